@@ -1,0 +1,204 @@
+"""The Order aggregate: built from its initializing event, changed only by ``apply``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bolt_exec.errors import InvalidTransition
+from bolt_exec.model.enums import OrderStatus, OrderType, Side, TimeInForce
+from bolt_exec.model.events import (
+    OrderAccepted,
+    OrderEvent,
+    OrderFilled,
+    OrderInitialized,
+    OrderReplaced,
+    OrderTriggered,
+)
+from bolt_exec.model.numbers import ZERO
+from bolt_exec.model.transitions import TRANSITIONS, Dynamic
+
+__all__ = ["Order"]
+
+
+class Order:
+    """One order's state, folded from its events.
+
+    Read its fields freely; change it only through :meth:`apply` (design
+    invariant 1: only the OrderManager calls it). ``leaves_qty`` is always
+    ``qty - filled_qty`` (so a canceled order shows what it left unfilled).
+    Equality is by ``client_order_id``.
+    """
+
+    __slots__ = (
+        "_trade_ids",
+        "avg_px",
+        "broker",
+        "client_order_id",
+        "events",
+        "expire_ts",
+        "fees",
+        "filled_qty",
+        "is_triggered",
+        "last_event",
+        "limit_px",
+        "order_type",
+        "parent_id",
+        "post_only",
+        "qty",
+        "reduce_only",
+        "side",
+        "status",
+        "stop_px",
+        "strategy_id",
+        "symbol",
+        "tags",
+        "tif",
+        "ts_init",
+        "ts_last",
+        "venue_order_id",
+    )
+
+    def __init__(self, init: OrderInitialized) -> None:
+        self.client_order_id: str = init.client_order_id
+        self.symbol: str = init.symbol
+        self.side: Side = init.side
+        self.order_type: OrderType = init.order_type
+        self.qty: Decimal = init.qty
+        self.limit_px: Decimal | None = init.limit_px
+        self.stop_px: Decimal | None = init.stop_px
+        self.tif: TimeInForce = init.tif
+        self.expire_ts: int | None = init.expire_ts
+        self.broker: str = init.broker
+        self.strategy_id: str = init.strategy_id
+        self.parent_id: str | None = init.parent_id
+        self.reduce_only: bool = init.reduce_only
+        self.post_only: bool = init.post_only
+        self.tags: dict[str, str] = dict(init.tags)
+        self.status: OrderStatus = OrderStatus.INITIALIZED
+        self.venue_order_id: str = ""
+        self.filled_qty: Decimal = ZERO
+        self.avg_px: Decimal | None = None
+        self.fees: Decimal = ZERO
+        self.is_triggered: bool = False
+        self.ts_init: int = init.ts_init
+        self.ts_last: int = init.ts_event
+        self.events: list[OrderEvent] = [init]
+        self.last_event: OrderEvent = init
+        self._trade_ids: set[str] = set()
+
+    # -- derived -------------------------------------------------------------------------------
+    @property
+    def leaves_qty(self) -> Decimal:
+        """``qty - filled_qty``."""
+        return self.qty - self.filled_qty
+
+    @property
+    def is_open(self) -> bool:
+        """True while the order may still trade."""
+        return self.status.is_open
+
+    @property
+    def is_terminal(self) -> bool:
+        """True once the order is done (filled, canceled, expired, rejected, denied)."""
+        return self.status.is_terminal
+
+    @property
+    def trade_ids(self) -> frozenset[str]:
+        """The venue trade ids applied so far."""
+        return frozenset(self._trade_ids)
+
+    def has_trade(self, trade_id: str) -> bool:
+        """Return True if a fill with ``trade_id`` was applied."""
+        return trade_id in self._trade_ids
+
+    # -- the one mutator -----------------------------------------------------------------------
+    def apply(self, event: OrderEvent) -> bool:
+        """Apply ``event``; return False if it was a duplicate fill (a no-op).
+
+        Raises:
+            InvalidTransition: if the table has no edge for (status, event), or the
+                fill would take ``filled_qty`` past ``qty``.
+        """
+        if event.client_order_id != self.client_order_id:
+            raise InvalidTransition(
+                self.client_order_id, self.status.value,
+                f"{type(event).__name__} for {event.client_order_id!r}",
+            )
+        if isinstance(event, OrderFilled) and event.trade_id in self._trade_ids:
+            return False
+        target = TRANSITIONS.get((self.status, type(event)))
+        if target is None:
+            raise InvalidTransition(self.client_order_id, self.status.value, type(event).__name__)
+        if isinstance(event, OrderFilled):
+            self._apply_fill(event)
+        elif isinstance(event, OrderAccepted | OrderReplaced) and event.venue_order_id:
+            self.venue_order_id = event.venue_order_id
+        if isinstance(event, OrderReplaced):
+            self._apply_replace(event)
+        elif isinstance(event, OrderTriggered):
+            self.is_triggered = True
+        self.status = self._resolve(target)
+        self.ts_last = event.ts_event
+        self.events.append(event)
+        self.last_event = event
+        return True
+
+    def _apply_fill(self, fill: OrderFilled) -> None:
+        new_filled = self.filled_qty + fill.last_qty
+        if new_filled > self.qty:
+            raise InvalidTransition(
+                self.client_order_id, self.status.value,
+                f"OrderFilled {fill.trade_id!r} of {fill.last_qty} (overfill: filled "
+                f"{self.filled_qty} of {self.qty})",
+            )
+        prev_cost = (self.avg_px or ZERO) * self.filled_qty
+        self.filled_qty = new_filled
+        self.avg_px = (prev_cost + fill.last_px * fill.last_qty) / new_filled
+        self.fees += fill.fee
+        self._trade_ids.add(fill.trade_id)
+        if fill.venue_order_id and not self.venue_order_id:
+            self.venue_order_id = fill.venue_order_id
+
+    def _apply_replace(self, event: OrderReplaced) -> None:
+        if event.qty is not None:
+            if event.qty < self.filled_qty:
+                raise InvalidTransition(
+                    self.client_order_id, self.status.value,
+                    f"OrderReplaced to qty {event.qty} below filled {self.filled_qty}",
+                )
+            self.qty = event.qty
+        if event.limit_px is not None:
+            self.limit_px = event.limit_px
+        if event.stop_px is not None:
+            self.stop_px = event.stop_px
+
+    def _resolve(self, target: OrderStatus | Dynamic) -> OrderStatus:
+        if isinstance(target, OrderStatus):
+            return target
+        complete = self.filled_qty >= self.qty
+        if target is Dynamic.FILL:
+            return OrderStatus.FILLED if complete else OrderStatus.PARTIALLY_FILLED
+        if target is Dynamic.FILL_PENDING:
+            return OrderStatus.FILLED if complete else self.status
+        if target is Dynamic.FILL_TERMINAL:
+            return OrderStatus.FILLED if complete else self.status
+        # RESUME: the pending request was answered.
+        if complete:
+            return OrderStatus.FILLED  # an amend down to the filled quantity completes it
+        if self.filled_qty > 0:
+            return OrderStatus.PARTIALLY_FILLED
+        return OrderStatus.TRIGGERED if self.is_triggered else OrderStatus.ACCEPTED
+
+    # -- identity ------------------------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Order) and other.client_order_id == self.client_order_id
+
+    def __hash__(self) -> int:
+        return hash(self.client_order_id)
+
+    def __repr__(self) -> str:
+        px = f" @ {self.limit_px}" if self.limit_px is not None else ""
+        return (
+            f"Order({self.client_order_id} {self.side} {self.qty} {self.symbol} "
+            f"{self.order_type}{px} {self.status} filled={self.filled_qty})"
+        )
