@@ -127,9 +127,9 @@ class KiteOrder(msgspec.Struct, frozen=True):
     average_price: int | float | str | None = None
     status_message: str | None = None
     tag: str | None = None
-    order_timestamp: str | datetime | None = None
-    exchange_timestamp: str | datetime | None = None
-    exchange_update_timestamp: str | datetime | None = None
+    order_timestamp: str | None = None
+    exchange_timestamp: str | None = None
+    exchange_update_timestamp: str | None = None
 
 
 class KiteTrade(msgspec.Struct, frozen=True):
@@ -142,16 +142,20 @@ class KiteTrade(msgspec.Struct, frozen=True):
     transaction_type: str = "BUY"
     quantity: int | float = 0
     average_price: int | float | str = 0
-    fill_timestamp: str | datetime | None = None
-    exchange_timestamp: str | datetime | None = None
+    fill_timestamp: str | None = None
+    exchange_timestamp: str | None = None
 
 
 def _convert(payload: Mapping[str, Any], kind: type[Any], what: str) -> Any:
     # Kite sends ids as strings, but be lenient: a fake or an old payload may send ints.
     data = dict(payload)
-    for key in ("order_id", "trade_id"):
-        if isinstance(data.get(key), int):
-            data[key] = str(data[key])
+    for key, value in payload.items():
+        if key in ("order_id", "trade_id") and isinstance(value, int):
+            data[key] = str(value)
+        elif isinstance(value, datetime):
+            # kiteconnect parses REST timestamps into naive IST datetimes; WebSocket
+            # payloads keep Kite's string. Normalise to the string form.
+            data[key] = value.strftime("%Y-%m-%d %H:%M:%S")
     try:
         return msgspec.convert(data, kind, strict=False)
     except msgspec.ValidationError as exc:

@@ -1,8 +1,9 @@
 """KiteConfig: where the Kite adapter connects, with which credentials, and whether it is live.
 
 Credentials come from the environment (``BOLT_KITE_API_KEY``, ``BOLT_KITE_API_SECRET``,
-``BOLT_KITE_ACCESS_TOKEN``) or from a secrets directory holding one file per secret, named like the variable
-(``bolt_kite_api_key``..., case-insensitive; the Docker/Kubernetes secrets layout),
+``BOLT_KITE_ACCESS_TOKEN``) or from a secrets directory holding one file per secret,
+named like the variable (``bolt_kite_api_key``..., case-insensitive; the Docker and
+Kubernetes secrets layout),
 and are :class:`~pydantic.SecretStr` so they never print. Nothing is live unless
 ``live=True`` is set explicitly *and* the root is Kite's production API (design
 invariant 10; the runtime also needs the policy's ``enable_trading``).
@@ -112,5 +113,6 @@ class KiteConfig(BaseSettings):
             )
             raise ConfigError(
                 f"Kite configuration is invalid: {problems}. Set BOLT_KITE_API_KEY and "
-                "BOLT_KITE_ACCESS_TOKEN (or the files bolt_kite_api_key/bolt_kite_access_token in the secrets directory)"
+                "BOLT_KITE_ACCESS_TOKEN (or the files bolt_kite_api_key and "
+                "bolt_kite_access_token in the secrets directory)"
             ) from None
