@@ -123,6 +123,7 @@ class PaperBroker(BrokerBase):
         self._session_close = time.fromisoformat(session_close) if session_close else None
         self._tz = ZoneInfo(session_tz)
         self.dropped: list[object] = []
+        self.commands_received = 0
 
     # ------------------------------------------------------------------ BrokerBase
     @property
@@ -234,6 +235,7 @@ class PaperBroker(BrokerBase):
 
     # ------------------------------------------------------------------ arrival
     def _deliver(self, command: object, handler: object) -> None:
+        self.commands_received += 1
         if not self._connected:
             self.dropped.append(command)
             return
@@ -491,8 +493,9 @@ class PaperBroker(BrokerBase):
         far = book.take_px(vo.side)
         assert far is not None
         px = far + vo.side.sign * self.slippage_ticks * inst.tick_size
-        if vo.limit_px is not None and _strictly_through(vo.side, vo.limit_px, px):
-            px = vo.limit_px  # slippage never takes a limit order past its limit
+        limit = vo.limit_px
+        if limit is not None and (px > limit if vo.side is Side.BUY else px < limit):
+            px = limit  # slippage never takes a limit order past its limit
         return px
 
     def _fill(self, vo: VenueOrder, qty: Decimal, px: Decimal, liq: LiquiditySide) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bolt_exec.errors import ValidationError
 from bolt_exec.model.enums import LiquiditySide
 from bolt_exec.model.numbers import ZERO, to_decimal
 
@@ -31,9 +32,12 @@ class FeeModel:
     def __post_init__(self) -> None:
         for name in ("maker_bps", "taker_bps"):
             value = getattr(self, name)
-            d = value if isinstance(value, Decimal) else Decimal(str(value))
+            try:
+                d = value if isinstance(value, Decimal) else Decimal(str(value))
+            except ArithmeticError:
+                d = Decimal("NaN")
             if not d.is_finite():
-                raise ValueError(f"{name}={value!r}: must be finite")
+                raise ValidationError(name, value, "must be a finite number of basis points")
             object.__setattr__(self, name, d)
         object.__setattr__(
             self, "per_order", to_decimal(self.per_order, "per_order", allow_zero=True)
