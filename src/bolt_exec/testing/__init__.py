@@ -1,1 +1,1 @@
-"""Public test kit: fake venues that speak the real wire protocols, and the adapter contract."""
+"""The public test kit: builders, hypothesis strategies, fake venues, the adapter contract."""
