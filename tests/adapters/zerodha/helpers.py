@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from bolt_exec.adapters.zerodha import KiteBroker, KiteConfig
 from bolt_exec.adapters.zerodha.codec import tag_for
+from bolt_exec.model.commands import SubmitOrder
 from bolt_exec.testing.contract import VenueDriver
 from bolt_exec.testing.fake_kite import FakeKite
 
@@ -41,10 +42,11 @@ class KiteDriver(VenueDriver):
     def fill(self, client_order_id: str, qty: Decimal) -> None:
         self.fake.fill(tag_for(client_order_id), int(qty))
 
-    def reject_next(self, reason: str) -> None:
-        self.fake.script.reject_next.append(reason)
+    def prepare_reject(self, command: SubmitOrder) -> tuple[SubmitOrder, str]:
+        self.fake.script.reject_next.append("RMS:Margin Exceeds, Required:8000, Available:10")
+        return command, "RMS:Margin Exceeds"
 
-    def fill_on_cancel_next(self) -> None:
+    def fill_on_cancel_next(self, client_order_id: str) -> None:
         self.fake.script.fill_on_cancel = True
 
     def redeliver(self, client_order_id: str) -> None:
