@@ -41,13 +41,19 @@ class PaperDriver(VenueDriver):
 
     def fill(self, client_order_id: str, qty: Decimal) -> None:
         # a print one tick through our resting buy fills us, up to the printed size
-        self.paper.on_trade(self.symbol, self.passive_px - Decimal("0.01"), qty,
-                            self.clock.now_ns())
+        self.paper.on_trade(
+            self.symbol, self.passive_px - Decimal("0.01"), qty, self.clock.now_ns()
+        )
 
     def prepare_reject(self, command: SubmitOrder) -> tuple[SubmitOrder, str]:
-        odd = SubmitOrder(client_order_id=command.client_order_id, symbol=command.symbol,
-                          side=command.side, order_type=command.order_type,
-                          qty=Decimal("0.5"), limit_px=command.limit_px)
+        odd = SubmitOrder(
+            client_order_id=command.client_order_id,
+            symbol=command.symbol,
+            side=command.side,
+            order_type=command.order_type,
+            qty=Decimal("0.5"),
+            limit_px=command.limit_px,
+        )
         return odd, "lot"
 
     def fill_on_cancel_next(self, client_order_id: str) -> None:
@@ -74,8 +80,9 @@ class TestPaperContract(AdapterContract):
 
     @pytest_asyncio.fixture
     async def adapter(self, clock: SimClock, recorder: EventRecorder) -> AsyncIterator[PaperBroker]:
-        paper = PaperBroker([Instrument(symbol="AAPL", venue="XNAS")], latency_ns=STEP_NS,
-                            session_close=None)
+        paper = PaperBroker(
+            [Instrument(symbol="AAPL", venue="XNAS")], latency_ns=STEP_NS, session_close=None
+        )
         paper.bind(recorder, clock)
         await paper.connect()
         yield paper

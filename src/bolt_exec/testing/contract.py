@@ -57,8 +57,9 @@ class EventRecorder:
 
     def of(self, client_order_id: str, kind: type[OrderEvent] = OrderEvent) -> list[Any]:
         """Return the events of one order, optionally of one type, in emission order."""
-        return [e for e in self.events
-                if e.client_order_id == client_order_id and isinstance(e, kind)]
+        return [
+            e for e in self.events if e.client_order_id == client_order_id and isinstance(e, kind)
+        ]
 
     def fills(self, client_order_id: str) -> dict[str, OrderFilled]:
         """Return the order's fills by trade id (repeats collapse, as the OMS dedupes)."""
@@ -141,12 +142,18 @@ class AdapterContract:
     # --- helpers ----------------------------------------------------------------------------
     @staticmethod
     def _limit(venue: VenueDriver, qty: Decimal | None = None) -> SubmitOrder:
-        return SubmitOrder(client_order_id=_new_id(), symbol=venue.symbol, side=Side.BUY,
-                           order_type=OrderType.LIMIT, qty=qty or venue.qty,
-                           limit_px=venue.passive_px)
+        return SubmitOrder(
+            client_order_id=_new_id(),
+            symbol=venue.symbol,
+            side=Side.BUY,
+            order_type=OrderType.LIMIT,
+            qty=qty or venue.qty,
+            limit_px=venue.passive_px,
+        )
 
-    async def _resting(self, adapter: BrokerBase, venue: VenueDriver,
-                       recorder: EventRecorder) -> SubmitOrder:
+    async def _resting(
+        self, adapter: BrokerBase, venue: VenueDriver, recorder: EventRecorder
+    ) -> SubmitOrder:
         cmd = self._limit(venue)
         adapter.submit(cmd)
         await venue.wait_for(lambda: bool(recorder.of(cmd.client_order_id, OrderAccepted)))
@@ -173,8 +180,13 @@ class AdapterContract:
         """A market order fills completely and every fill names the order."""
         if OrderType.MARKET not in adapter.capabilities.order_types:
             pytest.skip("venue has no market orders")
-        cmd = SubmitOrder(client_order_id=_new_id(), symbol=venue.symbol, side=Side.BUY,
-                          order_type=OrderType.MARKET, qty=venue.qty)
+        cmd = SubmitOrder(
+            client_order_id=_new_id(),
+            symbol=venue.symbol,
+            side=Side.BUY,
+            order_type=OrderType.MARKET,
+            qty=venue.qty,
+        )
         venue.make_marketable(venue.symbol)
         adapter.submit(cmd)
         await venue.wait_for(lambda: recorder.filled_qty(cmd.client_order_id) == cmd.qty)
@@ -202,8 +214,11 @@ class AdapterContract:
         if not caps.supports_amend or caps.amend_is_cancel_replace:
             pytest.skip("venue cannot amend in place")
         cmd = await self._resting(adapter, venue, recorder)
-        adapter.amend(AmendOrder(client_order_id=cmd.client_order_id, symbol=cmd.symbol,
-                                 limit_px=venue.amend_px))
+        adapter.amend(
+            AmendOrder(
+                client_order_id=cmd.client_order_id, symbol=cmd.symbol, limit_px=venue.amend_px
+            )
+        )
         await venue.wait_for(lambda: bool(recorder.of(cmd.client_order_id, OrderReplaced)))
         replaced = recorder.of(cmd.client_order_id, OrderReplaced)[-1]
         assert replaced.limit_px == venue.amend_px
@@ -282,8 +297,9 @@ class AdapterContract:
         await adapter.connect()
         await venue.wait_for(lambda: adapter.is_connected)
         status = await adapter.mass_status()
-        trades = {f.trade_id: f.last_qty for f in status.fills
-                  if f.client_order_id == cmd.client_order_id}
+        trades = {
+            f.trade_id: f.last_qty for f in status.fills if f.client_order_id == cmd.client_order_id
+        }
         assert sum(trades.values(), Decimal(0)) == cmd.qty
         assert not [o for o in status.orders if o.client_order_id == cmd.client_order_id]
         self._check_fills(recorder, cmd)
@@ -302,9 +318,16 @@ class AdapterContract:
         before = len(recorder.fills(cmd.client_order_id))
         venue.redeliver(cmd.client_order_id)
         marker = _new_id()  # a later order's ack proves the redelivery was processed
-        adapter.submit(SubmitOrder(client_order_id=marker, symbol=venue.symbol, side=Side.BUY,
-                                   order_type=OrderType.LIMIT, qty=venue.qty,
-                                   limit_px=venue.passive_px))
+        adapter.submit(
+            SubmitOrder(
+                client_order_id=marker,
+                symbol=venue.symbol,
+                side=Side.BUY,
+                order_type=OrderType.LIMIT,
+                qty=venue.qty,
+                limit_px=venue.passive_px,
+            )
+        )
         await venue.wait_for(lambda: bool(recorder.of(marker, OrderAccepted)))
         assert len(recorder.fills(cmd.client_order_id)) == before
         assert recorder.filled_qty(cmd.client_order_id) == cmd.qty

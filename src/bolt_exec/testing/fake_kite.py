@@ -43,21 +43,63 @@ _TAG_RE: Final = re.compile(r"^[A-Za-z0-9]{1,20}$")
 _T = TypeVar("_T")
 
 DEFAULT_INSTRUMENTS: Final[tuple[dict[str, Any], ...]] = (
-    {"instrument_token": 408065, "exchange_token": 1594, "tradingsymbol": "INFY",
-     "name": "INFOSYS", "last_price": 1500.0, "expiry": "", "strike": 0.0, "tick_size": 0.05,
-     "lot_size": 1, "instrument_type": "EQ", "segment": "NSE", "exchange": "NSE"},
-    {"instrument_token": 2953217, "exchange_token": 11536, "tradingsymbol": "TCS",
-     "name": "TATA CONSULTANCY SERV", "last_price": 3400.0, "expiry": "", "strike": 0.0,
-     "tick_size": 0.1, "lot_size": 1, "instrument_type": "EQ", "segment": "NSE",
-     "exchange": "NSE"},
-    {"instrument_token": 13368834, "exchange_token": 52220, "tradingsymbol": "NIFTY26DECFUT",
-     "name": "NIFTY", "last_price": 24000.0, "expiry": "2026-12-29", "strike": 0.0,
-     "tick_size": 0.1, "lot_size": 75, "instrument_type": "FUT", "segment": "NFO-FUT",
-     "exchange": "NFO"},
+    {
+        "instrument_token": 408065,
+        "exchange_token": 1594,
+        "tradingsymbol": "INFY",
+        "name": "INFOSYS",
+        "last_price": 1500.0,
+        "expiry": "",
+        "strike": 0.0,
+        "tick_size": 0.05,
+        "lot_size": 1,
+        "instrument_type": "EQ",
+        "segment": "NSE",
+        "exchange": "NSE",
+    },
+    {
+        "instrument_token": 2953217,
+        "exchange_token": 11536,
+        "tradingsymbol": "TCS",
+        "name": "TATA CONSULTANCY SERV",
+        "last_price": 3400.0,
+        "expiry": "",
+        "strike": 0.0,
+        "tick_size": 0.1,
+        "lot_size": 1,
+        "instrument_type": "EQ",
+        "segment": "NSE",
+        "exchange": "NSE",
+    },
+    {
+        "instrument_token": 13368834,
+        "exchange_token": 52220,
+        "tradingsymbol": "NIFTY26DECFUT",
+        "name": "NIFTY",
+        "last_price": 24000.0,
+        "expiry": "2026-12-29",
+        "strike": 0.0,
+        "tick_size": 0.1,
+        "lot_size": 75,
+        "instrument_type": "FUT",
+        "segment": "NFO-FUT",
+        "exchange": "NFO",
+    },
 )
-_CSV_FIELDS: Final = ("instrument_token", "exchange_token", "tradingsymbol", "name",
-                      "last_price", "expiry", "strike", "tick_size", "lot_size",
-                      "instrument_type", "segment", "exchange")
+_CSV_FIELDS: Final = (
+    "instrument_token",
+    "exchange_token",
+    "tradingsymbol",
+    "name",
+    "last_price",
+    "expiry",
+    "strike",
+    "tick_size",
+    "lot_size",
+    "instrument_type",
+    "segment",
+    "exchange",
+)
 
 
 class KiteError(Exception):
@@ -244,13 +286,20 @@ class FakeKite:
 
     @staticmethod
     def _error(err: KiteError) -> web.Response:
-        body = {"status": "error", "message": err.message, "data": None,
-                "error_type": err.error_type}
+        body = {
+            "status": "error",
+            "message": err.message,
+            "data": None,
+            "error_type": err.error_type,
+        }
         return web.json_response(body, status=err.status)
 
     async def _guard(
-        self, request: web.Request, handler: Callable[[web.Request], Coroutine[Any, Any, Any]],
-        *, is_order: bool = False,
+        self,
+        request: web.Request,
+        handler: Callable[[web.Request], Coroutine[Any, Any, Any]],
+        *,
+        is_order: bool = False,
     ) -> web.Response:
         params = dict(request.query)
         if request.method in ("POST", "PUT"):
@@ -261,8 +310,7 @@ class FakeKite:
                 raise KiteError(400, "InputException", "Missing or invalid X-Kite-Version")
             expected = f"token {self.api_key}:{self.access_token}"
             if request.headers.get("Authorization") != expected:
-                raise KiteError(403, "TokenException",
-                                "Incorrect `api_key` or `access_token`.")
+                raise KiteError(403, "TokenException", "Incorrect `api_key` or `access_token`.")
             if is_order and self.script.rate_limit_next > 0:
                 self.script.rate_limit_next -= 1
                 raise KiteError(429, "NetworkException", "Too many requests")
@@ -292,22 +340,33 @@ class FakeKite:
         order["status_message"] = message or None
         order["exchange_update_timestamp"] = self._now()
         order["pending_quantity"] = (
-            0 if status in ("COMPLETE", "CANCELLED", "REJECTED")
+            0
+            if status in ("COMPLETE", "CANCELLED", "REJECTED")
             else order["quantity"] - order["filled_quantity"]
         )
         if status == "CANCELLED":
             order["cancelled_quantity"] = order["quantity"] - order["filled_quantity"]
         self.history[order["order_id"]].append(dict(order))
-        if status not in ("PUT ORDER REQ RECEIVED", "VALIDATION PENDING", "OPEN PENDING",
-                          "MODIFY VALIDATION PENDING", "MODIFY PENDING", "CANCEL PENDING"):
+        if status not in (
+            "PUT ORDER REQ RECEIVED",
+            "VALIDATION PENDING",
+            "OPEN PENDING",
+            "MODIFY VALIDATION PENDING",
+            "MODIFY PENDING",
+            "CANCEL PENDING",
+        ):
             await self._push(order, "UPDATE" if status == "UPDATE" else None)
 
     async def _push(self, order: dict[str, Any], status: str | None = None) -> None:
         data = dict(order)
         if status is not None:
             data["status"] = status
-        data.update(user_id="AB1234", app_id=1, checksum="",
-                    unfilled_quantity=order["quantity"] - order["filled_quantity"])
+        data.update(
+            user_id="AB1234",
+            app_id=1,
+            checksum="",
+            unfilled_quantity=order["quantity"] - order["filled_quantity"],
+        )
         text = json.dumps({"type": "order", "id": "", "data": data})
         for ws in list(self._sockets):
             for _ in range(2 if self.script.duplicate_updates else 1):
@@ -321,15 +380,23 @@ class FakeKite:
         order["filled_quantity"] = filled_before + qty
         avg = Decimal(str(order["average_price"] or 0)) * filled_before + Decimal(str(price)) * qty
         order["average_price"] = float(avg / order["filled_quantity"])
-        self.trades.append({
-            "trade_id": str(next(self._trade_ids)), "order_id": order["order_id"],
-            "exchange_order_id": order["exchange_order_id"],
-            "tradingsymbol": order["tradingsymbol"], "exchange": order["exchange"],
-            "instrument_token": order["instrument_token"],
-            "transaction_type": order["transaction_type"], "product": order["product"],
-            "average_price": price, "quantity": qty, "fill_timestamp": self._now(),
-            "order_timestamp": order["order_timestamp"], "exchange_timestamp": self._now(),
-        })
+        self.trades.append(
+            {
+                "trade_id": str(next(self._trade_ids)),
+                "order_id": order["order_id"],
+                "exchange_order_id": order["exchange_order_id"],
+                "tradingsymbol": order["tradingsymbol"],
+                "exchange": order["exchange"],
+                "instrument_token": order["instrument_token"],
+                "transaction_type": order["transaction_type"],
+                "product": order["product"],
+                "average_price": price,
+                "quantity": qty,
+                "fill_timestamp": self._now(),
+                "order_timestamp": order["order_timestamp"],
+                "exchange_timestamp": self._now(),
+            }
+        )
         done = order["filled_quantity"] >= order["quantity"]
         await self._set_status(order, "COMPLETE" if done else "UPDATE")
         if not done:
@@ -340,14 +407,22 @@ class FakeKite:
         if order["status"] in ("COMPLETE", "CANCELLED", "REJECTED"):
             raise KiteError(400, "OrderException", f"order {order['order_id']} is not open")
         qty = min(qty, order["quantity"] - order["filled_quantity"])
-        px = price if price is not None else (order["price"] or self._instrument(
-            order["exchange"], order["tradingsymbol"])["last_price"])
+        px = (
+            price
+            if price is not None
+            else (
+                order["price"]
+                or self._instrument(order["exchange"], order["tradingsymbol"])["last_price"]
+            )
+        )
         await self._trade(order, qty, px)
 
     # --- WebSocket --------------------------------------------------------------------------
     async def _ws(self, request: web.Request) -> web.StreamResponse:
-        if (request.query.get("api_key") != self.api_key
-                or request.query.get("access_token") != self.access_token):
+        if (
+            request.query.get("api_key") != self.api_key
+            or request.query.get("access_token") != self.access_token
+        ):
             return web.Response(status=403, text="invalid token")
         ws = web.WebSocketResponse()
         await ws.prepare(request)
@@ -370,22 +445,40 @@ class FakeKite:
         ).hexdigest()
         if form.get("checksum") != checksum:
             return self._error(KiteError(403, "TokenException", "Invalid checksum"))
-        return self._ok({"user_id": "AB1234", "user_name": "Fake", "api_key": self.api_key,
-                         "access_token": self.access_token, "public_token": "p",
-                         "refresh_token": "", "login_time": self._now()})
+        return self._ok(
+            {
+                "user_id": "AB1234",
+                "user_name": "Fake",
+                "api_key": self.api_key,
+                "access_token": self.access_token,
+                "public_token": "p",
+                "refresh_token": "",
+                "login_time": self._now(),
+            }
+        )
 
     async def _profile(self, request: web.Request) -> web.Response:
         async def handler(_: web.Request) -> Any:
-            return {"user_id": "AB1234", "user_name": "Fake", "email": "fake@example.com",
-                    "exchanges": ["NSE", "NFO"], "products": ["CNC", "MIS", "NRML"],
-                    "order_types": ["MARKET", "LIMIT", "SL", "SL-M"]}
+            return {
+                "user_id": "AB1234",
+                "user_name": "Fake",
+                "email": "fake@example.com",
+                "exchanges": ["NSE", "NFO"],
+                "products": ["CNC", "MIS", "NRML"],
+                "order_types": ["MARKET", "LIMIT", "SL", "SL-M"],
+            }
+
         return await self._guard(request, handler)
 
     async def _margins(self, request: web.Request) -> web.Response:
         async def handler(_: web.Request) -> Any:
-            seg = {"enabled": True, "net": 1_000_000.0,
-                   "available": {"cash": 1_000_000.0, "live_balance": 1_000_000.0}}
+            seg = {
+                "enabled": True,
+                "net": 1_000_000.0,
+                "available": {"cash": 1_000_000.0, "live_balance": 1_000_000.0},
+            }
             return {"equity": seg, "commodity": seg}
+
         return await self._guard(request, handler)
 
     async def _instruments(self, request: web.Request) -> web.Response:
@@ -398,6 +491,7 @@ class FakeKite:
                 if exchange is None or row["exchange"] == exchange:
                     writer.writerow({k: row.get(k, "") for k in _CSV_FIELDS})
             return web.Response(body=out.getvalue().encode(), content_type="text/csv")
+
         return await self._guard(request, handler)
 
     async def _place(self, request: web.Request) -> web.Response:
@@ -405,8 +499,14 @@ class FakeKite:
 
     async def _place_handler(self, request: web.Request) -> Any:
         form = {k: str(v) for k, v in (await request.post()).items()}
-        for name in ("exchange", "tradingsymbol", "transaction_type", "quantity", "product",
-                     "order_type"):
+        for name in (
+            "exchange",
+            "tradingsymbol",
+            "transaction_type",
+            "quantity",
+            "product",
+            "order_type",
+        ):
             if not form.get(name):
                 raise KiteError(400, "InputException", f"Missing `{name}`")
         inst = self._instrument(form["exchange"], form["tradingsymbol"])
@@ -421,18 +521,38 @@ class FakeKite:
         order_id = str(next(self._order_ids))
         now = self._now()
         order: dict[str, Any] = {
-            "placed_by": "AB1234", "order_id": order_id, "exchange_order_id": None,
-            "parent_order_id": None, "status": "PUT ORDER REQ RECEIVED", "status_message": None,
-            "status_message_raw": None, "order_timestamp": now, "exchange_update_timestamp": now,
-            "exchange_timestamp": None, "variety": request.match_info["variety"],
-            "modified": False, "exchange": form["exchange"],
-            "tradingsymbol": form["tradingsymbol"], "instrument_token": inst["instrument_token"],
-            "order_type": form["order_type"], "transaction_type": form["transaction_type"],
-            "validity": form.get("validity", "DAY"), "validity_ttl": 0,
-            "product": form["product"], "quantity": qty, "disclosed_quantity": 0,
-            "price": price or 0, "trigger_price": trigger or 0, "average_price": 0,
-            "filled_quantity": 0, "pending_quantity": qty, "cancelled_quantity": 0,
-            "market_protection": 0, "meta": {}, "tag": tag, "tags": [tag] if tag else [],
+            "placed_by": "AB1234",
+            "order_id": order_id,
+            "exchange_order_id": None,
+            "parent_order_id": None,
+            "status": "PUT ORDER REQ RECEIVED",
+            "status_message": None,
+            "status_message_raw": None,
+            "order_timestamp": now,
+            "exchange_update_timestamp": now,
+            "exchange_timestamp": None,
+            "variety": request.match_info["variety"],
+            "modified": False,
+            "exchange": form["exchange"],
+            "tradingsymbol": form["tradingsymbol"],
+            "instrument_token": inst["instrument_token"],
+            "order_type": form["order_type"],
+            "transaction_type": form["transaction_type"],
+            "validity": form.get("validity", "DAY"),
+            "validity_ttl": 0,
+            "product": form["product"],
+            "quantity": qty,
+            "disclosed_quantity": 0,
+            "price": price or 0,
+            "trigger_price": trigger or 0,
+            "average_price": 0,
+            "filled_quantity": 0,
+            "pending_quantity": qty,
+            "cancelled_quantity": 0,
+            "market_protection": 0,
+            "meta": {},
+            "tag": tag,
+            "tags": [tag] if tag else [],
             "guid": f"guid{order_id}",
         }
         self.orders[order_id] = order
@@ -476,8 +596,11 @@ class FakeKite:
         except ValueError:
             raise KiteError(400, "InputException", "Invalid `quantity`") from None
         if qty <= 0 or qty % int(inst["lot_size"]):
-            raise KiteError(400, "InputException",
-                            f"Quantity should be a multiple of lot size {inst['lot_size']}")
+            raise KiteError(
+                400,
+                "InputException",
+                f"Quantity should be a multiple of lot size {inst['lot_size']}",
+            )
         return qty
 
     @staticmethod
@@ -489,9 +612,12 @@ class FakeKite:
         except ArithmeticError:
             raise KiteError(400, "InputException", f"Invalid `{name}`") from None
         if px % Decimal(str(inst["tick_size"])) != 0:
-            raise KiteError(400, "InputException",
-                            f"Tick size for this script is {inst['tick_size']}. Kindly enter "
-                            f"{name} in the multiple of tick size for this script")
+            raise KiteError(
+                400,
+                "InputException",
+                f"Tick size for this script is {inst['tick_size']}. Kindly enter "
+                f"{name} in the multiple of tick size for this script",
+            )
         return float(px)
 
     async def _modify(self, request: web.Request) -> web.Response:
@@ -499,12 +625,14 @@ class FakeKite:
             form = {k: str(v) for k, v in (await req.post()).items()}
             order = self._find(req.match_info["order_id"])
             if order["status"] not in ("OPEN", "TRIGGER PENDING"):
-                raise KiteError(400, "OrderException",
-                                f"Order cannot be modified as it is {order['status']}")
+                raise KiteError(
+                    400, "OrderException", f"Order cannot be modified as it is {order['status']}"
+                )
             count = self.modifications.get(order["order_id"], 0)
             if count >= 25:
-                raise KiteError(400, "InputException",
-                                "Maximum allowed order modifications exceeded.")
+                raise KiteError(
+                    400, "InputException", "Maximum allowed order modifications exceeded."
+                )
             self.modifications[order["order_id"]] = count + 1
             inst = self._instrument(order["exchange"], order["tradingsymbol"])
             was = order["status"]
@@ -525,6 +653,7 @@ class FakeKite:
             order["status"] = was
             self.history[order["order_id"]].append(dict(order))
             return {"order_id": order["order_id"]}
+
         return await self._guard(request, handler, is_order=True)
 
     async def _cancel(self, request: web.Request) -> web.Response:
@@ -532,37 +661,45 @@ class FakeKite:
             order = self._find(req.match_info["order_id"])
             if self.script.fill_on_cancel and order["status"] in ("OPEN", "TRIGGER PENDING"):
                 self.script.fill_on_cancel = False
-                px = order["price"] or self._instrument(
-                    order["exchange"], order["tradingsymbol"])["last_price"]
+                px = (
+                    order["price"]
+                    or self._instrument(order["exchange"], order["tradingsymbol"])["last_price"]
+                )
                 await self._trade(order, order["quantity"] - order["filled_quantity"], px)
             if order["status"] not in ("OPEN", "TRIGGER PENDING"):
-                raise KiteError(400, "OrderException",
-                                f"Order cannot be cancelled as it is {order['status']}")
+                raise KiteError(
+                    400, "OrderException", f"Order cannot be cancelled as it is {order['status']}"
+                )
             await self._set_status(order, "CANCEL PENDING")
             await self._set_status(order, "CANCELLED", "Cancelled by user")
             return {"order_id": order["order_id"]}
+
         return await self._guard(request, handler, is_order=True)
 
     async def _orders(self, request: web.Request) -> web.Response:
         async def handler(_: web.Request) -> Any:
             return [dict(o) for o in self.orders.values()]
+
         return await self._guard(request, handler)
 
     async def _order_history(self, request: web.Request) -> web.Response:
         async def handler(req: web.Request) -> Any:
             order = self._find(req.match_info["order_id"])
             return [dict(h) for h in self.history[order["order_id"]]]
+
         return await self._guard(request, handler)
 
     async def _order_trades(self, request: web.Request) -> web.Response:
         async def handler(req: web.Request) -> Any:
             oid = req.match_info["order_id"]
             return [dict(t) for t in self.trades if t["order_id"] == oid]
+
         return await self._guard(request, handler)
 
     async def _all_trades(self, request: web.Request) -> web.Response:
         async def handler(_: web.Request) -> Any:
             return [dict(t) for t in self.trades]
+
         return await self._guard(request, handler)
 
     async def _positions(self, request: web.Request) -> web.Response:
@@ -570,11 +707,19 @@ class FakeKite:
             net: dict[tuple[str, str], dict[str, Any]] = {}
             for t in self.trades:
                 key = (t["exchange"], t["tradingsymbol"])
-                pos = net.setdefault(key, {"tradingsymbol": key[1], "exchange": key[0],
-                                           "product": t["product"], "quantity": 0,
-                                           "average_price": 0.0})
+                pos = net.setdefault(
+                    key,
+                    {
+                        "tradingsymbol": key[1],
+                        "exchange": key[0],
+                        "product": t["product"],
+                        "quantity": 0,
+                        "average_price": 0.0,
+                    },
+                )
                 sign = 1 if t["transaction_type"] == "BUY" else -1
                 pos["quantity"] += sign * t["quantity"]
                 pos["average_price"] = t["average_price"]
             return {"net": list(net.values()), "day": list(net.values())}
+
         return await self._guard(request, handler)

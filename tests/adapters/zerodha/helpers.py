@@ -16,8 +16,12 @@ from bolt_exec.testing.fake_kite import FakeKite
 
 def kite_config(fake: FakeKite, **overrides: object) -> KiteConfig:
     values: dict[str, object] = {
-        "api_key": fake.api_key, "access_token": fake.access_token, "root": fake.url,
-        "ws_root": fake.ws_url, "exchanges": ("NSE", "NFO"), "poll_interval_s": 0.2,
+        "api_key": fake.api_key,
+        "access_token": fake.access_token,
+        "root": fake.url,
+        "ws_root": fake.ws_url,
+        "exchanges": ("NSE", "NFO"),
+        "poll_interval_s": 0.2,
         "timeout_s": 2.0,
     }
     values.update(overrides)

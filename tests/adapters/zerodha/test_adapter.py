@@ -36,8 +36,14 @@ from .helpers import KiteDriver, kite_config
 
 
 def limit(coid: str, px: str = "1400.05", qty: int = 2) -> SubmitOrder:
-    return SubmitOrder(client_order_id=coid, symbol="INFY", side=Side.BUY,
-                       order_type=OrderType.LIMIT, qty=Decimal(qty), limit_px=Decimal(px))
+    return SubmitOrder(
+        client_order_id=coid,
+        symbol="INFY",
+        side=Side.BUY,
+        order_type=OrderType.LIMIT,
+        qty=Decimal(qty),
+        limit_px=Decimal(px),
+    )
 
 
 def placed(fake: FakeKite) -> list[tuple[str, str, dict[str, str]]]:
@@ -107,8 +113,15 @@ async def test_ambiguous_504_never_places_a_second_order(
     fake.script.ambiguous_next = 1
     coid = "strategy-7:order-000042"
     # Act
-    broker.submit(SubmitOrder(client_order_id=coid, symbol="INFY", side=Side.BUY,
-                              order_type=OrderType.MARKET, qty=Decimal(3)))
+    broker.submit(
+        SubmitOrder(
+            client_order_id=coid,
+            symbol="INFY",
+            side=Side.BUY,
+            order_type=OrderType.MARKET,
+            qty=Decimal(3),
+        )
+    )
     await driver.wait_for(lambda: recorder.filled_qty(coid) == 3)
     # Assert
     assert len(placed(fake)) == 1
@@ -177,9 +190,16 @@ async def test_orders_from_other_platforms_are_ignored_but_reported_in_mass_stat
 
     driver = KiteDriver(fake, broker)
     other = KiteConnect(fake.api_key, access_token=fake.access_token, root=fake.url)
-    other.place_order(variety="regular", exchange="NSE", tradingsymbol="TCS",
-                      transaction_type="SELL", quantity=1, product="CNC", order_type="LIMIT",
-                      price=3500)
+    other.place_order(
+        variety="regular",
+        exchange="NSE",
+        tradingsymbol="TCS",
+        transaction_type="SELL",
+        quantity=1,
+        product="CNC",
+        order_type="LIMIT",
+        price=3500,
+    )
     broker.submit(limit("O1"))
     await driver.wait_for(lambda: bool(recorder.of("O1", OrderAccepted)))
     assert {e.client_order_id for e in recorder.events} == {"O1"}

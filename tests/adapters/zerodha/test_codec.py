@@ -76,28 +76,58 @@ def test_tag_for_distinct_ids_get_distinct_tags(a: str, b: str) -> None:
 
 # --- commands -> library arguments -------------------------------------------------------------
 def test_place_params_limit_order_golden() -> None:
-    cmd = SubmitOrder(client_order_id="C1", symbol="INFY", side=Side.BUY,
-                      order_type=OrderType.LIMIT, qty=Decimal(10), limit_px=Decimal("1400.05"))
-    params = codec.place_params(cmd, INFY, default_exchange="NSE", product="CNC",
-                                market_protection=-1)
+    cmd = SubmitOrder(
+        client_order_id="C1",
+        symbol="INFY",
+        side=Side.BUY,
+        order_type=OrderType.LIMIT,
+        qty=Decimal(10),
+        limit_px=Decimal("1400.05"),
+    )
+    params = codec.place_params(
+        cmd, INFY, default_exchange="NSE", product="CNC", market_protection=-1
+    )
     assert params == {
-        "variety": "regular", "exchange": "NSE", "tradingsymbol": "INFY",
-        "transaction_type": "BUY", "quantity": 10, "product": "CNC", "order_type": "LIMIT",
-        "validity": "DAY", "tag": "C1", "price": 1400.05,
+        "variety": "regular",
+        "exchange": "NSE",
+        "tradingsymbol": "INFY",
+        "transaction_type": "BUY",
+        "quantity": 10,
+        "product": "CNC",
+        "order_type": "LIMIT",
+        "validity": "DAY",
+        "tag": "C1",
+        "price": 1400.05,
     }
     assert str(params["price"]) == "1400.05"  # kiteconnect sends str(value)
 
 
 def test_place_params_stop_orders_map_to_sl_and_slm() -> None:
-    base = {"client_order_id": "C2", "symbol": "NSE:INFY", "side": Side.SELL,
-            "qty": Decimal(1), "stop_px": Decimal("1390")}
-    slm = codec.place_params(SubmitOrder(order_type=OrderType.STOP, **base), INFY,
-                             default_exchange="NFO", product="MIS", market_protection=-1)
+    base = {
+        "client_order_id": "C2",
+        "symbol": "NSE:INFY",
+        "side": Side.SELL,
+        "qty": Decimal(1),
+        "stop_px": Decimal("1390"),
+    }
+    slm = codec.place_params(
+        SubmitOrder(order_type=OrderType.STOP, **base),
+        INFY,
+        default_exchange="NFO",
+        product="MIS",
+        market_protection=-1,
+    )
     sl = codec.place_params(
         SubmitOrder(order_type=OrderType.STOP_LIMIT, limit_px=Decimal("1389.5"), **base),
-        INFY, default_exchange="NFO", product="MIS")
-    assert (slm["order_type"], slm["trigger_price"], slm["market_protection"]) == ("SL-M", 1390.0,
-                                                                                     -1)
+        INFY,
+        default_exchange="NFO",
+        product="MIS",
+    )
+    assert (slm["order_type"], slm["trigger_price"], slm["market_protection"]) == (
+        "SL-M",
+        1390.0,
+        -1,
+    )
     assert slm["exchange"] == "NSE"
     assert (sl["order_type"], sl["price"], sl["trigger_price"]) == ("SL", 1389.5, 1390.0)
 
@@ -105,24 +135,50 @@ def test_place_params_stop_orders_map_to_sl_and_slm() -> None:
 @given(st.integers(min_value=1, max_value=10_000_000))
 def test_place_params_price_prints_exactly_as_the_decimal(ticks: int) -> None:
     px = Decimal("0.05") * ticks
-    cmd = SubmitOrder(client_order_id="C3", symbol="INFY", side=Side.BUY,
-                      order_type=OrderType.LIMIT, qty=Decimal(1), limit_px=px)
+    cmd = SubmitOrder(
+        client_order_id="C3",
+        symbol="INFY",
+        side=Side.BUY,
+        order_type=OrderType.LIMIT,
+        qty=Decimal(1),
+        limit_px=px,
+    )
     params = codec.place_params(cmd, INFY, default_exchange="NSE", product="CNC")
     assert Decimal(str(params["price"])) == px
 
 
 def test_place_params_off_tick_price_raises_with_fix() -> None:
-    cmd = SubmitOrder(client_order_id="C4", symbol="INFY", side=Side.BUY,
-                      order_type=OrderType.LIMIT, qty=Decimal(1), limit_px=Decimal("1400.03"))
+    cmd = SubmitOrder(
+        client_order_id="C4",
+        symbol="INFY",
+        side=Side.BUY,
+        order_type=OrderType.LIMIT,
+        qty=Decimal(1),
+        limit_px=Decimal("1400.03"),
+    )
     with pytest.raises(ValidationError, match=r"limit_px.*tick size 0.05.*1400.05"):
         codec.place_params(cmd, INFY, default_exchange="NSE", product="CNC")
 
 
 def test_place_params_unsupported_tif_and_flags_raise() -> None:
-    gtc = SubmitOrder(client_order_id="C5", symbol="INFY", side=Side.BUY, qty=Decimal(1),
-                      order_type=OrderType.LIMIT, limit_px=Decimal(1), tif=TimeInForce.GTC)
-    post = SubmitOrder(client_order_id="C6", symbol="INFY", side=Side.BUY, qty=Decimal(1),
-                       order_type=OrderType.LIMIT, limit_px=Decimal(1), post_only=True)
+    gtc = SubmitOrder(
+        client_order_id="C5",
+        symbol="INFY",
+        side=Side.BUY,
+        qty=Decimal(1),
+        order_type=OrderType.LIMIT,
+        limit_px=Decimal(1),
+        tif=TimeInForce.GTC,
+    )
+    post = SubmitOrder(
+        client_order_id="C6",
+        symbol="INFY",
+        side=Side.BUY,
+        qty=Decimal(1),
+        order_type=OrderType.LIMIT,
+        limit_px=Decimal(1),
+        post_only=True,
+    )
     with pytest.raises(UnsupportedError, match="GTC"):
         codec.place_params(gtc, INFY, default_exchange="NSE", product="CNC")
     with pytest.raises(UnsupportedError, match="post_only"):
@@ -132,7 +188,10 @@ def test_place_params_unsupported_tif_and_flags_raise() -> None:
 def test_amend_params_only_changed_fields() -> None:
     cmd = AmendOrder(client_order_id="C7", symbol="INFY", limit_px=Decimal("1400.10"))
     assert codec.amend_params(cmd, INFY, order_id="9") == {
-        "variety": "regular", "order_id": "9", "price": 1400.1}
+        "variety": "regular",
+        "order_id": "9",
+        "price": 1400.1,
+    }
     with pytest.raises(ValidationError, match="changes nothing"):
         codec.amend_params(AmendOrder(client_order_id="C7", symbol="INFY"), INFY, order_id="9")
 
@@ -140,8 +199,9 @@ def test_amend_params_only_changed_fields() -> None:
 # --- instruments -------------------------------------------------------------------------------
 def test_instrument_from_row_takes_tick_and_lot_from_dump() -> None:
     rows = instruments()
-    got = {i.symbol: i for i in (codec.instrument_from_row(r, default_exchange="NSE")
-                                 for r in rows)}
+    got = {
+        i.symbol: i for i in (codec.instrument_from_row(r, default_exchange="NSE") for r in rows)
+    }
     assert got["INFY"].tick_size == Decimal("0.05")
     assert got["TCS"].tick_size == Decimal("0.1")
     fut = got["NFO:NIFTY26DECFUT"]
@@ -160,15 +220,24 @@ def test_translate_open_then_partial_then_cancel_golden() -> None:
     t2 = codec.translate_order(t1.view, partial, "C000001", 8)
     t3 = codec.translate_order(t2.view, cancelled, "C000001", 9)
     # Assert
-    assert t1.events == (OrderAccepted(client_order_id="C000001", ts_event=1735703102 * 10**9,
-                                       ts_init=7, venue_order_id="250101000000123"),)
+    assert t1.events == (
+        OrderAccepted(
+            client_order_id="C000001",
+            ts_event=1735703102 * 10**9,
+            ts_init=7,
+            venue_order_id="250101000000123",
+        ),
+    )
     assert not t1.fills_behind
     assert t2.events == ()
-    assert t2.fills_behind and t2.view.filled == 4
+    assert t2.fills_behind
+    assert t2.view.filled == 4
     assert t3.events == ()
-    assert t3.terminal == (OrderCanceled(client_order_id="C000001",
-                                         ts_event=1735703400 * 10**9, ts_init=9,
-                                         reason="canceled"),)
+    assert t3.terminal == (
+        OrderCanceled(
+            client_order_id="C000001", ts_event=1735703400 * 10**9, ts_init=9, reason="canceled"
+        ),
+    )
     assert not t3.fills_behind
 
 
@@ -187,7 +256,8 @@ def test_translate_terminal_is_sticky_and_fills_only_grow() -> None:
     done = codec.translate_order(None, cancelled, "C1", 1)
     late = codec.translate_order(done.view, opened, "C1", 2)  # stale OPEN after CANCELLED
     assert (late.events, late.terminal, late.fills_behind) == ((), (), False)
-    assert late.view.filled == 4 and late.view.status == "CANCELLED"
+    assert late.view.filled == 4
+    assert late.view.status == "CANCELLED"
 
 
 def test_translate_duplicate_snapshot_emits_nothing() -> None:
@@ -198,8 +268,11 @@ def test_translate_duplicate_snapshot_emits_nothing() -> None:
 
 
 def test_translate_modify_and_trigger() -> None:
-    raw = ws_order("ws_order_open.json") | {"status": "TRIGGER PENDING", "order_type": "SL",
-                                            "trigger_price": 1401}
+    raw = ws_order("ws_order_open.json") | {
+        "status": "TRIGGER PENDING",
+        "order_type": "SL",
+        "trigger_price": 1401,
+    }
     pending = codec.translate_order(None, codec.parse_order(raw), "C1", 1)
     moved = codec.parse_order(raw | {"status": "OPEN", "price": 1400.5})
     result = codec.translate_order(pending.view, moved, "C1", 2)
@@ -213,14 +286,17 @@ def test_fill_from_trade_golden() -> None:
     raw = json.loads((FIXTURES / "rest_order_trades.json").read_text())["data"][0]
     fill = codec.fill_from_trade(codec.parse_trade(raw), "C000001", "INFY", 5)
     assert (fill.trade_id, fill.last_qty, fill.last_px, fill.side) == (
-        "10000001", Decimal(4), Decimal("1400.05"), Side.BUY)
+        "10000001",
+        Decimal(4),
+        Decimal("1400.05"),
+        Side.BUY,
+    )
     assert fill.ts_event == 1735703200 * 10**9
     assert fill.venue_order_id == "250101000000123"
 
 
 def test_order_report_partial_fill_is_derived_from_quantities() -> None:
-    report = codec.order_report(codec.parse_order(ws_order("ws_order_partial.json")), "C1",
-                                "INFY")
+    report = codec.order_report(codec.parse_order(ws_order("ws_order_partial.json")), "C1", "INFY")
     assert report.status is OrderStatus.PARTIALLY_FILLED
     assert (report.qty, report.filled_qty, report.limit_px) == (10, 4, Decimal("1400.05"))
 

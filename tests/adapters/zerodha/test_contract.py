@@ -36,9 +36,16 @@ async def test_kite_reports_fills_missed_during_a_disconnect(
     recorder = broker._sink
     assert isinstance(recorder, EventRecorder)
     driver = KiteDriver(fake, broker)
-    broker.submit(SubmitOrder(client_order_id="D1", symbol="INFY", side=Side.BUY,
-                              order_type=OrderType.LIMIT, qty=Decimal(4),
-                              limit_px=Decimal("1400.05")))
+    broker.submit(
+        SubmitOrder(
+            client_order_id="D1",
+            symbol="INFY",
+            side=Side.BUY,
+            order_type=OrderType.LIMIT,
+            qty=Decimal(4),
+            limit_px=Decimal("1400.05"),
+        )
+    )
     await driver.wait_for(lambda: bool(recorder.of("D1", OrderAccepted)))
     await driver.disconnect()
     driver.fill("D1", Decimal(4))

@@ -142,13 +142,19 @@ class KiteBroker(BrokerBase):
             self._pool = ThreadPoolExecutor(1, thread_name_prefix=f"kite-{self.name}")
         if self._queue is None:
             self._queue = asyncio.Queue()
-            self._workers = [self._loop.create_task(self._pump()),
-                             self._loop.create_task(self._poll())]
+            self._workers = [
+                self._loop.create_task(self._pump()),
+                self._loop.create_task(self._poll()),
+            ]
         cfg = self._config
         if self._kite is None:
-            self._kite = KiteConnect(cfg.api_key.get_secret_value(),
-                                     access_token=cfg.access_token.get_secret_value(),
-                                     root=cfg.root, timeout=cfg.timeout_s, debug=False)
+            self._kite = KiteConnect(
+                cfg.api_key.get_secret_value(),
+                access_token=cfg.access_token.get_secret_value(),
+                root=cfg.root,
+                timeout=cfg.timeout_s,
+                debug=False,
+            )
         if not self._instruments:
             for exchange in cfg.exchanges:
                 rows = await self._call("instruments", self._kite.instruments, exchange)
@@ -174,9 +180,14 @@ class KiteBroker(BrokerBase):
                 opened.set_result(up)
 
         cfg = self._config
-        self._stream = KiteOrderStream(cfg.api_key.get_secret_value(),
-                                       cfg.access_token.get_secret_value(), cfg.ws_root,
-                                       self._loop, self._enqueue, on_state)
+        self._stream = KiteOrderStream(
+            cfg.api_key.get_secret_value(),
+            cfg.access_token.get_secret_value(),
+            cfg.ws_root,
+            self._loop,
+            self._enqueue,
+            on_state,
+        )
         self._stream.start()
         try:
             await asyncio.wait_for(opened, 10)
@@ -185,8 +196,10 @@ class KiteBroker(BrokerBase):
 
     def _on_stream_state(self, up: bool) -> None:
         if self._stream_up and not up:
-            log.warning("Kite order stream closed; polling orders until reconnected",
-                        extra={"broker": self.name})
+            log.warning(
+                "Kite order stream closed; polling orders until reconnected",
+                extra={"broker": self.name},
+            )
         self._stream_up = up
 
     async def disconnect(self) -> None:
@@ -238,23 +251,34 @@ class KiteBroker(BrokerBase):
         try:
             inst = self._instrument(command.symbol)
             params = codec.place_params(
-                command, inst, default_exchange=self._config.default_exchange,
-                product=self._config.product, variety=self._config.variety,
-                market_protection=self._config.market_protection)
+                command,
+                inst,
+                default_exchange=self._config.default_exchange,
+                product=self._config.product,
+                variety=self._config.variety,
+                market_protection=self._config.market_protection,
+            )
         except (UsageError, BrokerError) as exc:
             self._emit(OrderRejected(**self._stamp(coid), reason=str(exc), code="LOCAL"))
             return
         try:
-            order_id = await self._call("place_order", self._kite.place_order, scope="orders",
-                                        **params)
+            order_id = await self._call(
+                "place_order", self._kite.place_order, scope="orders", **params
+            )
         except BrokerError as err:
             if is_ambiguous(err):
-                log.warning("Kite place_order outcome unknown; looking for tag %s", tag,
-                            extra={"client_order_id": coid})
+                log.warning(
+                    "Kite place_order outcome unknown; looking for tag %s",
+                    tag,
+                    extra={"client_order_id": coid},
+                )
                 await self._find_by_tag(coid, tag)
                 return
-            self._emit(OrderRejected(**self._stamp(coid), reason=str(err),
-                                     code=str(err.code or type(err).__name__)))
+            self._emit(
+                OrderRejected(
+                    **self._stamp(coid), reason=str(err), code=str(err.code or type(err).__name__)
+                )
+            )
             return
         self._order_ids[coid] = str(order_id)
         if not self._stream_up:
@@ -268,8 +292,12 @@ class KiteBroker(BrokerBase):
             return
         mine = [o for o in orders if o.get("tag") == tag]
         if len(mine) > 1:
-            log.error("Kite holds %d orders with tag %s (client_order_id %s); reconcile them",
-                      len(mine), tag, coid)
+            log.error(
+                "Kite holds %d orders with tag %s (client_order_id %s); reconcile them",
+                len(mine),
+                tag,
+                coid,
+            )
         for order in mine:
             self._order_ids.setdefault(coid, str(order["order_id"]))
             self._enqueue(order)
@@ -288,12 +316,20 @@ class KiteBroker(BrokerBase):
         coid = command.client_order_id
         order_id = await self._venue_order_id(coid, command.venue_order_id)
         if order_id is None:
-            self._emit(OrderCancelRejected(**self._stamp(coid),
-                                           reason="no Kite order id is known for this order"))
+            self._emit(
+                OrderCancelRejected(
+                    **self._stamp(coid), reason="no Kite order id is known for this order"
+                )
+            )
             return
         try:
-            await self._call("cancel_order", self._kite.cancel_order, self._config.variety,
-                             order_id, scope="orders")
+            await self._call(
+                "cancel_order",
+                self._kite.cancel_order,
+                self._config.variety,
+                order_id,
+                scope="orders",
+            )
         except BrokerError as err:
             if not is_ambiguous(err):
                 self._emit(OrderCancelRejected(**self._stamp(coid), reason=str(err)))
@@ -311,14 +347,20 @@ class KiteBroker(BrokerBase):
         if order_id is None:
             reason = "no Kite order id is known for this order"
         elif cap is not None and count >= cap:
-            reason = (f"Kite allows at most {cap} modifications per order and this one had "
-                      f"{count}; cancel it and submit a new order")
+            reason = (
+                f"Kite allows at most {cap} modifications per order and this one had "
+                f"{count}; cancel it and submit a new order"
+            )
         if order_id is None or reason:
             self._emit(OrderReplaceRejected(**self._stamp(coid), reason=reason))
             return
         try:
-            params = codec.amend_params(command, self._instrument(command.symbol),
-                                        order_id=order_id, variety=self._config.variety)
+            params = codec.amend_params(
+                command,
+                self._instrument(command.symbol),
+                order_id=order_id,
+                variety=self._config.variety,
+            )
             self._modifications[coid] = count + 1
             await self._call("modify_order", self._kite.modify_order, scope="orders", **params)
         except (UsageError, BrokerError) as err:
@@ -366,13 +408,17 @@ class KiteBroker(BrokerBase):
         fills = []
         for raw in trades:
             trade = codec.parse_trade(raw)
-            fill = codec.fill_report(trade, tag_of.get(trade.order_id, ""),
-                                     self._symbol_of(trade))
+            fill = codec.fill_report(trade, tag_of.get(trade.order_id, ""), self._symbol_of(trade))
             if since_ns is None or fill.ts_event >= since_ns:
                 fills.append(fill)
         pos = [codec.position_report(p, self._symbol_of_pos(p)) for p in positions.get("net", [])]
-        return MassStatus(broker=self.name, ts=self._now(), orders=tuple(reports),
-                          fills=tuple(fills), positions=tuple(pos))
+        return MassStatus(
+            broker=self.name,
+            ts=self._now(),
+            orders=tuple(reports),
+            fills=tuple(fills),
+            positions=tuple(pos),
+        )
 
     def _enqueue(self, order: Mapping[str, Any]) -> None:
         if self._queue is not None:
@@ -408,8 +454,9 @@ class KiteBroker(BrokerBase):
         try:
             trades = await self._call("order_trades", self._kite.order_trades, order_id)
         except BrokerError as err:
-            log.warning("cannot fetch Kite trades of %s (retried on the next update): %s",
-                        order_id, err)
+            log.warning(
+                "cannot fetch Kite trades of %s (retried on the next update): %s", order_id, err
+            )
             return
         for raw in trades:
             trade = codec.parse_trade(raw)
@@ -436,8 +483,9 @@ class KiteBroker(BrokerBase):
                 await self.resync()
 
     # --- plumbing -------------------------------------------------------------------------------
-    async def _call(self, action: str, fn: Callable[..., _T], *args: Any,
-                    scope: str = "requests", **kwargs: Any) -> _T:
+    async def _call(
+        self, action: str, fn: Callable[..., _T], *args: Any, scope: str = "requests", **kwargs: Any
+    ) -> _T:
         if self._loop is None or self._pool is None:
             raise RuntimeError(f"broker {self.name!r} is not connected; await connect() first")
         for attempt, pause in enumerate((*_RETRY_429, None)):
@@ -449,8 +497,7 @@ class KiteBroker(BrokerBase):
                 cause: BaseException = exc
                 err = map_exception(exc, action)
             if isinstance(err, RateLimited) and pause is not None:
-                log.warning("Kite rate limit on %s; retry %d in %.2f s", action, attempt + 1,
-                            pause)
+                log.warning("Kite rate limit on %s; retry %d in %.2f s", action, attempt + 1, pause)
                 await asyncio.sleep(pause)  # 429 means "not processed": a retry is safe
                 continue
             if err.code == 403:
@@ -474,9 +521,11 @@ class KiteBroker(BrokerBase):
     def _instrument(self, symbol: str) -> Instrument:
         inst = self._instruments.get(symbol)
         if inst is None:
-            raise UsageError(f"symbol={symbol!r}: not in Kite's instruments for "
-                             f"{', '.join(self._config.exchanges)}; use EXCHANGE:SYMBOL or add "
-                             "the exchange to KiteConfig.exchanges")
+            raise UsageError(
+                f"symbol={symbol!r}: not in Kite's instruments for "
+                f"{', '.join(self._config.exchanges)}; use EXCHANGE:SYMBOL or add "
+                "the exchange to KiteConfig.exchanges"
+            )
         return inst
 
     def _symbol_of(self, item: codec.KiteOrder | codec.KiteTrade) -> str:

@@ -203,8 +203,10 @@ def tag_for(client_order_id: str) -> str:
     """
     if not client_order_id:
         raise ValidationError("client_order_id", client_order_id, "must not be empty")
-    if len(client_order_id) < TAG_MAX_LEN and client_order_id.isascii() and (
-        client_order_id.isalnum()
+    if (
+        len(client_order_id) < TAG_MAX_LEN
+        and client_order_id.isascii()
+        and (client_order_id.isalnum())
     ):
         return client_order_id
     n = int.from_bytes(hashlib.sha256(client_order_id.encode()).digest(), "big")
@@ -328,8 +330,9 @@ def amend_params(
     if command.stop_px is not None:
         params["trigger_price"] = _fmt_px(command.stop_px, instrument, "stop_px")
     if len(params) == 2:
-        raise ValidationError("amend", command.client_order_id, "changes nothing",
-                              "give qty, limit_px or stop_px")
+        raise ValidationError(
+            "amend", command.client_order_id, "changes nothing", "give qty, limit_px or stop_px"
+        )
     return params
 
 
@@ -349,7 +352,9 @@ def instrument_from_row(row: Mapping[str, Any], *, default_exchange: str) -> Ins
         itype, AssetClass.EQUITY
     )
     expiry = row.get("expiry")
-    extra = (("instrument_token", str(row.get("instrument_token", ""))),)
+    extra: tuple[tuple[str, str], ...] = (
+        ("instrument_token", str(row.get("instrument_token", ""))),
+    )
     if isinstance(expiry, date | str) and expiry:
         extra += (("expiry", str(expiry)),)
     return Instrument(
@@ -410,7 +415,11 @@ def translate_order(
     filled = _qty(order.filled_quantity)
     price = _dec(order.price) or None
     trigger = _dec(order.trigger_price) or None
-    common = {"client_order_id": client_order_id, "ts_event": ts, "ts_init": ts_init}
+    common: dict[str, Any] = {
+        "client_order_id": client_order_id,
+        "ts_event": ts,
+        "ts_init": ts_init,
+    }
     if prev is not None and prev.is_terminal:
         # Sticky: a late snapshot cannot reopen a finished order; it may still reveal fills.
         new = replace(prev, filled=max(prev.filled, filled))
@@ -425,11 +434,16 @@ def translate_order(
     elif status not in _PENDING_NEW and not accepted:
         events.append(OrderAccepted(**common, venue_order_id=order.order_id))
         accepted = True
-    if prev is not None and prev.status == "TRIGGER PENDING" and status in ("OPEN", "UPDATE",
-                                                                            "COMPLETE"):
+    if (
+        prev is not None
+        and prev.status == "TRIGGER PENDING"
+        and status in ("OPEN", "UPDATE", "COMPLETE")
+    ):
         events.append(OrderTriggered(**common))
-    if prev is not None and status not in ("REJECTED",) and (
-        qty != prev.qty or price != prev.price or trigger != prev.trigger
+    if (
+        prev is not None
+        and status not in ("REJECTED",)
+        and (qty != prev.qty or price != prev.price or trigger != prev.trigger)
     ):
         events.append(
             OrderReplaced(
@@ -497,7 +511,8 @@ def order_report(order: KiteOrder, client_order_id: str, symbol: str) -> OrderSt
     if status is None:
         raise RemoteProtocolError(
             f"Kite sent an unknown order status {order.status!r} for order {order.order_id}",
-            venue="zerodha", text=order.status,
+            venue="zerodha",
+            text=order.status,
         )
     if status in (OrderStatus.ACCEPTED,) and 0 < filled < qty:
         status = OrderStatus.PARTIALLY_FILLED

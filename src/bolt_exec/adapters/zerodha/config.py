@@ -12,7 +12,7 @@ invariant 10; the runtime also needs the policy's ``enable_trading``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -89,7 +89,7 @@ class KiteConfig(BaseSettings):
         return self.live and self.is_production
 
     @classmethod
-    def load(cls, secrets_dir: str | Path | None = None, **overrides: object) -> KiteConfig:
+    def load(cls, secrets_dir: str | Path | None = None, **overrides: Any) -> KiteConfig:
         """Build from the environment, then ``secrets_dir`` files, then ``overrides``.
 
         Raises:
@@ -105,8 +105,8 @@ class KiteConfig(BaseSettings):
                         f"secrets_dir={str(path)!r}: not a directory; create it with one file "
                         "per secret (bolt_kite_api_key, bolt_kite_access_token)"
                     )
-                return cls(_secrets_dir=str(path), **overrides)  # type: ignore[call-arg]
-            return cls(**overrides)  # type: ignore[arg-type]
+                return cls(_secrets_dir=str(path), **overrides)
+            return cls(**overrides)
         except PydanticValidationError as exc:
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()

@@ -45,37 +45,59 @@ def map_exception(exc: BaseException, action: str) -> BrokerError:
     if isinstance(exc, kx.PermissionException):
         return AuthenticationError(
             f"{where}: permission denied ({text}); check the app's Kite Connect subscription "
-            "and that this API key may use this endpoint", venue=VENUE, code=code, text=text)
+            "and that this API key may use this endpoint",
+            venue=VENUE,
+            code=code,
+            text=text,
+        )
     if isinstance(exc, kx.KiteException) and code == 429:
         return RateLimited(
             f"{where}: rate limited by Kite (HTTP 429: {text}); slow down (10 orders/s, "
-            "200 orders/min)", venue=VENUE, code=429, text=text, retry_after=1.0)
+            "200 orders/min)",
+            venue=VENUE,
+            code=429,
+            text=text,
+            retry_after=1.0,
+        )
     if isinstance(exc, kx.InputException):
-        return LocalProtocolError(f"{where}: Kite refused the input: {text}",
-                                  venue=VENUE, code=code, text=text)
+        return LocalProtocolError(
+            f"{where}: Kite refused the input: {text}", venue=VENUE, code=code, text=text
+        )
     if isinstance(exc, kx.OrderException):
         return BrokerError(f"{where}: {text}", venue=VENUE, code=code, text=text)
     if isinstance(exc, kx.DataException):
-        return RemoteProtocolError(f"{where}: Kite sent an unreadable reply: {text}",
-                                   venue=VENUE, code=code, text=text)
+        return RemoteProtocolError(
+            f"{where}: Kite sent an unreadable reply: {text}", venue=VENUE, code=code, text=text
+        )
     if isinstance(exc, kx.NetworkException | kx.GeneralException) and (
         code is None or int(code) >= 500
     ):
         return BrokerUnavailable(
             f"{where}: Kite is unavailable (HTTP {code}: {text}); the outcome is unknown until "
-            "reconciled", venue=VENUE, code=code, text=text)
+            "reconciled",
+            venue=VENUE,
+            code=code,
+            text=text,
+        )
     if isinstance(exc, kx.KiteException):
         return BrokerError(f"{where}: {text}", venue=VENUE, code=code, text=text)
     if isinstance(exc, requests.Timeout | TimeoutError):
-        return BrokerTimeout(f"{where}: no answer in time; the outcome is unknown until "
-                             "reconciled", venue=VENUE, text=text)
+        return BrokerTimeout(
+            f"{where}: no answer in time; the outcome is unknown until reconciled",
+            venue=VENUE,
+            text=text,
+        )
     if isinstance(exc, requests.RequestException | ConnectionError | OSError):
-        return BrokerUnavailable(f"{where}: cannot reach Kite ({type(exc).__name__}: {text})",
-                                 venue=VENUE, text=text)
+        return BrokerUnavailable(
+            f"{where}: cannot reach Kite ({type(exc).__name__}: {text})", venue=VENUE, text=text
+        )
     if isinstance(exc, KeyError | ValueError | TypeError):
         return RemoteProtocolError(
             f"{where}: Kite sent a reply the client library could not read "
-            f"({type(exc).__name__}: {text})", venue=VENUE, text=text)
+            f"({type(exc).__name__}: {text})",
+            venue=VENUE,
+            text=text,
+        )
     return BrokerError(f"{where}: {type(exc).__name__}: {text}", venue=VENUE, text=text)
 
 

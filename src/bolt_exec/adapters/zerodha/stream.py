@@ -56,8 +56,14 @@ class KiteOrderStream:
         self._on_order = on_order
         self._on_state = on_state
         self._closed = False
-        self._ticker = KiteTicker(api_key, access_token, root=root, reconnect=False,
-                                  reconnect_max_tries=0, connect_timeout=5)
+        self._ticker = KiteTicker(
+            api_key,
+            access_token,
+            root=root,
+            reconnect=False,
+            reconnect_max_tries=0,
+            connect_timeout=5,
+        )
         self._ticker.on_order_update = self._order
         self._ticker.on_open = self._opened
         self._ticker.on_close = self._close
@@ -69,8 +75,9 @@ class KiteOrderStream:
         from twisted.internet import reactor
 
         if reactor.running:
-            reactor.callFromThread(self._ticker.connect, threaded=True,
-                                   disable_ssl_verification=False)
+            reactor.callFromThread(
+                self._ticker.connect, threaded=True, disable_ssl_verification=False
+            )
         else:
             self._ticker.connect(threaded=True)
 
