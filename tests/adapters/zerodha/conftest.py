@@ -10,7 +10,7 @@ import pytest_asyncio
 from bolt_exec.adapters.zerodha import KiteBroker
 from bolt_exec.clock import LiveClock
 from bolt_exec.testing.contract import EventRecorder
-from bolt_exec.testing.fake_kite import FakeKite
+from bolt_exec.testing.fakes.kite import FakeKite
 
 from .helpers import kite_config
 

@@ -11,7 +11,7 @@ from bolt_exec.adapters.zerodha import KiteBroker, KiteConfig
 from bolt_exec.adapters.zerodha.codec import tag_for
 from bolt_exec.model.commands import SubmitOrder
 from bolt_exec.testing.contract import VenueDriver
-from bolt_exec.testing.fake_kite import FakeKite
+from bolt_exec.testing.fakes.kite import FakeKite
 
 
 def kite_config(fake: FakeKite, **overrides: object) -> KiteConfig:

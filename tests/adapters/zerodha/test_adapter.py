@@ -30,7 +30,7 @@ from bolt_exec.model.events import (
     OrderReplaceRejected,
 )
 from bolt_exec.testing.contract import EventRecorder
-from bolt_exec.testing.fake_kite import FakeKite
+from bolt_exec.testing.fakes.kite import FakeKite
 
 from .helpers import KiteDriver, kite_config
 

@@ -6,7 +6,7 @@ import pytest
 
 from bolt_exec.adapters.zerodha import KiteBroker
 from bolt_exec.testing.contract import AdapterContract
-from bolt_exec.testing.fake_kite import FakeKite
+from bolt_exec.testing.fakes.kite import FakeKite
 
 from .helpers import KiteDriver
 
