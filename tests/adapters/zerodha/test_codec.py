@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from kiteconnect import KiteConnect
 
-from bolt_exec.adapters.zerodha import codec
+from bolt_exec.adapters.zerodha import codec, translate, wire
 from bolt_exec.errors import RemoteProtocolError, UnsupportedError, ValidationError
 from bolt_exec.model.commands import AmendOrder, SubmitOrder
 from bolt_exec.model.enums import OrderStatus, OrderType, Side, TimeInForce
@@ -212,13 +212,13 @@ def test_instrument_from_row_takes_tick_and_lot_from_dump() -> None:
 # --- snapshots -> events -----------------------------------------------------------------------
 def test_translate_open_then_partial_then_cancel_golden() -> None:
     # Arrange
-    opened = codec.parse_order(ws_order("ws_order_open.json"))
-    partial = codec.parse_order(ws_order("ws_order_partial.json"))
-    cancelled = codec.parse_order(ws_order("ws_order_cancelled.json"))
+    opened = wire.parse_order(ws_order("ws_order_open.json"))
+    partial = wire.parse_order(ws_order("ws_order_partial.json"))
+    cancelled = wire.parse_order(ws_order("ws_order_cancelled.json"))
     # Act
-    t1 = codec.translate_order(None, opened, "C000001", 7)
-    t2 = codec.translate_order(t1.view, partial, "C000001", 8)
-    t3 = codec.translate_order(t2.view, cancelled, "C000001", 9)
+    t1 = translate.translate_order(None, opened, "C000001", 7)
+    t2 = translate.translate_order(t1.view, partial, "C000001", 8)
+    t3 = translate.translate_order(t2.view, cancelled, "C000001", 9)
     # Assert
     assert t1.events == (
         OrderAccepted(
@@ -242,8 +242,8 @@ def test_translate_open_then_partial_then_cancel_golden() -> None:
 
 
 def test_translate_rejected_carries_rms_reason() -> None:
-    rejected = codec.parse_order(ws_order("ws_order_rejected.json"))
-    result = codec.translate_order(None, rejected, "C000002", 1)
+    rejected = wire.parse_order(ws_order("ws_order_rejected.json"))
+    result = translate.translate_order(None, rejected, "C000002", 1)
     assert result.events == ()
     (event,) = result.terminal
     assert isinstance(event, OrderRejected)
@@ -251,19 +251,19 @@ def test_translate_rejected_carries_rms_reason() -> None:
 
 
 def test_translate_terminal_is_sticky_and_fills_only_grow() -> None:
-    cancelled = codec.parse_order(ws_order("ws_order_cancelled.json"))
-    opened = codec.parse_order(ws_order("ws_order_open.json"))
-    done = codec.translate_order(None, cancelled, "C1", 1)
-    late = codec.translate_order(done.view, opened, "C1", 2)  # stale OPEN after CANCELLED
+    cancelled = wire.parse_order(ws_order("ws_order_cancelled.json"))
+    opened = wire.parse_order(ws_order("ws_order_open.json"))
+    done = translate.translate_order(None, cancelled, "C1", 1)
+    late = translate.translate_order(done.view, opened, "C1", 2)  # stale OPEN after CANCELLED
     assert (late.events, late.terminal, late.fills_behind) == ((), (), False)
     assert late.view.filled == 4
     assert late.view.status == "CANCELLED"
 
 
 def test_translate_duplicate_snapshot_emits_nothing() -> None:
-    partial = codec.parse_order(ws_order("ws_order_partial.json"))
-    first = codec.translate_order(None, partial, "C1", 1)
-    again = codec.translate_order(first.view, partial, "C1", 2)
+    partial = wire.parse_order(ws_order("ws_order_partial.json"))
+    first = translate.translate_order(None, partial, "C1", 1)
+    again = translate.translate_order(first.view, partial, "C1", 2)
     assert (again.events, again.terminal, again.fills_behind) == ((), (), False)
 
 
@@ -273,9 +273,9 @@ def test_translate_modify_and_trigger() -> None:
         "order_type": "SL",
         "trigger_price": 1401,
     }
-    pending = codec.translate_order(None, codec.parse_order(raw), "C1", 1)
-    moved = codec.parse_order(raw | {"status": "OPEN", "price": 1400.5})
-    result = codec.translate_order(pending.view, moved, "C1", 2)
+    pending = translate.translate_order(None, wire.parse_order(raw), "C1", 1)
+    moved = wire.parse_order(raw | {"status": "OPEN", "price": 1400.5})
+    result = translate.translate_order(pending.view, moved, "C1", 2)
     assert [type(e) for e in result.events] == [OrderTriggered, OrderReplaced]
     replaced = result.events[1]
     assert isinstance(replaced, OrderReplaced)
@@ -284,7 +284,7 @@ def test_translate_modify_and_trigger() -> None:
 
 def test_fill_from_trade_golden() -> None:
     raw = json.loads((FIXTURES / "rest_order_trades.json").read_text())["data"][0]
-    fill = codec.fill_from_trade(codec.parse_trade(raw), "C000001", "INFY", 5)
+    fill = translate.fill_from_trade(wire.parse_trade(raw), "C000001", "INFY", 5)
     assert (fill.trade_id, fill.last_qty, fill.last_px, fill.side) == (
         "10000001",
         Decimal(4),
@@ -296,25 +296,27 @@ def test_fill_from_trade_golden() -> None:
 
 
 def test_order_report_partial_fill_is_derived_from_quantities() -> None:
-    report = codec.order_report(codec.parse_order(ws_order("ws_order_partial.json")), "C1", "INFY")
+    report = translate.order_report(
+        wire.parse_order(ws_order("ws_order_partial.json")), "C1", "INFY"
+    )
     assert report.status is OrderStatus.PARTIALLY_FILLED
     assert (report.qty, report.filled_qty, report.limit_px) == (10, 4, Decimal("1400.05"))
 
 
 def test_order_report_unknown_status_is_remote_protocol_error() -> None:
-    odd = codec.parse_order(ws_order("ws_order_open.json") | {"status": "SOMETHING NEW"})
+    odd = wire.parse_order(ws_order("ws_order_open.json") | {"status": "SOMETHING NEW"})
     with pytest.raises(RemoteProtocolError, match="SOMETHING NEW"):
-        codec.order_report(odd, "C1", "INFY")
+        translate.order_report(odd, "C1", "INFY")
 
 
 def test_parse_order_missing_id_is_remote_protocol_error() -> None:
     raw = ws_order("ws_order_open.json")
     del raw["order_id"]
     with pytest.raises(RemoteProtocolError, match="order_id"):
-        codec.parse_order(raw)
+        wire.parse_order(raw)
 
 
 def test_kite_ts_to_ns_is_ist() -> None:
-    assert codec.kite_ts_to_ns("2025-01-01 09:15:02") == 1735703102 * 10**9
-    assert codec.kite_ts_to_ns("09:15:02", default=3) == 3
-    assert codec.kite_ts_to_ns(None, default=4) == 4
+    assert wire.kite_ts_to_ns("2025-01-01 09:15:02") == 1735703102 * 10**9
+    assert wire.kite_ts_to_ns("09:15:02", default=3) == 3
+    assert wire.kite_ts_to_ns(None, default=4) == 4

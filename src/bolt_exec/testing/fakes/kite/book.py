@@ -28,27 +28,81 @@ _TAG_RE: Final = re.compile(r"^[A-Za-z0-9]{1,20}$")
 _TERMINAL: Final = ("COMPLETE", "CANCELLED", "REJECTED")
 _WORKING: Final = ("OPEN", "TRIGGER PENDING")
 _SILENT: Final = frozenset(
-    {"PUT ORDER REQ RECEIVED", "VALIDATION PENDING", "OPEN PENDING",
-     "MODIFY VALIDATION PENDING", "MODIFY PENDING", "CANCEL PENDING"}
+    {
+        "PUT ORDER REQ RECEIVED",
+        "VALIDATION PENDING",
+        "OPEN PENDING",
+        "MODIFY VALIDATION PENDING",
+        "MODIFY PENDING",
+        "CANCEL PENDING",
+    }
 )  # interim statuses that show in order_history but are not pushed
-_CSV_FIELDS: Final = ("instrument_token", "exchange_token", "tradingsymbol", "name",
-                      "last_price", "expiry", "strike", "tick_size", "lot_size",
-                      "instrument_type", "segment", "exchange")
-_REQUIRED: Final = ("exchange", "tradingsymbol", "transaction_type", "quantity", "product",
-                    "order_type")
+_CSV_FIELDS: Final = (
+    "instrument_token",
+    "exchange_token",
+    "tradingsymbol",
+    "name",
+    "last_price",
+    "expiry",
+    "strike",
+    "tick_size",
+    "lot_size",
+    "instrument_type",
+    "segment",
+    "exchange",
+)
+_REQUIRED: Final = (
+    "exchange",
+    "tradingsymbol",
+    "transaction_type",
+    "quantity",
+    "product",
+    "order_type",
+)
 
 DEFAULT_INSTRUMENTS: Final[tuple[dict[str, Any], ...]] = (
-    {"instrument_token": 408065, "exchange_token": 1594, "tradingsymbol": "INFY",
-     "name": "INFOSYS", "last_price": 1500.0, "expiry": "", "strike": 0.0, "tick_size": 0.05,
-     "lot_size": 1, "instrument_type": "EQ", "segment": "NSE", "exchange": "NSE"},
-    {"instrument_token": 2953217, "exchange_token": 11536, "tradingsymbol": "TCS",
-     "name": "TATA CONSULTANCY SERV", "last_price": 3400.0, "expiry": "", "strike": 0.0,
-     "tick_size": 0.1, "lot_size": 1, "instrument_type": "EQ", "segment": "NSE",
-     "exchange": "NSE"},
-    {"instrument_token": 13368834, "exchange_token": 52220, "tradingsymbol": "NIFTY26DECFUT",
-     "name": "NIFTY", "last_price": 24000.0, "expiry": "2026-12-29", "strike": 0.0,
-     "tick_size": 0.1, "lot_size": 75, "instrument_type": "FUT", "segment": "NFO-FUT",
-     "exchange": "NFO"},
+    {
+        "instrument_token": 408065,
+        "exchange_token": 1594,
+        "tradingsymbol": "INFY",
+        "name": "INFOSYS",
+        "last_price": 1500.0,
+        "expiry": "",
+        "strike": 0.0,
+        "tick_size": 0.05,
+        "lot_size": 1,
+        "instrument_type": "EQ",
+        "segment": "NSE",
+        "exchange": "NSE",
+    },
+    {
+        "instrument_token": 2953217,
+        "exchange_token": 11536,
+        "tradingsymbol": "TCS",
+        "name": "TATA CONSULTANCY SERV",
+        "last_price": 3400.0,
+        "expiry": "",
+        "strike": 0.0,
+        "tick_size": 0.1,
+        "lot_size": 1,
+        "instrument_type": "EQ",
+        "segment": "NSE",
+        "exchange": "NSE",
+    },
+    {
+        "instrument_token": 13368834,
+        "exchange_token": 52220,
+        "tradingsymbol": "NIFTY26DECFUT",
+        "name": "NIFTY",
+        "last_price": 24000.0,
+        "expiry": "2026-12-29",
+        "strike": 0.0,
+        "tick_size": 0.1,
+        "lot_size": 75,
+        "instrument_type": "FUT",
+        "segment": "NFO-FUT",
+        "exchange": "NFO",
+    },
 )
 
 
@@ -85,8 +139,9 @@ class KiteBook:
         publish: awaited with ``(order, stream_status)`` on each visible change.
     """
 
-    def __init__(self, instruments: tuple[Mapping[str, Any], ...], now: Callable[[], str],
-                 publish: Publish) -> None:
+    def __init__(
+        self, instruments: tuple[Mapping[str, Any], ...], now: Callable[[], str], publish: Publish
+    ) -> None:
         self.instruments = [dict(row) for row in instruments]
         self.script = Script()
         self.orders: dict[str, Order] = {}
@@ -130,9 +185,16 @@ class KiteBook:
         net: dict[tuple[str, str], dict[str, Any]] = {}
         for t in self.trades:
             key = (t["exchange"], t["tradingsymbol"])
-            pos = net.setdefault(key, {"tradingsymbol": key[1], "exchange": key[0],
-                                       "product": t["product"], "quantity": 0,
-                                       "average_price": 0.0})
+            pos = net.setdefault(
+                key,
+                {
+                    "tradingsymbol": key[1],
+                    "exchange": key[0],
+                    "product": t["product"],
+                    "quantity": 0,
+                    "average_price": 0.0,
+                },
+            )
             pos["quantity"] += (1 if t["transaction_type"] == "BUY" else -1) * t["quantity"]
             pos["average_price"] = t["average_price"]
         return {"net": list(net.values()), "day": list(net.values())}
@@ -157,15 +219,23 @@ class KiteBook:
         order["filled_quantity"] = before + qty
         avg = Decimal(str(order["average_price"] or 0)) * before + Decimal(str(price)) * qty
         order["average_price"] = float(avg / order["filled_quantity"])
-        self.trades.append({
-            "trade_id": str(next(self._trade_ids)), "order_id": order["order_id"],
-            "exchange_order_id": order["exchange_order_id"],
-            "tradingsymbol": order["tradingsymbol"], "exchange": order["exchange"],
-            "instrument_token": order["instrument_token"],
-            "transaction_type": order["transaction_type"], "product": order["product"],
-            "average_price": price, "quantity": qty, "fill_timestamp": self._now(),
-            "order_timestamp": order["order_timestamp"], "exchange_timestamp": self._now(),
-        })
+        self.trades.append(
+            {
+                "trade_id": str(next(self._trade_ids)),
+                "order_id": order["order_id"],
+                "exchange_order_id": order["exchange_order_id"],
+                "tradingsymbol": order["tradingsymbol"],
+                "exchange": order["exchange"],
+                "instrument_token": order["instrument_token"],
+                "transaction_type": order["transaction_type"],
+                "product": order["product"],
+                "average_price": price,
+                "quantity": qty,
+                "fill_timestamp": self._now(),
+                "order_timestamp": order["order_timestamp"],
+                "exchange_timestamp": self._now(),
+            }
+        )
         done = order["filled_quantity"] >= order["quantity"]
         await self.set_status(order, "COMPLETE" if done else "UPDATE")
         if not done:
@@ -180,8 +250,10 @@ class KiteBook:
         await self.trade(order, qty, price if price is not None else self._px(order))
 
     def _px(self, order: Order) -> float:
-        px = order["price"] or self.instrument(order["exchange"], order["tradingsymbol"])[
-            "last_price"]
+        px = (
+            order["price"]
+            or self.instrument(order["exchange"], order["tradingsymbol"])["last_price"]
+        )
         return float(px)
 
     async def place(self, variety: str, form: Mapping[str, str]) -> Order:
@@ -201,18 +273,38 @@ class KiteBook:
         order_id = str(next(self._order_ids))
         now = self._now()
         order: Order = {
-            "placed_by": "AB1234", "order_id": order_id, "exchange_order_id": None,
-            "parent_order_id": None, "status": "PUT ORDER REQ RECEIVED", "status_message": None,
-            "status_message_raw": None, "order_timestamp": now, "exchange_update_timestamp": now,
-            "exchange_timestamp": None, "variety": variety, "modified": False,
-            "exchange": form["exchange"], "tradingsymbol": form["tradingsymbol"],
-            "instrument_token": inst["instrument_token"], "order_type": form["order_type"],
+            "placed_by": "AB1234",
+            "order_id": order_id,
+            "exchange_order_id": None,
+            "parent_order_id": None,
+            "status": "PUT ORDER REQ RECEIVED",
+            "status_message": None,
+            "status_message_raw": None,
+            "order_timestamp": now,
+            "exchange_update_timestamp": now,
+            "exchange_timestamp": None,
+            "variety": variety,
+            "modified": False,
+            "exchange": form["exchange"],
+            "tradingsymbol": form["tradingsymbol"],
+            "instrument_token": inst["instrument_token"],
+            "order_type": form["order_type"],
             "transaction_type": form["transaction_type"],
-            "validity": form.get("validity", "DAY"), "validity_ttl": 0,
-            "product": form["product"], "quantity": qty, "disclosed_quantity": 0,
-            "price": price or 0, "trigger_price": trigger or 0, "average_price": 0,
-            "filled_quantity": 0, "pending_quantity": qty, "cancelled_quantity": 0,
-            "market_protection": 0, "meta": {}, "tag": tag, "tags": [tag] if tag else [],
+            "validity": form.get("validity", "DAY"),
+            "validity_ttl": 0,
+            "product": form["product"],
+            "quantity": qty,
+            "disclosed_quantity": 0,
+            "price": price or 0,
+            "trigger_price": trigger or 0,
+            "average_price": 0,
+            "filled_quantity": 0,
+            "pending_quantity": qty,
+            "cancelled_quantity": 0,
+            "market_protection": 0,
+            "meta": {},
+            "tag": tag,
+            "tags": [tag] if tag else [],
             "guid": f"guid{order_id}",
         }
         self.orders[order_id] = order
@@ -245,8 +337,9 @@ class KiteBook:
         """Amend a working order in place (at most 25 times, as Kite allows)."""
         order = self.find(order_id)
         if order["status"] not in _WORKING:
-            raise KiteError(400, "OrderException",
-                            f"Order cannot be modified as it is {order['status']}")
+            raise KiteError(
+                400, "OrderException", f"Order cannot be modified as it is {order['status']}"
+            )
         count = self.modifications.get(order["order_id"], 0)
         if count >= 25:
             raise KiteError(400, "InputException", "Maximum allowed order modifications exceeded.")
@@ -254,8 +347,9 @@ class KiteBook:
         qty = _check_qty(form["quantity"], inst) if "quantity" in form else order["quantity"]
         if qty < order["filled_quantity"]:
             raise KiteError(400, "InputException", "Quantity below filled quantity")
-        prices = {name: _check_px(form.get(name), inst, name)
-                  for name in ("price", "trigger_price")}
+        prices = {
+            name: _check_px(form.get(name), inst, name) for name in ("price", "trigger_price")
+        }
         self.modifications[order["order_id"]] = count + 1
         was = order["status"]
         await self.set_status(order, "MODIFY VALIDATION PENDING")
@@ -275,8 +369,9 @@ class KiteBook:
             self.script.fill_on_cancel = False
             await self.trade(order, order["quantity"] - order["filled_quantity"], self._px(order))
         if order["status"] not in _WORKING:
-            raise KiteError(400, "OrderException",
-                            f"Order cannot be cancelled as it is {order['status']}")
+            raise KiteError(
+                400, "OrderException", f"Order cannot be cancelled as it is {order['status']}"
+            )
         await self.set_status(order, "CANCEL PENDING")
         await self.set_status(order, "CANCELLED", "Cancelled by user")
         return order
@@ -288,8 +383,9 @@ def _check_qty(raw: str, inst: Mapping[str, Any]) -> int:
     except ValueError:
         raise KiteError(400, "InputException", "Invalid `quantity`") from None
     if qty <= 0 or qty % int(inst["lot_size"]):
-        raise KiteError(400, "InputException",
-                        f"Quantity should be a multiple of lot size {inst['lot_size']}")
+        raise KiteError(
+            400, "InputException", f"Quantity should be a multiple of lot size {inst['lot_size']}"
+        )
     return qty
 
 
@@ -301,7 +397,10 @@ def _check_px(raw: str | None, inst: Mapping[str, Any], name: str) -> float | No
     except ArithmeticError:
         raise KiteError(400, "InputException", f"Invalid `{name}`") from None
     if px % Decimal(str(inst["tick_size"])) != 0:
-        raise KiteError(400, "InputException",
-                        f"Tick size for this script is {inst['tick_size']}. Kindly enter {name} "
-                        "in the multiple of tick size for this script")
+        raise KiteError(
+            400,
+            "InputException",
+            f"Tick size for this script is {inst['tick_size']}. Kindly enter {name} "
+            "in the multiple of tick size for this script",
+        )
     return float(px)

@@ -210,8 +210,12 @@ class FakeKite:
 
     @staticmethod
     def _error(err: KiteError) -> web.Response:
-        body = {"status": "error", "message": err.message, "data": None,
-                "error_type": err.error_type}
+        body = {
+            "status": "error",
+            "message": err.message,
+            "data": None,
+            "error_type": err.error_type,
+        }
         return web.json_response(body, status=err.status)
 
     def _guarded(self, handler: Handler, is_order: bool) -> Handler:
@@ -226,8 +230,7 @@ class FakeKite:
                 if request.headers.get("Authorization") != (
                     f"token {self.api_key}:{self.access_token}"
                 ):
-                    raise KiteError(403, "TokenException",
-                                    "Incorrect `api_key` or `access_token`.")
+                    raise KiteError(403, "TokenException", "Incorrect `api_key` or `access_token`.")
                 if is_order and self.script.rate_limit_next > 0:
                     self.script.rate_limit_next -= 1
                     raise KiteError(429, "NetworkException", "Too many requests")
@@ -244,8 +247,12 @@ class FakeKite:
         data = dict(order)
         if status is not None:
             data["status"] = status
-        data.update(user_id="AB1234", app_id=1, checksum="",
-                    unfilled_quantity=order["quantity"] - order["filled_quantity"])
+        data.update(
+            user_id="AB1234",
+            app_id=1,
+            checksum="",
+            unfilled_quantity=order["quantity"] - order["filled_quantity"],
+        )
         text = json.dumps({"type": "order", "id": "", "data": data})
         for ws in list(self._sockets):
             for _ in range(2 if self.script.duplicate_updates else 1):
@@ -256,8 +263,10 @@ class FakeKite:
 
     # --- WebSocket ----------------------------------------------------------------------------
     async def _ws(self, request: web.Request) -> web.StreamResponse:
-        if (request.query.get("api_key") != self.api_key
-                or request.query.get("access_token") != self.access_token):
+        if (
+            request.query.get("api_key") != self.api_key
+            or request.query.get("access_token") != self.access_token
+        ):
             return web.Response(status=403, text="invalid token")
         ws = web.WebSocketResponse()
         await ws.prepare(request)
@@ -278,19 +287,33 @@ class FakeKite:
         ).hexdigest()
         if form.get("checksum") != checksum:
             return self._error(KiteError(403, "TokenException", "Invalid checksum"))
-        data = {"user_id": "AB1234", "user_name": "Fake", "api_key": self.api_key,
-                "access_token": self.access_token, "public_token": "p", "refresh_token": "",
-                "login_time": self._now()}
+        data = {
+            "user_id": "AB1234",
+            "user_name": "Fake",
+            "api_key": self.api_key,
+            "access_token": self.access_token,
+            "public_token": "p",
+            "refresh_token": "",
+            "login_time": self._now(),
+        }
         return web.json_response({"status": "success", "data": data})
 
     async def _profile(self, request: web.Request) -> Any:
-        return {"user_id": "AB1234", "user_name": "Fake", "email": "fake@example.com",
-                "exchanges": ["NSE", "NFO"], "products": ["CNC", "MIS", "NRML"],
-                "order_types": ["MARKET", "LIMIT", "SL", "SL-M"]}
+        return {
+            "user_id": "AB1234",
+            "user_name": "Fake",
+            "email": "fake@example.com",
+            "exchanges": ["NSE", "NFO"],
+            "products": ["CNC", "MIS", "NRML"],
+            "order_types": ["MARKET", "LIMIT", "SL", "SL-M"],
+        }
 
     async def _margins(self, request: web.Request) -> Any:
-        seg = {"enabled": True, "net": 1_000_000.0,
-               "available": {"cash": 1_000_000.0, "live_balance": 1_000_000.0}}
+        seg = {
+            "enabled": True,
+            "net": 1_000_000.0,
+            "available": {"cash": 1_000_000.0, "live_balance": 1_000_000.0},
+        }
         return {"equity": seg, "commodity": seg}
 
     async def _instruments(self, request: web.Request) -> Any:
