@@ -13,7 +13,8 @@ rate limits            10 orders/s, 200 orders/min, daily cap, 10 requests/s (da
 =====================  ==========================================================
 """
 
-from bolt_exec.adapters.zerodha.adapter import KITE_CAPABILITIES, KITE_LIMITS, KiteBroker
+from bolt_exec.adapters.zerodha.adapter import KiteBroker
 from bolt_exec.adapters.zerodha.config import KiteConfig
+from bolt_exec.adapters.zerodha.venue import KITE_CAPABILITIES, KITE_LIMITS
 
 __all__ = ["KITE_CAPABILITIES", "KITE_LIMITS", "KiteBroker", "KiteConfig"]

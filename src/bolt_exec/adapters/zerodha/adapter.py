@@ -41,7 +41,7 @@ from bolt_exec.model.events import OrderCancelRejected, OrderRejected, OrderRepl
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.reports import MassStatus
 
-__all__ = ["KITE_CAPABILITIES", "KITE_LIMITS", "KiteBroker", "Throttle"]
+__all__ = ["KiteBroker", "Throttle"]
 
 log = logging.getLogger(__name__)
 
