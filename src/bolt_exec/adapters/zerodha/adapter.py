@@ -169,6 +169,21 @@ class KiteBroker(BrokerBase):
         self._queue = None
         self._session.close()
 
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> KiteBroker:
+        """Build from a settings mapping (``secrets_dir`` and any KiteConfig field).
+
+        Raises:
+            ConfigError: naming each missing or invalid field (never its value).
+        """
+        values = dict(settings)
+        name = str(values.pop("name", "zerodha"))
+        return cls(KiteConfig.load(values.pop("secrets_dir", None), **values), name=name)
+
+    def use_throttle(self, throttle: Throttle) -> None:
+        """Await ``throttle(scope)`` before every request (the runtime's rate budget)."""
+        self._session.throttle = throttle
+
     def instruments(self) -> Sequence[Instrument]:
         """Return the instruments loaded from Kite's instruments dump at connect."""
         return list(self._instruments.values())

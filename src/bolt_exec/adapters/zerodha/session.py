@@ -41,7 +41,7 @@ class KiteSession:
     def __init__(self, config: KiteConfig, name: str, throttle: Throttle | None = None) -> None:
         self._config = config
         self._name = name
-        self._throttle = throttle
+        self.throttle = throttle
         self._client: Any = None
         self._pool: ThreadPoolExecutor | None = None
         self.is_authenticated = False
@@ -84,8 +84,8 @@ class KiteSession:
         fn = getattr(self._client, method)
         loop = asyncio.get_running_loop()
         for attempt, pause in enumerate((*_RETRY_429, None)):
-            if self._throttle is not None:
-                await self._throttle(scope)
+            if self.throttle is not None:
+                await self.throttle(scope)
             try:
                 result = await loop.run_in_executor(self._pool, lambda: fn(*args, **kwargs))
             except Exception as exc:  # every library exception is mapped here

@@ -1,0 +1,116 @@
+"""Token buckets that keep each broker inside its published rate limits.
+
+A :class:`RateBudget` holds one :class:`TokenBucket` per
+:class:`~bolt_exec.adapters.base.RateLimit` of a broker and is handed to the
+adapter as its throttle: ``await budget.acquire("orders")`` waits until every
+bucket of that scope has a token, then takes one from each. Time is read from
+the injected :class:`~bolt_exec.clock.Clock`, so the arithmetic is tested on a
+SimClock; only the waiting uses asyncio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+
+from bolt_exec.adapters.base import RateLimit
+from bolt_exec.clock import Clock
+
+__all__ = ["RateBudget", "TokenBucket"]
+
+_NS = 1_000_000_000
+
+
+@dataclass(slots=True)
+class TokenBucket:
+    """``capacity`` tokens, refilled continuously at ``capacity / period_s`` per second.
+
+    Starts full. :meth:`take` returns 0 when a token was taken, otherwise the
+    nanoseconds until one will be available (and takes nothing).
+    """
+
+    capacity: int
+    period_s: float
+    tokens: float = field(init=False)
+    stamp_ns: int | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        if self.capacity < 1 or self.period_s <= 0:
+            raise ValueError(
+                f"RateLimit(count={self.capacity}, per_seconds={self.period_s}): count must be "
+                ">= 1 and per_seconds > 0"
+            )
+        self.tokens = float(self.capacity)
+
+    @property
+    def rate_per_ns(self) -> float:
+        """Refill rate in tokens per nanosecond."""
+        return self.capacity / (self.period_s * _NS)
+
+    def _refill(self, now_ns: int) -> None:
+        if self.stamp_ns is not None and now_ns > self.stamp_ns:
+            elapsed = now_ns - self.stamp_ns
+            self.tokens = min(float(self.capacity), self.tokens + elapsed * self.rate_per_ns)
+        if self.stamp_ns is None or now_ns > self.stamp_ns:
+            self.stamp_ns = now_ns
+
+    def wait_ns(self, now_ns: int) -> int:
+        """Return how long until a token is available (0 if one is)."""
+        self._refill(now_ns)
+        if self.tokens >= 1:
+            return 0
+        return int((1 - self.tokens) / self.rate_per_ns) + 1
+
+    def take(self, now_ns: int) -> int:
+        """Take a token if one is available; else return the wait in ns."""
+        wait = self.wait_ns(now_ns)
+        if wait == 0:
+            self.tokens -= 1
+        return wait
+
+
+class RateBudget:
+    """All the rate limits of one broker, by scope.
+
+    Args:
+        limits: the broker's ``BrokerLimits.rates``.
+        clock: where "now" comes from.
+        sleep: how to wait (``asyncio.sleep``; tests pass one that advances a SimClock).
+    """
+
+    def __init__(
+        self,
+        limits: Iterable[RateLimit],
+        clock: Clock,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._buckets: dict[str, list[TokenBucket]] = {}
+        for limit in limits:
+            self._buckets.setdefault(limit.scope, []).append(
+                TokenBucket(limit.count, limit.per_seconds)
+            )
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = asyncio.Lock()
+        self.waited_ns = 0
+
+    def try_acquire(self, scope: str) -> int:
+        """Take a token from every bucket of ``scope`` if all have one; else return the wait.
+
+        An unknown scope has no limit (returns 0).
+        """
+        now = self._clock.now_ns()
+        buckets = self._buckets.get(scope, [])
+        wait = max((b.wait_ns(now) for b in buckets), default=0)
+        if wait == 0:
+            for bucket in buckets:
+                bucket.take(now)
+        return wait
+
+    async def acquire(self, scope: str) -> None:
+        """Wait until a request of ``scope`` fits every limit, then spend it (FIFO)."""
+        async with self._lock:
+            while (wait := self.try_acquire(scope)) > 0:
+                self.waited_ns += wait
+                await self._sleep(wait / _NS)
