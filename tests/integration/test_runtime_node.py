@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 
 from bolt_exec.adapters.zerodha.codec import tag_for
-
 from bolt_exec.errors import AuthenticationError, ReconciliationError
 from bolt_exec.model.enums import OrderStatus, OrderType, Side
 from bolt_exec.model.events import OrderInitialized, OrderSubmitted
@@ -98,7 +97,7 @@ async def test_start_halts_when_the_journal_has_an_order_the_venue_never_saw(
         ]
     )
     node = LiveNode({"zerodha": kite(fake)}, store=store, config=FAST)
-    with pytest.raises(ReconciliationError, match="GHOST1.*not working at zerodha"):
+    with pytest.raises(ReconciliationError, match=r"GHOST1.*not working at zerodha"):
         await node.start()
     await node.stop()
     assert place_requests(fake) == 0

@@ -11,8 +11,8 @@ SimClock; only the waiting uses asyncio.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
 
 from bolt_exec.adapters.base import RateLimit
 from bolt_exec.clock import Clock
@@ -22,51 +22,43 @@ __all__ = ["RateBudget", "TokenBucket"]
 _NS = 1_000_000_000
 
 
-@dataclass(slots=True)
 class TokenBucket:
-    """``capacity`` tokens, refilled continuously at ``capacity / period_s`` per second.
+    """``capacity`` tokens; each spent token comes back exactly ``period_s`` after it was spent.
 
+    Why not the textbook continuous refill: a bucket of 10 refilling at 10/s lets
+    19 requests through in one second (a full burst, then the refill), and venues
+    count requests per window. Returning each token one period after its use
+    guarantees at most ``capacity`` requests in *any* window of ``period_s``.
     Starts full. :meth:`take` returns 0 when a token was taken, otherwise the
-    nanoseconds until one will be available (and takes nothing).
+    nanoseconds until one comes back (and takes nothing).
     """
 
-    capacity: int
-    period_s: float
-    tokens: float = field(init=False)
-    stamp_ns: int | None = field(default=None, init=False)
+    __slots__ = ("_spent", "capacity", "period_ns")
 
-    def __post_init__(self) -> None:
-        if self.capacity < 1 or self.period_s <= 0:
+    def __init__(self, capacity: int, period_s: float) -> None:
+        if capacity < 1 or period_s <= 0:
             raise ValueError(
-                f"RateLimit(count={self.capacity}, per_seconds={self.period_s}): count must be "
-                ">= 1 and per_seconds > 0"
+                f"RateLimit(count={capacity}, per_seconds={period_s}): count must be >= 1 and "
+                "per_seconds > 0"
             )
-        self.tokens = float(self.capacity)
-
-    @property
-    def rate_per_ns(self) -> float:
-        """Refill rate in tokens per nanosecond."""
-        return self.capacity / (self.period_s * _NS)
-
-    def _refill(self, now_ns: int) -> None:
-        if self.stamp_ns is not None and now_ns > self.stamp_ns:
-            elapsed = now_ns - self.stamp_ns
-            self.tokens = min(float(self.capacity), self.tokens + elapsed * self.rate_per_ns)
-        if self.stamp_ns is None or now_ns > self.stamp_ns:
-            self.stamp_ns = now_ns
+        self.capacity = capacity
+        self.period_ns = int(period_s * _NS)
+        self._spent: deque[int] = deque()
 
     def wait_ns(self, now_ns: int) -> int:
         """Return how long until a token is available (0 if one is)."""
-        self._refill(now_ns)
-        if self.tokens >= 1:
+        spent = self._spent
+        while spent and spent[0] + self.period_ns <= now_ns:
+            spent.popleft()
+        if len(spent) < self.capacity:
             return 0
-        return int((1 - self.tokens) / self.rate_per_ns) + 1
+        return spent[0] + self.period_ns - now_ns
 
     def take(self, now_ns: int) -> int:
         """Take a token if one is available; else return the wait in ns."""
         wait = self.wait_ns(now_ns)
         if wait == 0:
-            self.tokens -= 1
+            self._spent.append(now_ns)
         return wait
 
 
