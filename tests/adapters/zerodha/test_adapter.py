@@ -32,7 +32,7 @@ from bolt_exec.model.events import (
 from bolt_exec.testing.contract import EventRecorder
 from bolt_exec.testing.fakes.kite import FakeKite
 
-from .helpers import KiteDriver, kite_config
+from .helpers import KiteDriver, kite_config, wait_until
 
 
 def limit(coid: str, px: str = "1400.05", qty: int = 2) -> SubmitOrder:
@@ -259,3 +259,21 @@ def test_repr_and_config_never_show_credentials(fake: FakeKite) -> None:
     broker = KiteBroker(cfg)
     for text in (repr(broker), str(broker), repr(cfg), str(cfg)):
         assert "canary" not in text
+
+
+@pytest.mark.asyncio
+async def test_production_root_without_live_flag_refuses_orders_before_any_request() -> None:
+    """Kite has no paper venue: a non-live config pointed at api.kite.trade never trades."""
+    from bolt_exec.adapters.zerodha import KiteConfig
+
+    broker = KiteBroker(KiteConfig(api_key="k", access_token="t"))  # production roots
+    recorder = EventRecorder()
+    broker.bind(recorder, LiveClock())
+    assert not broker.is_live
+    broker.submit(limit("NL1"))
+    broker.amend(AmendOrder(client_order_id="NL1", symbol="INFY", limit_px=Decimal(1)))
+    await wait_until(lambda: len(recorder.events) == 2)
+    rejected = recorder.of("NL1", OrderRejected)[0]
+    assert rejected.code == "NOT_LIVE"
+    assert "live" in rejected.reason
+    assert "Kite has no paper venue" in recorder.of("NL1", OrderReplaceRejected)[0].reason

@@ -206,8 +206,20 @@ class KiteBroker(BrokerBase):
         """Request a modify in place (same order id); the outcome arrives as events."""
         self._spawn(self._amend(command))
 
+    def _refuse_not_live(self) -> str:
+        if self._config.is_production and not self._config.live:
+            return (
+                "KiteConfig.live is false and Kite has no paper venue: orders to Kite's "
+                "production API are refused. Set live=True (and enable_trading in the "
+                "policy) to trade real money, or use FakeKite / PaperBroker"
+            )
+        return ""
+
     async def _place(self, command: SubmitOrder, tag: str) -> None:
         coid = command.client_order_id
+        if refusal := self._refuse_not_live():
+            self._emit(OrderRejected(**self._stamp(coid), reason=refusal, code="NOT_LIVE"))
+            return
         try:
             params = codec.place_params(
                 command,
@@ -284,7 +296,9 @@ class KiteBroker(BrokerBase):
         order_id = await self._venue_order_id(coid, command.venue_order_id)
         count = self._modifications.get(coid, 0)
         cap = self.limits.max_modifications_per_order
-        if order_id is None:
+        if refusal := self._refuse_not_live():
+            reason = refusal
+        elif order_id is None:
             reason = "no Kite order id is known for this order"
         elif cap is not None and count >= cap:
             reason = (
