@@ -52,32 +52,46 @@ async def test_canary_secret_never_leaks(tmp_path: Path, caplog: pytest.LogCaptu
     texts: list[str] = []
     store = MemoryOrderStore()
     with FakeKite(api_key=KEY, access_token=TOKEN, api_secret=SECRET) as fake:
-        settings = {"secrets_dir": str(tmp_path), "root": fake.url, "ws_root": fake.ws_url,
-                    "poll_interval_s": 0.2, "timeout_s": 2.0}
+        settings = {
+            "secrets_dir": str(tmp_path),
+            "root": fake.url,
+            "ws_root": fake.ws_url,
+            "poll_interval_s": 0.2,
+            "timeout_s": 2.0,
+        }
         broker = KiteBroker.from_settings(settings)
         config = KiteConfig.load(tmp_path, root=fake.url)
         assert config.api_key.get_secret_value() == KEY  # the canary really is in play
-        node = LiveNode({"zerodha": broker}, store=store,
-                        config=NodeConfig(brokers={}, heartbeat_s=0.05))
+        node = LiveNode(
+            {"zerodha": broker}, store=store, config=NodeConfig(brokers={}, heartbeat_s=0.05)
+        )
         # Act: trade, get rate limited, reject, then lose the token
         oms = await node.start()
         fake.script.rate_limit_next = 1
         filled = oms.submit("INFY", "BUY", 2, "MARKET")
         fake.script.reject_next.append("RMS:Margin Exceeds")
         rejected = oms.submit("INFY", "BUY", 2, "LIMIT", limit_px="1400.05")
-        await wait_for(lambda: oms.order(filled.order.client_order_id).status
-                       is OrderStatus.FILLED)
-        await wait_for(lambda: oms.order(rejected.order.client_order_id).status
-                       is OrderStatus.REJECTED)
+        await wait_for(lambda: oms.order(filled.order.client_order_id).status is OrderStatus.FILLED)
+        await wait_for(
+            lambda: oms.order(rejected.order.client_order_id).status is OrderStatus.REJECTED
+        )
         fake.expire_token()
         expired = oms.submit("INFY", "BUY", 1, "LIMIT", limit_px="1400.05")
-        await wait_for(lambda: oms.order(expired.order.client_order_id).status
-                       is OrderStatus.REJECTED)
+        await wait_for(
+            lambda: oms.order(expired.order.client_order_id).status is OrderStatus.REJECTED
+        )
         with pytest.raises(AuthenticationError) as auth_error:
             await broker.mass_status()
         texts += exception_texts(auth_error.value)
-        texts += [repr(broker), str(broker), repr(config), str(config), repr(node),
-                  repr(config.model_dump()), str(broker.last_error)]
+        texts += [
+            repr(broker),
+            str(broker),
+            repr(config),
+            str(config),
+            repr(node),
+            repr(config.model_dump()),
+            str(broker.last_error),
+        ]
         await node.stop()
     with pytest.raises(ConfigError) as config_error:
         KiteConfig.load(tmp_path, product="BAD")
@@ -85,8 +99,11 @@ async def test_canary_secret_never_leaks(tmp_path: Path, caplog: pytest.LogCaptu
     # Assert
     journal = [encode_event(e).decode() for e in store.events()]
     assert journal, "the session wrote a journal"
-    logs = [f"{r.name} {r.getMessage()} {r.__dict__}" for r in caplog.records
-            if not r.name.startswith(VENUE_LOGGERS)]
+    logs = [
+        f"{r.name} {r.getMessage()} {r.__dict__}"
+        for r in caplog.records
+        if not r.name.startswith(VENUE_LOGGERS)
+    ]
     assert any("rate limit" in line for line in logs), "the session really logged"
     for where, lines in (("journal", journal), ("log", logs), ("repr/exception", texts)):
         leaked = [line for line in lines if leaks(line)]
