@@ -12,12 +12,19 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
 
-from bolt_exec.errors import ValidationError
+from bolt_exec.adapters.base import Capabilities
+from bolt_exec.errors import UnsupportedError, ValidationError
 from bolt_exec.model.enums import OrderType, Side, TimeInForce
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.numbers import to_decimal
 
-__all__ = ["OrderSpec", "parse_enum", "validate_amend", "validate_order"]
+__all__ = [
+    "OrderSpec",
+    "check_capabilities",
+    "parse_enum",
+    "validate_amend",
+    "validate_order",
+]
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -169,3 +176,16 @@ def validate_amend(
     limit_ = _px(limit_px, "limit_px", inst) if limit_px is not None else None
     stop_ = _px(stop_px, "stop_px", inst) if stop_px is not None else None
     return qty_, limit_, stop_
+
+
+def check_capabilities(caps: Capabilities, spec: OrderSpec, broker: str) -> None:
+    """Raise UnsupportedError if the broker cannot take this order type or time in force."""
+    if spec.order_type not in caps.order_types:
+        raise UnsupportedError(
+            f"order_type={spec.order_type}: broker {broker!r} does not support it; "
+            f"supported: {sorted(caps.order_types)}"
+        )
+    if spec.tif not in caps.tifs:
+        raise UnsupportedError(
+            f"tif={spec.tif}: broker {broker!r} does not support it; supported: {sorted(caps.tifs)}"
+        )
