@@ -38,22 +38,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bolt_exec.adapters.base import BrokerBase, Capabilities, EventSink
+from bolt_exec.adapters.paper.account import VenueAccount
 from bolt_exec.adapters.paper.book import VenueOrder
 from bolt_exec.adapters.paper.fees import FeeModel
-from bolt_exec.adapters.paper.matching import Matcher, Number, crosses, to_dec
+from bolt_exec.adapters.paper.matching import Matcher, Number, refusal_reason, to_dec
 from bolt_exec.adapters.paper.state import (
     VenueState,
-    load_order,
-    load_quote,
     next_session_close,
     read_state,
-    save_order,
-    save_quote,
+    restore,
+    snapshot,
     write_state,
 )
 from bolt_exec.clock import Clock
 from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
-from bolt_exec.model.enums import LiquiditySide, OrderStatus, OrderType, Side, TimeInForce
+from bolt_exec.model.enums import LiquiditySide, OrderStatus, TimeInForce
 from bolt_exec.model.events import (
     OrderAccepted,
     OrderCanceled,
@@ -67,8 +66,7 @@ from bolt_exec.model.events import (
     OrderTriggered,
 )
 from bolt_exec.model.instrument import Instrument
-from bolt_exec.model.numbers import ZERO
-from bolt_exec.model.reports import FillReport, MassStatus, OrderStatusReport, PositionReport
+from bolt_exec.model.reports import MassStatus, OrderStatusReport
 
 __all__ = ["PaperBroker"]
 
@@ -119,11 +117,9 @@ class PaperBroker(BrokerBase):
         self._instruments: dict[str, Instrument] = {i.symbol: i for i in instruments}
         self._orders: dict[str, VenueOrder] = {}
         self.matcher = Matcher(self._instruments, int(slippage_ticks), self._fill, self._trigger)
-        self._fills: list[FillReport] = []
-        self._positions: dict[str, Decimal] = {}
-        self._cash: dict[str, Decimal] = {k: to_dec(v) for k, v in (initial_cash or {}).items()}
+        cash = {k: to_dec(v) for k, v in (initial_cash or {}).items()}
+        self.account = VenueAccount(name, cash)
         self._seq = 0
-        self._trade_seq = 0
         self._connected = True
         self._session_close = time.fromisoformat(session_close) if session_close else None
         self._tz = ZoneInfo(session_tz)
@@ -143,26 +139,12 @@ class PaperBroker(BrokerBase):
             raise ValueError("save() needs a path: pass one, or construct with state_path=")
         write_state(
             target,
-            VenueState(
-                broker=self.name,
-                seq=self._seq,
-                trade_seq=self._trade_seq,
-                orders=[save_order(vo) for vo in self._orders.values()],
-                fills=list(self._fills),
-                positions=dict(self._positions),
-                cash=dict(self._cash),
-                books={s: save_quote(q) for s, q in self.matcher.books.items()},
-            ),
+            snapshot(self.name, self._seq, self._orders.values(), self.account, self.matcher.books),
         )
 
     def _restore(self, saved: VenueState) -> None:
-        self._seq, self._trade_seq = saved.seq, saved.trade_seq
-        self._fills = list(saved.fills)
-        self._positions = dict(saved.positions)
-        self._cash = dict(saved.cash)
-        self.matcher.books = {s: load_quote(q) for s, q in saved.books.items()}
-        for so in sorted(saved.orders, key=lambda o: o.seq):
-            vo = load_order(so)
+        self._seq = saved.seq
+        for vo in restore(saved, self.account, self.matcher.books):
             self._orders[vo.cmd.client_order_id] = vo
             if vo.status.is_open:
                 self.matcher.rest(vo)
@@ -218,11 +200,9 @@ class PaperBroker(BrokerBase):
             broker=self.name,
             ts=self._now(),
             orders=tuple(self._report(vo) for vo in self._orders.values() if vo.status.is_open),
-            fills=tuple(f for f in self._fills if since_ns is None or f.ts_event >= since_ns),
-            positions=tuple(
-                PositionReport(symbol=s, qty=q) for s, q in sorted(self._positions.items())
-            ),
-            balances=dict(self._cash),
+            fills=self.account.fills_since(since_ns),
+            positions=self.account.position_reports(),
+            balances=dict(self.account.cash),
         )
 
     def order_report(self, client_order_id: str) -> OrderStatusReport | None:
@@ -279,7 +259,13 @@ class PaperBroker(BrokerBase):
     def _arrive_submit(self, cmd: SubmitOrder) -> None:
         coid = cmd.client_order_id
         inst = self._instruments.get(cmd.symbol)
-        reason = self._refuse(cmd, inst)
+        reason = refusal_reason(
+            cmd,
+            inst,
+            self.matcher.books.get(cmd.symbol),
+            self.account.position(cmd.symbol),
+            is_duplicate=coid in self._orders,
+        )
         if reason:
             self._emit_(
                 OrderRejected(
@@ -308,29 +294,6 @@ class PaperBroker(BrokerBase):
             self.matcher.take(vo)
         if vo.status.is_open:
             self.matcher.rest(vo)
-
-    def _refuse(self, cmd: SubmitOrder, inst: Instrument | None) -> str:
-        if inst is None:
-            return f"unknown symbol {cmd.symbol!r}"
-        if cmd.client_order_id in self._orders:
-            return f"duplicate client order id {cmd.client_order_id!r}"
-        if cmd.qty % inst.lot_size or cmd.qty < inst.min_qty:
-            return f"qty {cmd.qty} is off {inst.symbol}'s lot {inst.lot_size} or below min"
-        for px in (cmd.limit_px, cmd.stop_px):
-            if px is not None and px % inst.tick_size:
-                return f"price {px} is off {inst.symbol}'s tick {inst.tick_size}"
-        book = self.matcher.books.get(cmd.symbol)
-        if cmd.order_type is OrderType.MARKET and (book is None or book.take_px(cmd.side) is None):
-            return f"no market for {cmd.symbol}: a market order needs a quote"
-        if cmd.reduce_only:
-            pos = self._positions.get(cmd.symbol, ZERO)
-            if pos == 0 or (pos > 0) == (cmd.side is Side.BUY) or cmd.qty > abs(pos):
-                return f"reduce-only order would increase the position ({pos})"
-        if cmd.post_only and cmd.limit_px is not None and book is not None:
-            far = book.take_px(cmd.side)
-            if far is not None and crosses(cmd.side, cmd.limit_px, far):
-                return "post-only order would take liquidity"
-        return ""
 
     def _take_immediate(self, vo: VenueOrder) -> None:
         book = self.matcher.book(vo.cmd.symbol)
@@ -396,48 +359,26 @@ class PaperBroker(BrokerBase):
     # ------------------------------------------------------------------ fills
     def _fill(self, vo: VenueOrder, qty: Decimal, px: Decimal, liq: LiquiditySide) -> None:
         inst = self._instruments[vo.cmd.symbol]
-        first = vo.filled == 0
+        fee = self.fees.fee(inst.notional(qty, px), liq, first_fill=vo.filled == 0)
         vo.filled += qty
         vo.notional += qty * px
-        fee = self.fees.fee(inst.notional(qty, px), liq, first)
-        self._trade_seq += 1
-        trade_id = f"{self.name}-T{self._trade_seq}"
-        signed = qty if vo.side is Side.BUY else -qty
-        self._positions[inst.symbol] = self._positions.get(inst.symbol, ZERO) + signed
-        cash = self._cash.get(inst.currency, ZERO)
-        self._cash[inst.currency] = cash - signed * px * inst.multiplier - fee
-        now = self._now()
+        r = self.account.book_fill(vo, inst, qty, px, liq, fee, self._now())
         if vo.leaves == 0:
             self._finish(vo, OrderStatus.FILLED)
         else:
             vo.status = OrderStatus.PARTIALLY_FILLED
-        self._fills.append(
-            FillReport(
-                trade_id=trade_id,
-                client_order_id=vo.cmd.client_order_id,
-                venue_order_id=vo.venue_order_id,
-                symbol=inst.symbol,
-                side=vo.side,
-                last_qty=qty,
-                last_px=px,
-                fee=fee,
-                fee_currency=inst.currency,
-                liquidity=liq,
-                ts_event=now,
-            )
-        )
         self._say(
             OrderFilled,
-            vo.cmd.client_order_id,
-            trade_id=trade_id,
-            symbol=inst.symbol,
-            side=vo.side,
-            last_qty=qty,
-            last_px=px,
-            venue_order_id=vo.venue_order_id,
-            fee=fee,
-            fee_currency=inst.currency,
-            liquidity=liq,
+            r.client_order_id,
+            trade_id=r.trade_id,
+            symbol=r.symbol,
+            side=r.side,
+            last_qty=r.last_qty,
+            last_px=r.last_px,
+            venue_order_id=r.venue_order_id,
+            fee=r.fee,
+            fee_currency=r.fee_currency,
+            liquidity=r.liquidity,
         )
 
     def _finish(self, vo: VenueOrder, status: OrderStatus) -> None:

@@ -20,11 +20,12 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from bolt_exec.adapters.paper.book import Quote, VenueOrder
+from bolt_exec.model.commands import SubmitOrder
 from bolt_exec.model.enums import LiquiditySide, OrderType, Side
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.numbers import ZERO
 
-__all__ = ["Matcher", "Number", "crosses", "to_dec"]
+__all__ = ["Matcher", "Number", "crosses", "refusal_reason", "to_dec"]
 
 Number = Decimal | float | int | str
 FillSink = Callable[[VenueOrder, Decimal, Decimal, LiquiditySide], None]
@@ -199,3 +200,34 @@ class Matcher:
         if limit is not None and (px > limit if vo.side is Side.BUY else px < limit):
             px = limit  # slippage never takes a limit order past its limit
         return px
+
+
+def refusal_reason(
+    cmd: SubmitOrder,
+    inst: Instrument | None,
+    book: Quote | None,
+    position: Decimal,
+    *,
+    is_duplicate: bool,
+) -> str:
+    """Why the venue refuses ``cmd`` (empty when it takes it), as a real venue would."""
+    if inst is None:
+        return f"unknown symbol {cmd.symbol!r}"
+    if is_duplicate:
+        return f"duplicate client order id {cmd.client_order_id!r}"
+    if cmd.qty % inst.lot_size or cmd.qty < inst.min_qty:
+        return f"qty {cmd.qty} is off {inst.symbol}'s lot {inst.lot_size} or below min"
+    for px in (cmd.limit_px, cmd.stop_px):
+        if px is not None and px % inst.tick_size:
+            return f"price {px} is off {inst.symbol}'s tick {inst.tick_size}"
+    if cmd.order_type is OrderType.MARKET and (book is None or book.take_px(cmd.side) is None):
+        return f"no market for {cmd.symbol}: a market order needs a quote"
+    if cmd.reduce_only and (
+        position == 0 or (position > 0) == (cmd.side is Side.BUY) or cmd.qty > abs(position)
+    ):
+        return f"reduce-only order would increase the position ({position})"
+    if cmd.post_only and cmd.limit_px is not None and book is not None:
+        far = book.take_px(cmd.side)
+        if far is not None and crosses(cmd.side, cmd.limit_px, far):
+            return "post-only order would take liquidity"
+    return ""

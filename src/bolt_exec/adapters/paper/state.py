@@ -11,6 +11,7 @@ old state or the new, never half of one.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,13 +19,21 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from bolt_exec.adapters.paper.account import VenueAccount
 from bolt_exec.adapters.paper.book import Quote, VenueOrder
 from bolt_exec.errors import StoreError
 from bolt_exec.model.commands import SubmitOrder
 from bolt_exec.model.enums import OrderStatus
 from bolt_exec.model.reports import FillReport
 
-__all__ = ["VenueState", "next_session_close", "read_state", "write_state"]
+__all__ = [
+    "VenueState",
+    "next_session_close",
+    "read_state",
+    "restore",
+    "snapshot",
+    "write_state",
+]
 
 STATE_VERSION = 1
 
@@ -179,3 +188,34 @@ def next_session_close(ts_ns: int, close: time, tz: ZoneInfo) -> int:
     if when <= local:
         when = datetime.combine(local.date() + timedelta(days=1), close, tz)
     return int(when.timestamp()) * 1_000_000_000
+
+
+def snapshot(
+    broker: str,
+    seq: int,
+    orders: Iterable[VenueOrder],
+    account: VenueAccount,
+    books: dict[str, Quote],
+) -> VenueState:
+    """The venue's whole state, ready to write."""
+    return VenueState(
+        broker=broker,
+        seq=seq,
+        trade_seq=account.trade_seq,
+        orders=[save_order(vo) for vo in orders],
+        fills=list(account.fills),
+        positions=dict(account.positions),
+        cash=dict(account.cash),
+        books={s: save_quote(q) for s, q in books.items()},
+    )
+
+
+def restore(saved: VenueState, account: VenueAccount, books: dict[str, Quote]) -> list[VenueOrder]:
+    """Load ``saved`` into ``account`` and ``books``; return the orders in arrival order."""
+    account.trade_seq = saved.trade_seq
+    account.fills = list(saved.fills)
+    account.positions = dict(saved.positions)
+    account.cash = dict(saved.cash)
+    books.clear()
+    books.update({s: load_quote(q) for s, q in saved.books.items()})
+    return [load_order(so) for so in sorted(saved.orders, key=lambda o: o.seq)]
