@@ -374,6 +374,12 @@ class OrderManager(OrderBook):
 
     def _on_broker_event(self, event: OrderEvent) -> None:
         order = self._orders.get(event.client_order_id)
+        if order is None and isinstance(event, OrderInitialized) and event.reconciliation:
+            # The reconciler adopts an order the venue has and we never sent (external).
+            if not event.event_id:
+                event = msgspec.structs.replace(event, event_id=f"{event.client_order_id}-1")
+            self._store_new(Order(event), event)
+            return
         if order is None:
             self._anomaly(
                 f"event for unknown order {event.client_order_id!r}: "
