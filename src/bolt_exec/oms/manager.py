@@ -353,13 +353,20 @@ class OrderManager(OrderBook):
 
     @contextmanager
     def _running(self) -> Iterator[None]:
-        """Run a command to completion; broker events that arrive meanwhile wait."""
+        """Run a command to completion; broker events that arrive meanwhile wait.
+
+        A command issued from inside a handler (an algorithm reacting to a fill, a
+        bracket placing its exits) runs inline; the outermost command drains the inbox.
+        """
+        outer = not self._busy
         self._busy = True
         try:
             yield
         finally:
-            self._busy = False
-        self._drain()
+            if outer:
+                self._busy = False
+        if outer:
+            self._drain()
 
     def _drain(self) -> None:
         if self._busy:
