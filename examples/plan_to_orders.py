@@ -45,8 +45,8 @@ def main() -> None:
     bracket = attach_bracket(oms, entry, take_profit_px="51000.0", stop_loss_px="49500.0")
     clock.advance_by(60_000_000_000)
     paper.on_quote("BTC-USDT", "51000.0", "51000.1", 2, 2, clock.now_ns())
-    assert bracket.take_profit is not None and bracket.stop_loss is not None
-    print("take-profit:", bracket.take_profit.status, "stop-loss:", bracket.stop_loss.status)
+    tp, sl = bracket.take_profit, bracket.stop_loss
+    print("take-profit:", tp.status if tp else None, "stop-loss:", sl.status if sl else None)
     print("position:", oms.position("BTC-USDT"))
 
 
