@@ -398,6 +398,8 @@ class KiteBroker(BrokerBase):
                 await self._apply_snapshot(raw)
             except BoltExecError as exc:
                 log.error("cannot translate a Kite order update: %s", exc)
+            except Exception:  # the pump must outlive any single bad update
+                log.exception("unexpected failure on a Kite order update")
 
     async def _apply_snapshot(self, raw: Mapping[str, Any]) -> None:
         order = wire.parse_order(raw)

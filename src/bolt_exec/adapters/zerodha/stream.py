@@ -25,6 +25,16 @@ __all__ = ["KiteOrderStream"]
 
 log = logging.getLogger(__name__)
 
+
+class _NormalCloseFilter(logging.Filter):
+    # kiteconnect logs every close at ERROR, even a normal one (code 1000) that we asked for;
+    # the adapter itself warns when the stream drops, so this line is only noise.
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Connection closed: 1000")
+
+
+_FILTER = _NormalCloseFilter()
+
 OrderCallback = Callable[[Mapping[str, Any]], None]
 StateCallback = Callable[[bool], None]
 
@@ -52,6 +62,9 @@ class KiteOrderStream:
     ) -> None:
         from kiteconnect import KiteTicker
 
+        ticker_log = logging.getLogger("kiteconnect.ticker")
+        if _FILTER not in ticker_log.filters:
+            ticker_log.addFilter(_FILTER)
         self._loop = loop
         self._on_order = on_order
         self._on_state = on_state
