@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -39,6 +40,7 @@ async def test_node_trades_through_kite_and_the_oms_sees_fills(fake: FakeKite) -
         assert order.filled_qty == 3
         assert len(order.trade_ids) == 2
         assert len(fake.order_by_tag(tag_for(order.client_order_id))) == 1
+        assert oms.anomalies == []
     finally:
         await node.stop()
 
@@ -65,6 +67,8 @@ async def test_restart_after_crash_recovers_fills_and_never_resends(fake: FakeKi
         assert second.reports["zerodha"].is_clean
         assert place_requests(fake) == 1
         assert len(fake.book.orders) == 1
+        assert oms1.anomalies == []
+        assert oms2.anomalies == []
     finally:
         await second.stop()
 
@@ -136,6 +140,7 @@ async def test_node_reconnects_a_dropped_stream_and_keeps_reporting(fake: FakeKi
         await wait_for(lambda: oms.order(coid).status is OrderStatus.ACCEPTED)
         fake.fill(fake.book.orders[oms.order(coid).venue_order_id]["order_id"], 2)
         await wait_for(lambda: oms.order(coid).status is OrderStatus.FILLED)
+        assert oms.anomalies == []
     finally:
         await node.stop()
 
@@ -153,5 +158,89 @@ async def test_node_rate_budget_spaces_a_burst_of_orders(fake: FakeKite) -> None
         )
         assert node.budgets["zerodha"].waited_ns > 0  # 12 orders > 10 per second
         assert place_requests(fake) == 12
+    finally:
+        await node.stop()
+
+
+@pytest.mark.asyncio
+async def test_crash_between_send_and_ack_is_adopted_not_resent(fake: FakeKite) -> None:
+    """The journal says SUBMITTED, Kite has the order (the ack was lost): adopt it by tag."""
+    # Arrange: the crashed session journaled the intent and its request reached Kite
+    from kiteconnect import KiteConnect
+
+    coid = "Ocrash-7"
+    store = MemoryOrderStore()
+    store.append(
+        [
+            OrderInitialized(
+                client_order_id=coid,
+                ts_event=1,
+                ts_init=1,
+                symbol="INFY",
+                side=Side.BUY,
+                order_type=OrderType.LIMIT,
+                qty=Decimal(3),
+                limit_px=Decimal("1400.05"),
+                broker="zerodha",
+                event_id=f"{coid}-1",
+            ),
+            OrderSubmitted(
+                client_order_id=coid, ts_event=2, ts_init=2, broker="zerodha", event_id=f"{coid}-2"
+            ),
+        ]
+    )
+    raw = KiteConnect(fake.api_key, access_token=fake.access_token, root=fake.url)
+    order_id = raw.place_order(
+        variety="regular",
+        exchange="NSE",
+        tradingsymbol="INFY",
+        transaction_type="BUY",
+        quantity=3,
+        product="CNC",
+        order_type="LIMIT",
+        price=1400.05,
+        tag=tag_for(coid),
+    )
+    fake.fill(order_id, 1)
+    # Act
+    node = LiveNode({"zerodha": kite(fake)}, store=store, config=FAST)
+    oms = await node.start()
+    try:
+        # Assert: adopted with its partial fill, clean, nothing re-sent
+        order = oms.order(coid)
+        assert order.status is OrderStatus.PARTIALLY_FILLED
+        assert order.venue_order_id == order_id
+        assert order.filled_qty == 1
+        assert node.reports["zerodha"].is_clean
+        assert place_requests(fake) == 1
+        assert oms.anomalies == []
+    finally:
+        await node.stop()
+
+
+@pytest.mark.asyncio
+async def test_oms_amend_partial_fill_and_cancel_race_through_kite(fake: FakeKite) -> None:
+    node = LiveNode({"zerodha": kite(fake)}, config=FAST)
+    oms = await node.start()
+    try:
+        # amend, then a partial fill, then a cancel
+        a = oms.submit("INFY", "BUY", 4, "LIMIT", limit_px="1400.05").order.client_order_id
+        await wait_for(lambda: oms.order(a).status is OrderStatus.ACCEPTED)
+        oms.amend(a, limit_px="1400.10")
+        await wait_for(lambda: oms.order(a).limit_px == Decimal("1400.10"))
+        fake.fill(oms.order(a).venue_order_id, 1)
+        await wait_for(lambda: oms.order(a).status is OrderStatus.PARTIALLY_FILLED)
+        oms.cancel(a)
+        await wait_for(lambda: oms.order(a).status is OrderStatus.CANCELED)
+        # a fill that wins the race with the cancel request
+        b = oms.submit("INFY", "BUY", 2, "LIMIT", limit_px="1400.05").order.client_order_id
+        await wait_for(lambda: oms.order(b).status is OrderStatus.ACCEPTED)
+        fake.script.fill_on_cancel = True
+        oms.cancel(b)
+        await wait_for(lambda: oms.order(b).status is OrderStatus.FILLED)
+        await asyncio.sleep(0.2)  # the cancel's rejection arrives after the fill
+        assert oms.order(a).filled_qty == 1
+        assert oms.order(b).filled_qty == 2
+        assert oms.anomalies == []
     finally:
         await node.stop()
