@@ -277,3 +277,44 @@ async def test_production_root_without_live_flag_refuses_orders_before_any_reque
     assert rejected.code == "NOT_LIVE"
     assert "live" in rejected.reason
     assert "Kite has no paper venue" in recorder.of("NL1", OrderReplaceRejected)[0].reason
+
+
+@pytest.mark.asyncio
+async def test_every_update_pushed_twice_still_gives_one_fill_per_trade(
+    fake: FakeKite, broker: KiteBroker, recorder: EventRecorder
+) -> None:
+    driver = KiteDriver(fake, broker)
+    fake.script.duplicate_updates = True
+    fake.script.partial_parts = 3
+    broker.submit(
+        SubmitOrder(
+            client_order_id="DU1",
+            symbol="INFY",
+            side=Side.BUY,
+            order_type=OrderType.MARKET,
+            qty=Decimal(3),
+        )
+    )
+    await driver.wait_for(lambda: recorder.filled_qty("DU1") == 3)
+    await broker.resync()  # and once more from REST, for good measure
+    marker = limit("DU2")
+    broker.submit(marker)
+    await driver.wait_for(lambda: bool(recorder.of("DU2", OrderAccepted)))
+    fills = recorder.of("DU1", OrderFilled)
+    assert len(fills) == 3
+    assert len({f.trade_id for f in fills}) == 3
+    assert len(recorder.of("DU1", OrderAccepted)) == 1
+
+
+@pytest.mark.asyncio
+async def test_stream_dropped_mid_order_fills_arrive_by_polling(
+    fake: FakeKite, broker: KiteBroker, recorder: EventRecorder
+) -> None:
+    driver = KiteDriver(fake, broker)
+    fake.script.drop_streams_on_place = True
+    broker.submit(limit("DM1", qty=3))
+    await driver.wait_for(lambda: not broker.is_connected)
+    fake.fill("DM1", 3)
+    await driver.wait_for(lambda: recorder.filled_qty("DM1") == 3)
+    assert recorder.of("DM1", OrderAccepted)
+    assert len(fake.order_by_tag("DM1")) == 1
