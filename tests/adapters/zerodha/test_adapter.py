@@ -20,10 +20,12 @@ from bolt_exec.errors import (
     RateLimited,
     RemoteProtocolError,
 )
-from bolt_exec.model.commands import AmendOrder, SubmitOrder
+from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
 from bolt_exec.model.enums import OrderType, Side
 from bolt_exec.model.events import (
     OrderAccepted,
+    OrderCanceled,
+    OrderCancelRejected,
     OrderFilled,
     OrderRejected,
     OrderReplaced,
@@ -318,3 +320,20 @@ async def test_stream_dropped_mid_order_fills_arrive_by_polling(
     await driver.wait_for(lambda: recorder.filled_qty("DM1") == 3)
     assert recorder.of("DM1", OrderAccepted)
     assert len(fake.order_by_tag("DM1")) == 1
+
+
+@pytest.mark.asyncio
+async def test_cancel_after_a_lost_ack_finds_the_order_by_tag(
+    fake: FakeKite, broker: KiteBroker, recorder: EventRecorder
+) -> None:
+    """The place timed out and the stream is down, yet the cancel reaches the right order."""
+    driver = KiteDriver(fake, broker)
+    fake.script.ambiguous_next = 1
+    fake.script.drop_streams_on_place = True
+    broker.submit(limit("LA1"))
+    await driver.wait_for(lambda: len(fake.order_by_tag("LA1")) == 1)
+    broker._tracker.order_ids.pop("LA1", None)  # as if the ack never made it back
+    broker.cancel(CancelOrder(client_order_id="LA1", symbol="INFY"))
+    await driver.wait_for(lambda: fake.order_by_tag("LA1")[0]["status"] == "CANCELLED")
+    await driver.wait_for(lambda: bool(recorder.of("LA1", OrderCanceled)))
+    assert not recorder.of("LA1", OrderCancelRejected)

@@ -28,7 +28,7 @@ from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any
 
 from bolt_exec.adapters.base import BrokerBase
-from bolt_exec.adapters.zerodha import codec, translate, wire
+from bolt_exec.adapters.zerodha import codec, wire
 from bolt_exec.adapters.zerodha.config import KiteConfig
 from bolt_exec.adapters.zerodha.failures import is_ambiguous
 from bolt_exec.adapters.zerodha.session import KiteSession, Throttle
@@ -130,29 +130,18 @@ class KiteBroker(BrokerBase):
         if self._stream is not None:
             self._stream.stop()
         assert self._loop is not None
-        opened: asyncio.Future[bool] = self._loop.create_future()
-
-        def on_state(up: bool) -> None:
-            if self._stream_up and not up:
-                log.warning("Kite order stream closed; polling orders until reconnected")
-            self._stream_up = up
-            if not opened.done():
-                opened.set_result(up)
-
         cfg = self._config
         self._stream = KiteOrderStream(
-            cfg.api_key.get_secret_value(),
-            cfg.access_token.get_secret_value(),
-            cfg.ws_root,
-            self._loop,
-            self._enqueue,
-            on_state,
-        )
-        self._stream.start()
-        try:
-            await asyncio.wait_for(opened, 10)
-        except TimeoutError:
+            cfg.api_key.get_secret_value(), cfg.access_token.get_secret_value(), cfg.ws_root,
+            self._loop, self._enqueue, self._on_stream_state,
+        )  # fmt: skip
+        if not await self._stream.open(timeout_s=10.0):
             log.warning("Kite order stream did not open in 10 s; polling orders instead")
+
+    def _on_stream_state(self, up: bool) -> None:
+        if self._stream_up and not up:
+            log.warning("Kite order stream closed; polling orders until reconnected")
+        self._stream_up = up
 
     async def disconnect(self) -> None:
         """Close the stream and stop polling (idempotent); in-flight requests finish first."""
@@ -249,12 +238,13 @@ class KiteBroker(BrokerBase):
         if not self._stream_up:
             await self._refresh(order_id)
 
-    async def _find_by_tag(self, tag: str) -> None:
+    async def _find_by_tag(self, tag: str) -> str | None:
+        """Look for our tag in today's orders; adopt and return the first match's order id."""
         try:
             orders = await self._session.call("orders")
         except BrokerError as err:
             log.warning("cannot look up tag %s (the reconciler must decide): %s", tag, err)
-            return
+            return None
         mine = [o for o in orders if o.get("tag") == tag]
         if len(mine) > 1:
             log.error("Kite holds %d orders with tag %s; reconcile them", len(mine), tag)
@@ -262,6 +252,8 @@ class KiteBroker(BrokerBase):
             self._enqueue(order)
         if not mine:
             log.warning("no Kite order carries tag %s yet; the reconciler must decide", tag)
+            return None
+        return str(mine[0]["order_id"])
 
     async def _venue_order_id(self, coid: str, given: str) -> str | None:
         if given:
@@ -269,7 +261,12 @@ class KiteBroker(BrokerBase):
         placing = self._placing.get(coid)
         if placing is not None and not placing.done():
             await asyncio.wait([placing], timeout=self._config.timeout_s * 3)
-        return self._tracker.order_ids.get(coid)
+        known = self._tracker.order_ids.get(coid)
+        if known is None:  # the ack was lost (or sent before a restart): ask Kite by tag
+            known = await self._find_by_tag(codec.tag_for(coid))
+            if known is not None:
+                self._tracker.order_ids[coid] = known
+        return known
 
     async def _cancel(self, command: CancelOrder) -> None:
         coid = command.client_order_id
@@ -293,12 +290,13 @@ class KiteBroker(BrokerBase):
 
     async def _amend(self, command: AmendOrder) -> None:
         coid = command.client_order_id
+        if refusal := self._refuse_not_live():
+            self._emit(OrderReplaceRejected(**self._stamp(coid), reason=refusal))
+            return
         order_id = await self._venue_order_id(coid, command.venue_order_id)
         count = self._modifications.get(coid, 0)
         cap = self.limits.max_modifications_per_order
-        if refusal := self._refuse_not_live():
-            reason = refusal
-        elif order_id is None:
+        if order_id is None:
             reason = "no Kite order id is known for this order"
         elif cap is not None and count >= cap:
             reason = (
@@ -352,37 +350,8 @@ class KiteBroker(BrokerBase):
         orders = await self._session.call("orders")
         trades = await self._session.call("trades")
         positions = await self._session.call("positions")
-        track = self._tracker
-        coid_of: dict[str, str] = {}
-        reports = []
-        for raw in orders:
-            order = wire.parse_order(raw)
-            coid = track.client_order_id(order.tag) or order.tag or ""
-            coid_of[order.order_id] = coid
-            report = translate.order_report(
-                order, coid, track.symbol_of(order.exchange, order.tradingsymbol)
-            )
-            if report.status.is_open:
-                reports.append(report)
-        fills = []
-        for raw in trades:
-            trade = wire.parse_trade(raw)
-            symbol = track.symbol_of(trade.exchange, trade.tradingsymbol)
-            fill = translate.fill_report(trade, coid_of.get(trade.order_id, ""), symbol)
-            if since_ns is None or fill.ts_event >= since_ns:
-                fills.append(fill)
-        pos = [
-            translate.position_report(
-                p, track.symbol_of(str(p.get("exchange", "")), str(p.get("tradingsymbol", "")))
-            )
-            for p in positions.get("net", [])
-        ]
-        return MassStatus(
-            broker=self.name,
-            ts=self._now(),
-            orders=tuple(reports),
-            fills=tuple(fills),
-            positions=tuple(pos),
+        return self._tracker.mass_status(
+            self.name, self._now(), orders, trades, positions, since_ns
         )
 
     def _enqueue(self, order: Mapping[str, Any]) -> None:

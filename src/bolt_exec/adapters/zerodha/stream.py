@@ -69,6 +69,7 @@ class KiteOrderStream:
         self._on_order = on_order
         self._on_state = on_state
         self._closed = False
+        self._opened: asyncio.Future[bool] = loop.create_future()
         self._ticker = KiteTicker(
             api_key,
             access_token,
@@ -78,7 +79,7 @@ class KiteOrderStream:
             connect_timeout=5,
         )
         self._ticker.on_order_update = self._order
-        self._ticker.on_open = self._opened
+        self._ticker.on_open = self._opened_cb
         self._ticker.on_close = self._close
         self._ticker.on_noreconnect = self._gave_up
         self._ticker.on_error = self._error
@@ -93,6 +94,14 @@ class KiteOrderStream:
             )
         else:
             self._ticker.connect(threaded=True)
+
+    async def open(self, timeout_s: float) -> bool:
+        """Connect and wait until the stream opens; return False if it did not in time."""
+        self.start()
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._opened), timeout_s)
+        except TimeoutError:
+            return False
 
     def stop(self) -> None:
         """Close the connection; no callback fires after this returns."""
@@ -114,15 +123,20 @@ class KiteOrderStream:
     def _order(self, ws: Any, data: Mapping[str, Any]) -> None:
         self._post(self._on_order, dict(data))
 
-    def _opened(self, ws: Any) -> None:
-        self._post(self._on_state, True)
+    def _state(self, up: bool) -> None:  # on the loop
+        if not self._opened.done():
+            self._opened.set_result(up)
+        self._on_state(up)
+
+    def _opened_cb(self, ws: Any) -> None:
+        self._post(self._state, True)
 
     def _gave_up(self, ws: Any) -> None:
-        self._post(self._on_state, False)
+        self._post(self._state, False)
 
     def _close(self, ws: Any, code: Any, reason: Any) -> None:
         ws.stop_retry()  # the runtime reconnects, with its own backoff
-        self._post(self._on_state, False)
+        self._post(self._state, False)
 
     def _error(self, ws: Any, code: Any, reason: Any) -> None:
         log.warning("Kite order stream error", extra={"code": str(code)})

@@ -15,6 +15,7 @@ from typing import Any
 
 from bolt_exec.adapters.zerodha import codec, translate, wire
 from bolt_exec.model.events import OrderFilled
+from bolt_exec.model.reports import FillReport, MassStatus, OrderStatusReport
 
 __all__ = ["OrderTracker"]
 
@@ -97,3 +98,44 @@ class OrderTracker:
             )
             out.append(fill)
         return out
+
+    def mass_status(
+        self,
+        broker: str,
+        ts: int,
+        orders: Iterable[Mapping[str, Any]],
+        trades: Iterable[Mapping[str, Any]],
+        positions: Mapping[str, Any],
+        since_ns: int | None = None,
+    ) -> MassStatus:
+        """Return the MassStatus of Kite's ``orders()``, ``trades()`` and ``positions()``.
+
+        Only open orders are listed. Orders and fills carry our client order id when the
+        tag is known, else the raw tag (empty for untagged orders placed elsewhere).
+        """
+        coid_of: dict[str, str] = {}
+        reports: list[OrderStatusReport] = []
+        for raw in orders:
+            order = wire.parse_order(raw)
+            coid = self.client_order_id(order.tag) or order.tag or ""
+            coid_of[order.order_id] = coid
+            symbol = self.symbol_of(order.exchange, order.tradingsymbol)
+            report = translate.order_report(order, coid, symbol)
+            if report.status.is_open:
+                reports.append(report)
+        fills: list[FillReport] = []
+        for raw in trades:
+            trade = wire.parse_trade(raw)
+            symbol = self.symbol_of(trade.exchange, trade.tradingsymbol)
+            fill = translate.fill_report(trade, coid_of.get(trade.order_id, ""), symbol)
+            if since_ns is None or fill.ts_event >= since_ns:
+                fills.append(fill)
+        pos = tuple(
+            translate.position_report(
+                p, self.symbol_of(str(p.get("exchange", "")), str(p.get("tradingsymbol", "")))
+            )
+            for p in positions.get("net", [])
+        )
+        return MassStatus(
+            broker=broker, ts=ts, orders=tuple(reports), fills=tuple(fills), positions=pos
+        )
