@@ -103,7 +103,7 @@ def test_place_params_limit_order_golden() -> None:
 
 
 def test_place_params_stop_orders_map_to_sl_and_slm() -> None:
-    base = {
+    base: dict[str, Any] = {
         "client_order_id": "C2",
         "symbol": "NSE:INFY",
         "side": Side.SELL,
@@ -205,7 +205,8 @@ def test_instrument_from_row_takes_tick_and_lot_from_dump() -> None:
     assert got["INFY"].tick_size == Decimal("0.05")
     assert got["TCS"].tick_size == Decimal("0.1")
     fut = got["NFO:NIFTY26DECFUT"]
-    assert (fut.lot_size, fut.min_qty, fut.venue, fut.currency) == (75, 75, "NFO", "INR")
+    assert (fut.lot_size, fut.min_qty) == (Decimal(75), Decimal(75))
+    assert (fut.venue, fut.currency) == ("NFO", "INR")
     assert ("expiry", "2026-12-29") in fut.extra
 
 
@@ -300,7 +301,8 @@ def test_order_report_partial_fill_is_derived_from_quantities() -> None:
         wire.parse_order(ws_order("ws_order_partial.json")), "C1", "INFY"
     )
     assert report.status is OrderStatus.PARTIALLY_FILLED
-    assert (report.qty, report.filled_qty, report.limit_px) == (10, 4, Decimal("1400.05"))
+    assert (report.qty, report.filled_qty) == (Decimal(10), Decimal(4))
+    assert report.limit_px == Decimal("1400.05")
 
 
 def test_order_report_unknown_status_is_remote_protocol_error() -> None:

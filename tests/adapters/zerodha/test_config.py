@@ -60,5 +60,5 @@ def test_config_bad_product_names_field_and_choices() -> None:
 def test_config_is_live_needs_the_flag_and_production_roots(
     live: bool, root: str, expected: bool
 ) -> None:
-    cfg = KiteConfig(api_key="k", access_token="t", live=live, root=root)  # type: ignore[arg-type]
+    cfg = KiteConfig(api_key="k", access_token="t", live=live, root=root)
     assert cfg.is_live is expected
