@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -11,15 +12,22 @@ from bolt_exec.adapters.zerodha.codec import tag_for
 from bolt_exec.errors import AuthenticationError, ReconciliationError
 from bolt_exec.model.enums import OrderStatus, OrderType, Side
 from bolt_exec.model.events import OrderInitialized, OrderSubmitted
+from bolt_exec.model.reports import MassStatus
 from bolt_exec.runtime.config import NodeConfig
 from bolt_exec.runtime.node import LiveNode
+from bolt_exec.runtime.startup import StartupReport, check_mass_status
 from bolt_exec.store.base import MemoryOrderStore
 from bolt_exec.testing.fakes.kite import FakeKite
 
 from .runtime_helpers import kite, wait_for
 
 FAST = NodeConfig(
-    brokers={}, heartbeat_s=0.05, reconnect_base_s=0.05, reconnect_cap_s=0.2, reconcile_wait_s=0.1
+    brokers={},
+    heartbeat_s=0.05,
+    reconnect_base_s=0.05,
+    reconnect_cap_s=0.2,
+    reconcile_wait_s=0.1,
+    reconcile_attempts=3,
 )
 
 
@@ -242,5 +250,23 @@ async def test_oms_amend_partial_fill_and_cancel_race_through_kite(fake: FakeKit
         assert oms.order(a).filled_qty == 1
         assert oms.order(b).filled_qty == 2
         assert oms.anomalies == []
+    finally:
+        await node.stop()
+
+
+@pytest.mark.asyncio
+async def test_node_reconciles_on_a_timer_while_running(fake: FakeKite) -> None:
+    calls: list[str] = []
+
+    async def hook(oms: Any, broker: str, status: MassStatus) -> StartupReport:
+        calls.append(broker)
+        return await check_mass_status(oms, broker, status)
+
+    config = FAST.model_copy(update={"reconcile_every_s": 0.1})
+    node = LiveNode({"zerodha": kite(fake)}, config=config, reconcile=hook)
+    await node.start()
+    try:
+        await wait_for(lambda: len(calls) >= 3)
+        assert node.reports["zerodha"].is_clean
     finally:
         await node.stop()

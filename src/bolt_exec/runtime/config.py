@@ -39,6 +39,8 @@ class NodeConfig(BaseModel):
         reconcile_wait_s: pause between those checks (adapters catch up meanwhile).
         on_discrepancy: ``halt`` refuses to trade while the OMS and a venue disagree;
             ``warn`` only logs.
+        reconcile_every_s: while running, reconcile each connected broker this often
+            (None: only at start-up and after reconnects).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -53,6 +55,7 @@ class NodeConfig(BaseModel):
     reconcile_attempts: int = Field(default=5, ge=1)
     reconcile_wait_s: float = Field(default=0.2, ge=0)
     on_discrepancy: Literal["halt", "warn"] = "halt"
+    reconcile_every_s: float | None = Field(default=60.0, gt=0)
 
 
 def build_broker(name: str, spec: BrokerSpec) -> BrokerBase:

@@ -270,9 +270,14 @@ class LiveNode:
 
     async def _supervise(self, name: str, broker: BrokerBase) -> None:
         backoff = self._backoff(name)
+        every_ns = int((self._cfg.reconcile_every_s or 0) * 1e9)
+        last_ns = self._clock.now_ns()
         while True:
             await self._sleep(self._cfg.heartbeat_s)
             if broker.is_connected:
+                if every_ns and self._clock.now_ns() - last_ns >= every_ns:
+                    last_ns = self._clock.now_ns()
+                    await self._reconcile_quietly(name, broker)
                 continue
             log.warning("%s disconnected; reconnecting", name)
             backoff.reset()
@@ -288,5 +293,15 @@ class LiveNode:
                     log.warning("reconnect %s failed (%s); retry in %.2f s", name, err, delay)
                     await self._sleep(delay)
             log.info("%s reconnected", name)
-            if self._oms is not None:
-                await self._reconcile(self._oms, name, broker)
+            last_ns = self._clock.now_ns()
+            await self._reconcile_quietly(name, broker)
+
+    async def _reconcile_quietly(self, name: str, broker: BrokerBase) -> None:
+        # While running, a failed or dirty reconciliation is reported, never fatal to the
+        # supervisor: the reports and the log say what disagrees.
+        if self._oms is None:
+            return
+        try:
+            await self._reconcile(self._oms, name, broker)
+        except BrokerError as err:
+            log.error("reconcile %s failed: %s", name, err)
