@@ -35,6 +35,7 @@ from bolt_exec.model.enums import OrderType, Side
 from bolt_exec.model.events import (
     OrderAccepted,
     OrderCanceled,
+    OrderCancelRejected,
     OrderEvent,
     OrderFilled,
     OrderRejected,
@@ -262,6 +263,19 @@ class AdapterContract:
         adapter.cancel(CancelOrder(client_order_id=cmd.client_order_id, symbol=cmd.symbol))
         await venue.wait_for(lambda: recorder.filled_qty(cmd.client_order_id) == cmd.qty)
         self._check_fills(recorder, cmd)
+
+    @pytest.mark.asyncio
+    async def test_contract_cancel_of_a_filled_order_is_rejected_as_an_event(
+        self, adapter: BrokerBase, venue: VenueDriver, recorder: EventRecorder
+    ) -> None:
+        """Cancelling an order that already filled gives OrderCancelRejected, never a raise."""
+        cmd = await self._resting(adapter, venue, recorder)
+        venue.fill(cmd.client_order_id, cmd.qty)
+        await venue.wait_for(lambda: recorder.filled_qty(cmd.client_order_id) == cmd.qty)
+        adapter.cancel(CancelOrder(client_order_id=cmd.client_order_id, symbol=cmd.symbol))
+        await venue.wait_for(lambda: bool(recorder.of(cmd.client_order_id, OrderCancelRejected)))
+        assert not recorder.of(cmd.client_order_id, OrderCanceled)
+        assert recorder.filled_qty(cmd.client_order_id) == cmd.qty
 
     @pytest.mark.asyncio
     async def test_contract_mass_status_lists_working_order(
