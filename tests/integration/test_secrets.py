@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bolt_exec.adapters.zerodha import KiteBroker, KiteConfig
+from bolt_exec.clock import LiveClock
 from bolt_exec.errors import AuthenticationError, ConfigError
 from bolt_exec.model.enums import OrderStatus
 from bolt_exec.model.events import encode_event
@@ -108,3 +109,35 @@ async def test_canary_secret_never_leaks(tmp_path: Path, caplog: pytest.LogCaptu
     for where, lines in (("journal", journal), ("log", logs), ("repr/exception", texts)):
         leaked = [line for line in lines if leaks(line)]
         assert leaked == [], f"secret in {where}: {leaked[:3]}"
+
+
+@pytest.mark.asyncio
+async def test_canary_secret_not_logged_when_the_stream_cannot_connect(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """KiteTicker carries the token in its URL: a failed connection must not log it."""
+    import socket
+
+    caplog.set_level(logging.DEBUG)
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    with FakeKite(api_key=KEY, access_token=TOKEN) as fake:
+        broker = KiteBroker(
+            KiteConfig(
+                api_key=KEY,
+                access_token=TOKEN,
+                root=fake.url,
+                ws_root=f"ws://127.0.0.1:{dead_port}",
+            )
+        )
+        broker.bind(lambda event: None, LiveClock())
+        await broker.connect()  # REST works; the stream does not
+        assert not broker.is_connected
+        await broker.disconnect()
+    logs = [
+        f"{r.name} {r.getMessage()} {r.__dict__}"
+        for r in caplog.records
+        if not r.name.startswith(VENUE_LOGGERS)
+    ]
+    assert [line for line in logs if leaks(line)] == []
