@@ -188,7 +188,9 @@ class LiveNode:
             self._brokers, clock=self._clock, safety=self._safety, store=self._store, bus=self._bus
         )
         for name, broker in self._brokers.items():
-            budget = self.budgets[name] = RateBudget(broker.limits.rates, self._clock, self._sleep)
+            budget = self.budgets[name] = RateBudget(
+                broker.limits.rates, self._clock, self._sleep, venue=name
+            )
             if isinstance(broker, _Throttled):
                 broker.use_throttle(budget.acquire)
             if isinstance(broker, _Adopting):

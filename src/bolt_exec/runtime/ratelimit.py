@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from bolt_exec.adapters.base import RateLimit
 from bolt_exec.clock import Clock
+from bolt_exec.errors import RateLimited
 
 __all__ = ["RateBudget", "TokenBucket"]
 
@@ -69,6 +70,10 @@ class RateBudget:
         limits: the broker's ``BrokerLimits.rates``.
         clock: where "now" comes from.
         sleep: how to wait (``asyncio.sleep``; tests pass one that advances a SimClock).
+        max_wait_s: the longest a request may wait for its slot. A longer wait (the
+            per-minute or daily cap is spent) raises RateLimited instead: an order sent
+            minutes after it was decided is a surprise order.
+        venue: the broker's name, for the error.
     """
 
     def __init__(
@@ -76,6 +81,8 @@ class RateBudget:
         limits: Iterable[RateLimit],
         clock: Clock,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        max_wait_s: float = 5.0,
+        venue: str = "",
     ) -> None:
         self._buckets: dict[str, list[TokenBucket]] = {}
         for limit in limits:
@@ -84,6 +91,8 @@ class RateBudget:
             )
         self._clock = clock
         self._sleep = sleep
+        self._max_wait_ns = int(max_wait_s * _NS)
+        self._venue = venue
         self._lock = asyncio.Lock()
         self.waited_ns = 0
 
@@ -101,8 +110,20 @@ class RateBudget:
         return wait
 
     async def acquire(self, scope: str) -> None:
-        """Wait until a request of ``scope`` fits every limit, then spend it (FIFO)."""
+        """Wait until a request of ``scope`` fits every limit, then spend it (FIFO).
+
+        Raises:
+            RateLimited: the wait would exceed ``max_wait_s``; nothing was spent.
+        """
         async with self._lock:
             while (wait := self.try_acquire(scope)) > 0:
+                if wait > self._max_wait_ns:
+                    raise RateLimited(
+                        f"{self._venue or 'broker'} {scope!r} rate budget spent: the next slot "
+                        f"is in {wait / _NS:.1f} s, beyond the {self._max_wait_ns / _NS:.1f} s "
+                        "a request may wait; it was not sent (retry later, or slow down)",
+                        venue=self._venue,
+                        retry_after=wait / _NS,
+                    )
                 self.waited_ns += wait
                 await self._sleep(wait / _NS)

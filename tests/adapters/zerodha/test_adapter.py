@@ -337,3 +337,23 @@ async def test_cancel_after_a_lost_ack_finds_the_order_by_tag(
     await driver.wait_for(lambda: fake.order_by_tag("LA1")[0]["status"] == "CANCELLED")
     await driver.wait_for(lambda: bool(recorder.of("LA1", OrderCanceled)))
     assert not recorder.of("LA1", OrderCancelRejected)
+
+
+@pytest.mark.asyncio
+async def test_spent_rate_budget_rejects_instead_of_sending_late(
+    fake: FakeKite, broker: KiteBroker, recorder: EventRecorder
+) -> None:
+    from bolt_exec.adapters.base import RateLimit
+    from bolt_exec.runtime.ratelimit import RateBudget
+
+    driver = KiteDriver(fake, broker)
+    budget = RateBudget(
+        (RateLimit(1, 3600.0, "orders"),), LiveClock(), max_wait_s=0.1, venue="zerodha"
+    )
+    broker.use_throttle(budget.acquire)
+    broker.submit(limit("B1"))
+    broker.submit(limit("B2"))
+    await driver.wait_for(lambda: bool(recorder.of("B2", OrderRejected)))
+    await driver.wait_for(lambda: bool(recorder.of("B1", OrderAccepted)))
+    assert "rate budget spent" in recorder.of("B2", OrderRejected)[0].reason
+    assert len(placed(fake)) == 1

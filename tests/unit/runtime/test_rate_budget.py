@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from bisect import bisect_left
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bolt_exec.adapters.base import RateLimit
 from bolt_exec.clock import SimClock
+from bolt_exec.errors import RateLimited
 from bolt_exec.runtime.ratelimit import RateBudget, TokenBucket
 
 NS = 1_000_000_000
@@ -59,7 +61,7 @@ def test_rate_budget_waits_on_the_tightest_limit_of_the_scope() -> None:
         RateLimit(12, 60.0, "orders"),
         RateLimit(1, 1.0, "quote"),
     )
-    budget = RateBudget(limits, clock, sleep)
+    budget = RateBudget(limits, clock, sleep, max_wait_s=120)
 
     async def burst() -> None:
         for _ in range(13):
@@ -72,3 +74,24 @@ def test_rate_budget_waits_on_the_tightest_limit_of_the_scope() -> None:
     assert budget.waited_ns == 60 * NS
     assert budget.try_acquire("quote") == 0
     assert budget.try_acquire("quote") == NS
+
+
+def test_rate_budget_refuses_a_wait_beyond_max_wait_instead_of_sending_late() -> None:
+    clock = SimClock(0)
+
+    async def sleep(seconds: float) -> None:
+        clock.advance_by(int(seconds * NS))
+
+    budget = RateBudget(
+        (RateLimit(2, 86_400.0, "orders"),), clock, sleep, max_wait_s=5, venue="zerodha"
+    )
+
+    async def three() -> None:
+        await budget.acquire("orders")
+        await budget.acquire("orders")
+        await budget.acquire("orders")
+
+    with pytest.raises(RateLimited, match=r"zerodha 'orders' rate budget spent.*not sent") as e:
+        asyncio.run(three())
+    assert e.value.retry_after == 86_400.0
+    assert clock.now_ns() == 0  # it did not sit waiting
