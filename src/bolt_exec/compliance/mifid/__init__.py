@@ -27,6 +27,7 @@ from bolt_exec.compliance.mifid.refdata import (
 )
 from bolt_exec.compliance.mifid.report import Rts22Report
 from bolt_exec.compliance.mifid.rts22 import transaction_reports
+from bolt_exec.compliance.mifid.rts24 import OrderRecordReport, order_records
 from bolt_exec.compliance.mifid.rules import MifidConfig, MifidRules, load_mifid_config
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "InstrumentRef",
     "MifidConfig",
     "MifidRules",
+    "OrderRecordReport",
     "Person",
     "PersonId",
     "ReferenceData",
@@ -45,5 +47,6 @@ __all__ = [
     "TransactionRecord",
     "ValidationIssue",
     "load_mifid_config",
+    "order_records",
     "transaction_reports",
 ]

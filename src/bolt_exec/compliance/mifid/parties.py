@@ -161,8 +161,14 @@ def _default_algo(ctx: OrderContext, reference: ReferenceData) -> str | None:
 
 
 def fill_staff(draft: Draft, ctx: OrderContext, firm: Firm, reference: ReferenceData) -> None:
-    """Fill fields 57-60: who decided and who executed inside the firm."""
-    decision = ctx.tags.get("mifid.decision") or _default_algo(ctx, reference)
+    """Fill fields 57-60: who decided and who executed inside the firm.
+
+    Execution (59) defaults to the order's ``strategy_id`` when it is a
+    registered algorithm; the investment decision (57) never defaults.
+    """
+    # No default for the investment decision: an order's strategy_id names the
+    # algorithm that *executes*; who decided must be stated (or, for AOTC, the client did).
+    decision = ctx.tags.get("mifid.decision")
     if decision is not None:
         _put_actor(draft, (57, 58), decision, reference, firm)
     elif ctx.capacity == "DEAL":
