@@ -16,6 +16,7 @@ at load time with an error naming the file and the field.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -76,7 +77,7 @@ class Versioned(RootModel[list[Effective[T]]], Generic[T]):
                     f"valid_to {entry.valid_to} is not after valid_from {entry.valid_from}"
                 )
         ordered = sorted(versions, key=lambda e: e.valid_from)
-        for earlier, later in zip(ordered, ordered[1:], strict=False):
+        for earlier, later in itertools.pairwise(ordered):
             # An open-ended version yields to the next one's valid_from; a closed one
             # must end on or before it.
             ends_late = earlier.valid_to is not None and earlier.valid_to > later.valid_from

@@ -68,16 +68,17 @@ def test_rts25_divergence_log_matches_golden(golden) -> None:
     base = 1_795_161_600_000_000_000  # 2026-11-20T08:00:00Z
     samples = [
         ClockSample(ts_ns=base, offset_ns=12_000, source="ptp:gm1", host="oms-1"),
-        ClockSample(ts_ns=base + 60_000_000_000, offset_ns=-250_000, source="ptp:gm1",
-                    host="oms-1"),
-        ClockSample(ts_ns=base + 120_000_000_000, offset_ns=1_000_001, source="ntp:pool",
-                    host="oms-2"),
+        ClockSample(
+            ts_ns=base + 60_000_000_000, offset_ns=-250_000, source="ptp:gm1", host="oms-1"
+        ),
+        ClockSample(
+            ts_ns=base + 120_000_000_000, offset_ns=1_000_001, source="ntp:pool", host="oms-2"
+        ),
     ]
 
     rows = divergence_log(samples, rules, "other")
 
-    golden(HERE / "rts25_divergence_2026-11-20.json",
-           json.dumps(rows, indent=2) + "\n")
+    golden(HERE / "rts25_divergence_2026-11-20.json", json.dumps(rows, indent=2) + "\n")
 
 
 def test_reports_replayed_twice_are_byte_identical(

@@ -21,9 +21,9 @@ def target() -> HolidayCalendar:
     [
         (date(2026, 11, 20), date(2026, 11, 23)),  # Friday -> Monday
         (date(2026, 11, 21), date(2026, 11, 23)),  # Saturday -> Monday
-        (date(2026, 4, 2), date(2026, 4, 7)),      # Thursday before Good Friday + Easter Monday
+        (date(2026, 4, 2), date(2026, 4, 7)),  # Thursday before Good Friday + Easter Monday
         (date(2026, 12, 24), date(2026, 12, 28)),  # 25, 26 Dec (a Saturday) and Sunday skipped
-        (date(2026, 12, 31), date(2027, 1, 4)),    # New Year's Day (Friday) + weekend
+        (date(2026, 12, 31), date(2027, 1, 4)),  # New Year's Day (Friday) + weekend
     ],
 )
 def test_add_business_days_skips_weekends_and_holidays(
@@ -49,7 +49,7 @@ def test_add_business_days_rejects_zero(target: HolidayCalendar) -> None:
 def test_french_calendar_has_its_own_holidays() -> None:
     france = load_calendar("FR")
 
-    assert not france.is_business_day(date(2026, 7, 14))    # Fête nationale
+    assert not france.is_business_day(date(2026, 7, 14))  # Fête nationale
     assert load_calendar("EU-TARGET").is_business_day(date(2026, 7, 14))
 
 

@@ -26,8 +26,14 @@ def _caps() -> Versioned[int]:
 
 @pytest.mark.parametrize(
     ("day", "expected"),
-    [(date(2018, 1, 3), 1), (date(2023, 12, 3), 1), (date(2023, 12, 4), 2),
-     (date(2024, 12, 31), 2), (date(2025, 6, 1), 3), (date(2040, 1, 1), 3)],
+    [
+        (date(2018, 1, 3), 1),
+        (date(2023, 12, 3), 1),
+        (date(2023, 12, 4), 2),
+        (date(2024, 12, 31), 2),
+        (date(2025, 6, 1), 3),
+        (date(2040, 1, 1), 3),
+    ],
 )
 def test_versioned_on_picks_version_in_force(day: date, expected: int) -> None:
     assert _caps().on(day) == expected
@@ -43,17 +49,28 @@ def test_versioned_on_gap_or_before_first_raises(day: date) -> None:
     ("versions", "message"),
     [
         ([], "at least one"),
-        ([{"valid_from": "2020-01-01", "valid_to": "2021-01-01", "value": 1},
-          {"valid_from": "2020-06-01", "value": 2}], "overlap"),
-        ([{"valid_from": "2020-01-01", "value": 1},
-          {"valid_from": "2020-01-01", "value": 2}], "overlap"),
-        ([{"valid_from": "2021-01-01", "value": 1},
-          {"valid_from": "2020-01-01", "value": 2}], "valid_from order"),
+        (
+            [
+                {"valid_from": "2020-01-01", "valid_to": "2021-01-01", "value": 1},
+                {"valid_from": "2020-06-01", "value": 2},
+            ],
+            "overlap",
+        ),
+        (
+            [{"valid_from": "2020-01-01", "value": 1}, {"valid_from": "2020-01-01", "value": 2}],
+            "overlap",
+        ),
+        (
+            [{"valid_from": "2021-01-01", "value": 1}, {"valid_from": "2020-01-01", "value": 2}],
+            "valid_from order",
+        ),
         ([{"valid_from": "2021-01-01", "valid_to": "2021-01-01", "value": 1}], "not after"),
         ([{"valid_from": "2021-01-01", "value": 1, "colour": "red"}], "Extra inputs"),
     ],
 )
-def test_versioned_rejects_bad_version_lists(versions: list[dict[str, object]], message: str) -> None:
+def test_versioned_rejects_bad_version_lists(
+    versions: list[dict[str, object]], message: str
+) -> None:
     with pytest.raises(pydantic.ValidationError, match=message):
         Caps.model_validate(versions)
 
@@ -72,5 +89,5 @@ def test_load_yaml_model_error_names_file_and_field(tmp_path: Path) -> None:
 
 
 def test_load_yaml_model_missing_file_is_config_error() -> None:
-    with pytest.raises(ConfigError, match="no-such-file.yaml"):
+    with pytest.raises(ConfigError, match=r"no-such-file\.yaml"):
         load_yaml_model(_File, "no-such-file.yaml")

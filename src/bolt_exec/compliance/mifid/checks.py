@@ -28,14 +28,20 @@ def _check_capacity(draft: Draft) -> None:
         draft.issue(29, capacity, "DEAL needs the executing entity (field 4) as buyer or seller")
     if capacity == "AOTC" and firm in parties:
         draft.issue(
-            29, capacity, "AOTC must not name the executing entity as buyer or seller; "
+            29,
+            capacity,
+            "AOTC must not name the executing entity as buyer or seller; "
             "report DEAL, or fix the client's identifier",
         )
     if draft.get(25) == "true" and capacity in {"DEAL", "MTCH"}:
         draft.issue(25, "true", f"must be false when trading capacity is {capacity}")
     if capacity == "DEAL" and draft.get(59) == draft.rules.code_lists.execution_no_person:
-        draft.issue(59, draft.get(59), "a DEAL trade was executed by someone in the firm; "
-                    "name the person or algorithm, not NORE")
+        draft.issue(
+            59,
+            draft.get(59),
+            "a DEAL trade was executed by someone in the firm; "
+            "name the person or algorithm, not NORE",
+        )
 
 
 def _check_venue(draft: Draft) -> None:
@@ -45,8 +51,12 @@ def _check_venue(draft: Draft) -> None:
     if off_venue and tvtic:
         draft.issue(3, tvtic, f"must be blank when the venue is {venue}")
     if venue and not off_venue and not tvtic:
-        draft.issue(3, "", "is required for the market side of an on-venue execution; "
-                    "take it from the venue's execution report")
+        draft.issue(
+            3,
+            "",
+            "is required for the market side of an on-venue execution; "
+            "take it from the venue's execution report",
+        )
     if not off_venue and venue and not draft.get(37):
         draft.issue(37, "", "is required on venue: set Firm.branch_membership_country")
     if off_venue and draft.get(61):
@@ -62,5 +72,8 @@ def _check_persons(draft: Draft) -> None:
         if kind.startswith("Prsn") and not all(names):
             draft.issue(first, "", "name and date of birth are required for a natural person")
         if draft.get(code_no) and not kind.startswith("Prsn") and any(names):
-            draft.issue(first, " ".join(n for n in names if n),
-                        "must be blank unless the party is a natural person")
+            draft.issue(
+                first,
+                " ".join(n for n in names if n),
+                "must be blank unless the party is a natural person",
+            )

@@ -34,7 +34,7 @@ Reduction = Literal["truncate", "round"]
 
 @dataclass(frozen=True, slots=True)
 class DecimalFormat:
-    """``{DECIMAL-n/m}``: at most ``total`` digits, of which at most ``fraction`` after the point."""
+    """``{DECIMAL-n/m}``: at most ``total`` digits, at most ``fraction`` of them decimals."""
 
     total: int
     fraction: int

@@ -52,8 +52,9 @@ def _fill_description(draft: Draft, inst: InstrumentRef) -> None:
     if currency is not None:
         draft.put(44, currency, check_currency(currency, rules.currencies))
     if inst.notional_currency_2 is not None:
-        draft.put(45, inst.notional_currency_2,
-                  check_currency(inst.notional_currency_2, rules.currencies))
+        draft.put(
+            45, inst.notional_currency_2, check_currency(inst.notional_currency_2, rules.currencies)
+        )
     category = (cfi or " ")[0]
     derivative = category in _DERIVATIVES
     option = category in _OPTIONS

@@ -28,6 +28,5 @@ class ValidationIssue:
     def __str__(self) -> str:
         where = f"{self.record_ref}: " if self.record_ref else ""
         return (
-            f"{where}field {self.field_number} ({self.field_name}) = {self.value!r}: "
-            f"{self.problem}"
+            f"{where}field {self.field_number} ({self.field_name}) = {self.value!r}: {self.problem}"
         )

@@ -39,7 +39,9 @@ def read_journal(events: Iterable[OrderEvent]) -> Journal:
     for event in events:
         if not isinstance(event, OrderEvent):
             raise ValidationError(
-                "events", type(event).__name__, "is not an OrderEvent",
+                "events",
+                type(event).__name__,
+                "is not an OrderEvent",
                 "pass the journal's order events (OrderStore.events())",
             )
         kept.append(event)
@@ -50,7 +52,9 @@ def read_journal(events: Iterable[OrderEvent]) -> Journal:
     for coid, _ in fills:
         if coid not in orders:
             raise ValidationError(
-                "events", coid, "has a fill but no OrderInitialized in the journal",
+                "events",
+                coid,
+                "has a fill but no OrderInitialized in the journal",
                 "pass the whole journal, from each order's creation",
             )
     ordered = sorted(fills.values(), key=lambda f: (f.ts_event, f.client_order_id, f.trade_id))

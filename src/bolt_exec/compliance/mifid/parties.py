@@ -52,7 +52,9 @@ def _put_person(draft: Draft, numbers: tuple[int, int, int, int], person: Person
     code = person_code(person, rules.national_ids, rules.concat)
     if code is None:
         draft.issue(
-            code_no, "", "no Annex II identifier is on file for this person; record one "
+            code_no,
+            "",
+            "no Annex II identifier is on file for this person; record one "
             "(national id or passport number)",
         )
     else:
@@ -93,7 +95,8 @@ def _put_market(draft: Draft, number: int, ctx: OrderContext, instrument: Instru
         draft.put(number, instrument.venue_mic, check_mic(instrument.venue_mic), "MIC")
     else:
         counterparty = draft.require(
-            number, ctx.tags.get("mifid.counterparty"),
+            number,
+            ctx.tags.get("mifid.counterparty"),
             "off venue: tag the order with mifid.counterparty (the counterparty's LEI)",
         )
         if counterparty is not None:
@@ -101,7 +104,10 @@ def _put_market(draft: Draft, number: int, ctx: OrderContext, instrument: Instru
 
 
 def fill_parties(
-    draft: Draft, ctx: OrderContext, firm: Firm, reference: ReferenceData,
+    draft: Draft,
+    ctx: OrderContext,
+    firm: Firm,
+    reference: ReferenceData,
     instrument: InstrumentRef,
 ) -> None:
     """Fill fields 7-27: buyer, seller, their decision makers and transmission."""
@@ -111,7 +117,8 @@ def fill_parties(
         draft.put(ours[0], firm.lei, check_lei(firm.lei), "LEI")
     else:
         client_id = draft.require(
-            ours[0], ctx.tags.get("mifid.client"),
+            ours[0],
+            ctx.tags.get("mifid.client"),
             f"for {ctx.capacity} trades: tag the order with mifid.client",
         )
         if client_id is not None:
@@ -131,12 +138,15 @@ def fill_parties(
 
 
 def _put_actor(
-    draft: Draft, numbers: tuple[int, int], actor: str, reference: ReferenceData,
+    draft: Draft,
+    numbers: tuple[int, int],
+    actor: str,
+    reference: ReferenceData,
     firm: Firm,
 ) -> None:
     code_no, branch_no = numbers
     if actor.startswith("algo:"):
-        algo = actor[len("algo:"):]
+        algo = actor[len("algo:") :]
         problem = check_text(algo, 50)
         if problem is None and algo not in reference.algorithms:
             problem = "is not in ReferenceData.algorithms; register the algorithm"
@@ -173,14 +183,17 @@ def fill_staff(draft: Draft, ctx: OrderContext, firm: Firm, reference: Reference
         _put_actor(draft, (57, 58), decision, reference, firm)
     elif ctx.capacity == "DEAL":
         draft.issue(
-            57, "", "is required when dealing on own account: tag the order with "
+            57,
+            "",
+            "is required when dealing on own account: tag the order with "
             "mifid.decision (staff id or algo:<id>)",
         )
     execution = ctx.tags.get("mifid.execution") or _default_algo(ctx, reference)
     if execution is None:
         draft.issue(
-            59, "", "is required: tag the order with mifid.execution (staff id, algo:<id> "
-            "or NORE)",
+            59,
+            "",
+            "is required: tag the order with mifid.execution (staff id, algo:<id> or NORE)",
         )
         return
     _put_actor(draft, (59, 60), execution, reference, firm)

@@ -80,12 +80,17 @@ class Draft:
         """Record a problem with field ``number``."""
         self._issues.append(
             ValidationIssue(
-                number, FIELD_NAMES.get(number, "record"), "" if value is None else str(value),
-                problem, self.trn,
+                number,
+                FIELD_NAMES.get(number, "record"),
+                "" if value is None else str(value),
+                problem,
+                self.trn,
             )
         )
 
-    def put(self, number: int, value: str | None, problem: str | None, kind: str | None = None) -> None:
+    def put(
+        self, number: int, value: str | None, problem: str | None, kind: str | None = None
+    ) -> None:
         """Set a field that passed (``problem is None``) or failed a validator.
 
         The value is kept even when invalid, so the reader sees what was wrong.
@@ -116,6 +121,10 @@ class Draft:
         values = {n: self.values.get(n, "") for n in FIELD_NAMES}
         issues = tuple(sorted(self._issues, key=lambda i: i.field_number))
         return TransactionRecord(
-            trn=self.trn, values=values, kinds=dict(self.kinds), issues=issues,
-            deadline=deadline, source=dict(source or {}),
+            trn=self.trn,
+            values=values,
+            kinds=dict(self.kinds),
+            issues=issues,
+            deadline=deadline,
+            source=dict(source or {}),
         )

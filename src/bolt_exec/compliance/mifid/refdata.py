@@ -112,9 +112,7 @@ class Client(BaseModel):
     @model_validator(mode="after")
     def _one_identity(self) -> Client:
         if (self.lei is None) == (self.person is None):
-            raise ValueError(
-                f"client {self.client_id!r}: give exactly one of lei or person"
-            )
+            raise ValueError(f"client {self.client_id!r}: give exactly one of lei or person")
         return self
 
 

@@ -151,13 +151,17 @@ class Rts22Report:
         for trn in trns:
             if trn in done:
                 raise ValidationError(
-                    "trns", trn, "is already cancelled",
+                    "trns",
+                    trn,
+                    "is already cancelled",
                     "report a NEWT with this number before cancelling it again",
                 )
             original = by_trn.get(trn)
             if original is None:
                 raise ValidationError(
-                    "trns", trn, f"was not reported on {self.day.isoformat()}",
+                    "trns",
+                    trn,
+                    f"was not reported on {self.day.isoformat()}",
                     "cancel only transaction reference numbers of submitted NEWT records",
                 )
             done.add(trn)

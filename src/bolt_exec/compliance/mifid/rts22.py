@@ -42,16 +42,24 @@ from bolt_exec.compliance.mifid.validators import (
     check_text,
 )
 from bolt_exec.errors import ValidationError
-from bolt_exec.model.events import OrderEvent, OrderFilled, OrderInitialized
 from bolt_exec.model.enums import Side
+from bolt_exec.model.events import OrderEvent, OrderFilled, OrderInitialized
 
 __all__ = ["parse_day", "transaction_reference", "transaction_reports"]
 
 _TRN_OK: Final = re.compile(r"^[A-Za-z0-9\-]{1,52}$")
-_QTY_FORMATS: Final = {"UNIT": ("quantity_units", "Unit"), "NOML": ("quantity_nominal", "NmnlVal"),
-                       "MONE": ("quantity_nominal", "MntryVal")}  # fmt: skip
-_PRICE_FORMATS: Final = {"MONE": ("price_money", "MntryVal"), "PERC": ("price_percentage", "Pctg"),
-                         "YIEL": ("price_yield", "Yld"), "BAPO": ("price_basis_points", "BsisPts")}  # fmt: skip
+# Quantity and price notation -> (decimal format in the rules, XML choice).
+_QTY_FORMATS: Final = {
+    "UNIT": ("quantity_units", "Unit"),
+    "NOML": ("quantity_nominal", "NmnlVal"),
+    "MONE": ("quantity_nominal", "MntryVal"),
+}
+_PRICE_FORMATS: Final = {
+    "MONE": ("price_money", "MntryVal"),
+    "PERC": ("price_percentage", "Pctg"),
+    "YIEL": ("price_yield", "Yld"),
+    "BAPO": ("price_basis_points", "BsisPts"),
+}
 _SHORT_SELL_CATEGORIES: Final = frozenset("ED")  # shares and debt (sovereign debt included)
 
 
@@ -112,14 +120,20 @@ def transaction_reports(
 
 
 def _record(
-    fill: OrderFilled, order: OrderInitialized, firm: Firm, reference: ReferenceData,
-    rules: MifidRules, calendar: HolidayCalendar,
+    fill: OrderFilled,
+    order: OrderInitialized,
+    firm: Firm,
+    reference: ReferenceData,
+    rules: MifidRules,
+    calendar: HolidayCalendar,
 ) -> TransactionRecord:
     draft = Draft(transaction_reference(fill.client_order_id, fill.trade_id), rules)
     instrument = reference.instrument(fill.symbol)
     tags = dict(order.tags)
     capacity = tags.get("mifid.capacity") or firm.default_capacity or ""
-    on_venue = instrument is not None and instrument.venue_mic not in rules.code_lists.off_venue_mics
+    on_venue = (
+        instrument is not None and instrument.venue_mic not in rules.code_lists.off_venue_mics
+    )
     ctx = OrderContext(Side(fill.side), capacity, tags, order.strategy_id, on_venue)
 
     draft.set(1, "NEWT")
@@ -167,8 +181,12 @@ def _fill_trade(
     if inst.price_notation == "MONE":
         _put_currency(draft, 34, inst.currency)
     if inst.cfi is not None and inst.cfi.startswith("D"):
-        draft.issue(35, "", "net amount (clean price x nominal + accrued interest) is required "
-                    "for debt and cannot be derived from the journal; supply it")
+        draft.issue(
+            35,
+            "",
+            "net amount (clean price x nominal + accrued interest) is required "
+            "for debt and cannot be derived from the journal; supply it",
+        )
     draft.put(36, inst.venue_mic, _check_venue(inst.venue_mic, rules))
     if ctx.on_venue and firm.branch_membership_country is not None:
         draft.set(37, firm.branch_membership_country)
@@ -179,7 +197,9 @@ def _fill_trade(
 
 def _put_currency(draft: Draft, number: int, code: str) -> None:
     codes = draft.rules.code_lists
-    draft.put(number, code, check_currency(code, draft.rules.currencies, codes.forbidden_currencies))
+    draft.put(
+        number, code, check_currency(code, draft.rules.currencies, codes.forbidden_currencies)
+    )
 
 
 def _check_venue(mic: str, rules: MifidRules) -> str | None:
@@ -197,8 +217,12 @@ def _fill_indicators(draft: Draft, ctx: OrderContext, inst: InstrumentRef) -> No
     short = ctx.tags.get("mifid.short_selling")
     category = (inst.cfi or "E")[0]
     if ctx.side is Side.SELL and short is None and category in _SHORT_SELL_CATEGORIES:
-        draft.issue(62, "", "is required on a sale of shares or sovereign debt: tag the order "
-                    "with mifid.short_selling (SESH, SSEX, SELL or UNDI)")
+        draft.issue(
+            62,
+            "",
+            "is required on a sale of shares or sovereign debt: tag the order "
+            "with mifid.short_selling (SESH, SSEX, SELL or UNDI)",
+        )
     elif short is not None:
         problem = check_code(short, codes.short_selling)
         if short == "SHOR":

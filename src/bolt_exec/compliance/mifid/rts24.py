@@ -54,7 +54,12 @@ COLUMNS: Final[tuple[str, ...]] = (
 
 _SIDES: Final = {"BUY": "BUYI", "SELL": "SELL"}
 _VALIDITY: Final = {"DAY": "DAVY", "GTC": "GTCV", "IOC": "IOCV", "FOK": "FOKV", "GTD": "GTDV"}
-_ORDER_TYPES: Final = {"MARKET": "MARKET", "LIMIT": "LIMIT", "STOP": "STOP", "STOP_LIMIT": "STOP_LIMIT"}
+_ORDER_TYPES: Final = {
+    "MARKET": "MARKET",
+    "LIMIT": "LIMIT",
+    "STOP": "STOP",
+    "STOP_LIMIT": "STOP_LIMIT",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +99,12 @@ class OrderRecordReport:
             "retain_until": self.retain_until.isoformat(),
             "records": list(self.rows),
             "issues": [
-                {"record": i.record_ref, "field": i.field_name, "value": i.value, "problem": i.problem}
+                {
+                    "record": i.record_ref,
+                    "field": i.field_name,
+                    "value": i.value,
+                    "problem": i.problem,
+                }
                 for i in self.issues
             ],
         }
@@ -203,23 +213,55 @@ def _order_issues(
     ref = state.spec.client_order_id
     found: list[ValidationIssue] = []
     if reference.instrument(state.spec.symbol) is None:
-        found.append(ValidationIssue(0, "instrument_id", state.spec.symbol,
-                                     "no InstrumentRef for this symbol; add it", ref))
+        found.append(
+            ValidationIssue(
+                0,
+                "instrument_id",
+                state.spec.symbol,
+                "no InstrumentRef for this symbol; add it",
+                ref,
+            )
+        )
     capacity = row["trading_capacity"]
     if not capacity:
-        found.append(ValidationIssue(0, "trading_capacity", "", "tag the order with "
-                                     "mifid.capacity or set Firm.default_capacity", ref))
+        found.append(
+            ValidationIssue(
+                0,
+                "trading_capacity",
+                "",
+                "tag the order with mifid.capacity or set Firm.default_capacity",
+                ref,
+            )
+        )
     if capacity in {"AOTC", "MTCH"} and not row["client_id"]:
-        found.append(ValidationIssue(0, "client_id", "", f"{capacity} order without a "
-                                     "mifid.client tag (use AGGR for an aggregated order)", ref))
+        found.append(
+            ValidationIssue(
+                0,
+                "client_id",
+                "",
+                f"{capacity} order without a mifid.client tag (use AGGR for an aggregated order)",
+                ref,
+            )
+        )
     if not row["execution_within_firm"]:
-        found.append(ValidationIssue(0, "execution_within_firm", "", "tag the order with "
-                                     "mifid.execution or run it under a registered algorithm", ref))
+        found.append(
+            ValidationIssue(
+                0,
+                "execution_within_firm",
+                "",
+                "tag the order with mifid.execution or run it under a registered algorithm",
+                ref,
+            )
+        )
     return found
 
 
 def _row(
-    seq: int, event: OrderEvent, state: _OrderState, firm: Firm, reference: ReferenceData,
+    seq: int,
+    event: OrderEvent,
+    state: _OrderState,
+    firm: Firm,
+    reference: ReferenceData,
     rules: MifidRules,
 ) -> dict[str, str]:
     spec = state.spec
@@ -228,13 +270,16 @@ def _row(
     capacity = tags.get("mifid.capacity") or firm.default_capacity or ""
     client = tags.get("mifid.client", "")
     algo = f"algo:{spec.strategy_id}" if spec.strategy_id in reference.algorithms else ""
-    on_venue = instrument is not None and instrument.venue_mic not in rules.code_lists.off_venue_mics
+    on_venue = (
+        instrument is not None and instrument.venue_mic not in rules.code_lists.off_venue_mics
+    )
     qty_shown = event.qty if isinstance(event, OrderPendingReplace) and event.qty else state.qty
     fill = event if isinstance(event, OrderFilled) else None
     return {
         "sequence_number": str(seq),
-        "event_time": format_event_time(event.ts_event, rules.clock, firm.activity,
-                                        on_venue=on_venue),
+        "event_time": format_event_time(
+            event.ts_event, rules.clock, firm.activity, on_venue=on_venue
+        ),
         "event_code": _event_code(event, state, rules),
         "event": type(event).__name__,
         "submitting_entity": firm.lei,
@@ -250,8 +295,9 @@ def _row(
         "side": _SIDES[spec.side.value],
         "order_type": _ORDER_TYPES[spec.order_type.value],
         "validity_period": _VALIDITY[spec.tif.value],
-        "validity_date_time": "" if spec.expire_ts is None else format_event_time(
-            spec.expire_ts, rules.clock, firm.activity),
+        "validity_date_time": ""
+        if spec.expire_ts is None
+        else format_event_time(spec.expire_ts, rules.clock, firm.activity),
         "limit_price": _px(state.limit_px, rules),
         "stop_price": _px(state.stop_px, rules),
         "price_currency": instrument.currency if instrument else "",

@@ -67,7 +67,9 @@ def granularity_ns(rules: ClockRules, activity: str, *, on_venue: bool = True) -
     return min(row_ns, rules.off_venue_granularity_us * _NS_PER_US)
 
 
-def format_event_time(ts_ns: int, rules: ClockRules, activity: str, *, on_venue: bool = True) -> str:
+def format_event_time(
+    ts_ns: int, rules: ClockRules, activity: str, *, on_venue: bool = True
+) -> str:
     """Format ``ts_ns`` (UTC) at the activity's granularity, e.g. ``...T08:00:00.123Z``."""
     return format_utc(ts_ns, granularity_ns(rules, activity, on_venue=on_venue), rules.reduction)
 

@@ -119,7 +119,9 @@ def check_cfi(value: str) -> str | None:
     if not _CFI_RE.match(value):
         return "is not a CFI code: 6 upper-case letters (ISO 10962)"
     if value[0] not in _CFI_CATEGORIES:
-        return f"has an unknown CFI category {value[0]!r} (known: {''.join(sorted(_CFI_CATEGORIES))})"
+        return (
+            f"has an unknown CFI category {value[0]!r} (known: {''.join(sorted(_CFI_CATEGORIES))})"
+        )
     return None
 
 

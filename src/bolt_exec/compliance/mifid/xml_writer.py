@@ -19,7 +19,10 @@ from bolt_exec.compliance.mifid.record import TransactionRecord
 
 __all__ = ["records_to_xml"]
 
-_SIDES = (("Buyr", (7, 8, 9, 10, 11, 12, 13, 14, 15)), ("Sellr", (16, 17, 18, 19, 20, 21, 22, 23, 24)))
+_SIDES = (
+    ("Buyr", (7, 8, 9, 10, 11, 12, 13, 14, 15)),
+    ("Sellr", (16, 17, 18, 19, 20, 21, 22, 23, 24)),
+)
 
 
 def _sub(parent: ET.Element, tag: str, text: str = "", **attrib: str) -> ET.Element:
@@ -34,8 +37,13 @@ def _opt(parent: ET.Element, tag: str, text: str) -> None:
         _sub(parent, tag, text)
 
 
-def _person(parent: ET.Element, rec: TransactionRecord, code_no: int,
-            names: tuple[int, int, int] | None, branch_no: int = 0) -> None:
+def _person(
+    parent: ET.Element,
+    rec: TransactionRecord,
+    code_no: int,
+    names: tuple[int, int, int] | None,
+    branch_no: int = 0,
+) -> None:
     person = _sub(parent, "Prsn")
     if names is not None:
         for tag, number in zip(("FrstNm", "Nm", "BirthDt"), names, strict=True):
@@ -48,8 +56,9 @@ def _person(parent: ET.Element, rec: TransactionRecord, code_no: int,
     _sub(scheme, "Prtry", rec.kinds.get(code_no, "Prsn:").split(":", 1)[1])
 
 
-def _identity(parent: ET.Element, rec: TransactionRecord, code_no: int,
-              names: tuple[int, int, int]) -> None:
+def _identity(
+    parent: ET.Element, rec: TransactionRecord, code_no: int, names: tuple[int, int, int]
+) -> None:
     kind = rec.kinds.get(code_no, "")
     code = rec.text(code_no)
     if kind.startswith("Prsn"):
@@ -198,4 +207,5 @@ def records_to_xml(records: Sequence[TransactionRecord], namespace: str) -> byte
         else:
             _new(tx, rec)
     ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
+    body: bytes = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+    return body + b"\n"

@@ -55,20 +55,43 @@ def reference() -> ReferenceData:
     return ReferenceData(
         clients=(
             Client(client_id="C-LEI", lei=OTHER_LEI, branch_country="FR"),
-            Client(client_id="C-ANNA", branch_country="FR",
-                   person=Person(first_name="Anna", surname="Li", birth_date=date(1980, 5, 2),
-                                 nationalities=("FR",))),
+            Client(
+                client_id="C-ANNA",
+                branch_country="FR",
+                person=Person(
+                    first_name="Anna",
+                    surname="Li",
+                    birth_date=date(1980, 5, 2),
+                    nationalities=("FR",),
+                ),
+            ),
             Client(client_id="C-FIRM", lei=FIRM_LEI, branch_country="FR"),
         ),
-        staff=(Staff(staff_id="T1", branch_country="FR",
-                     person=Person(first_name="Paul", surname="Martin",
-                                   birth_date=date(1985, 7, 14), nationalities=("FR",))),),
+        staff=(
+            Staff(
+                staff_id="T1",
+                branch_country="FR",
+                person=Person(
+                    first_name="Paul",
+                    surname="Martin",
+                    birth_date=date(1985, 7, 14),
+                    nationalities=("FR",),
+                ),
+            ),
+        ),
         algorithms=("ALGO1",),
         instruments=(
-            InstrumentRef(symbol="TTE", isin="FR0000120271", venue_mic="XPAR", currency="EUR",
-                          ccp_lei=CCP_LEI, cfi="ESVUFR"),
-            InstrumentRef(symbol="OTC", isin="FR0000120271", venue_mic="XOFF", currency="EUR",
-                          cfi="ESVUFR"),
+            InstrumentRef(
+                symbol="TTE",
+                isin="FR0000120271",
+                venue_mic="XPAR",
+                currency="EUR",
+                ccp_lei=CCP_LEI,
+                cfi="ESVUFR",
+            ),
+            InstrumentRef(
+                symbol="OTC", isin="FR0000120271", venue_mic="XOFF", currency="EUR", cfi="ESVUFR"
+            ),
         ),
     )
 
@@ -77,17 +100,41 @@ def reference() -> ReferenceData:
 def journal() -> JournalFactory:
     """Return ``make(side=..., tags=..., px=..., qty=..., at=..., symbol=..., trade_id=...)``."""
 
-    def make(*, side: Side = Side.BUY, tags: dict[str, str] | None = None, px: str = "55.25",
-             qty: str = "100", at: int | None = None, symbol: str = "TTE",
-             trade_id: str = "T-1", strategy_id: str = "") -> list[OrderEvent]:
+    def make(
+        *,
+        side: Side = Side.BUY,
+        tags: dict[str, str] | None = None,
+        px: str = "55.25",
+        qty: str = "100",
+        at: int | None = None,
+        symbol: str = "TTE",
+        trade_id: str = "T-1",
+        strategy_id: str = "",
+    ) -> list[OrderEvent]:
         when = ts(2026, 11, 20, 9, 0, 0) if at is None else at
         return [
-            OrderInitialized(client_order_id="O-1", ts_event=when - 1000, ts_init=when - 1000,
-                             symbol=symbol, side=side, order_type=OrderType.LIMIT,
-                             qty=Decimal(qty), limit_px=Decimal(px), strategy_id=strategy_id,
-                             tags=tags or {}),
-            OrderFilled(client_order_id="O-1", ts_event=when, ts_init=when, trade_id=trade_id,
-                        symbol=symbol, side=side, last_qty=Decimal(qty), last_px=Decimal(px)),
+            OrderInitialized(
+                client_order_id="O-1",
+                ts_event=when - 1000,
+                ts_init=when - 1000,
+                symbol=symbol,
+                side=side,
+                order_type=OrderType.LIMIT,
+                qty=Decimal(qty),
+                limit_px=Decimal(px),
+                strategy_id=strategy_id,
+                tags=tags or {},
+            ),
+            OrderFilled(
+                client_order_id="O-1",
+                ts_event=when,
+                ts_init=when,
+                trade_id=trade_id,
+                symbol=symbol,
+                side=side,
+                last_qty=Decimal(qty),
+                last_px=Decimal(px),
+            ),
         ]
 
     return make

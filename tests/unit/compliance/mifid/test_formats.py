@@ -20,15 +20,15 @@ PCT = DecimalFormat(11, 10)
 @pytest.mark.parametrize(
     ("value", "fmt", "rounding", "expected"),
     [
-        ("1.00000000000005", PRICE, "ROUND_HALF_UP", "1.0000000000001"),   # half rounds up
-        ("1.00000000000005", PRICE, "ROUND_HALF_EVEN", "1"),                # banker's: to even
+        ("1.00000000000005", PRICE, "ROUND_HALF_UP", "1.0000000000001"),  # half rounds up
+        ("1.00000000000005", PRICE, "ROUND_HALF_EVEN", "1"),  # banker's: to even
         ("1.000000000000049", PRICE, "ROUND_HALF_UP", "1"),
         ("-1.00000000000005", PRICE, "ROUND_HALF_UP", "-1.0000000000001"),  # away from zero
         ("99.99999999995", PCT, "ROUND_HALF_UP", "100"),
-        ("10.50", PRICE, "ROUND_HALF_UP", "10.5"),                         # no trailing zeros
+        ("10.50", PRICE, "ROUND_HALF_UP", "10.5"),  # no trailing zeros
         ("100", PRICE, "ROUND_HALF_UP", "100"),
-        ("-0.00000000000001", PRICE, "ROUND_HALF_UP", "0"),                # never "-0"
-        ("1E+3", PRICE, "ROUND_HALF_UP", "1000"),                          # never an exponent
+        ("-0.00000000000001", PRICE, "ROUND_HALF_UP", "0"),  # never "-0"
+        ("1E+3", PRICE, "ROUND_HALF_UP", "1000"),  # never an exponent
     ],
 )
 def test_format_decimal_rounds_not_truncates(
@@ -56,8 +56,15 @@ def test_format_decimal_overflow_names_the_limit() -> None:
     assert "19 digits" in problem
 
 
-@given(st.decimals(min_value=Decimal("-1e5"), max_value=Decimal("1e5"), allow_nan=False,
-                   allow_infinity=False, places=20))
+@given(
+    st.decimals(
+        min_value=Decimal("-1e5"),
+        max_value=Decimal("1e5"),
+        allow_nan=False,
+        allow_infinity=False,
+        places=20,
+    )
+)
 def test_format_decimal_within_half_a_unit_of_last_place(value: Decimal) -> None:
     text, _ = format_decimal(value, PRICE, "ROUND_HALF_UP")
 

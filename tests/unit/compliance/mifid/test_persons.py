@@ -26,12 +26,12 @@ def test_build_concat_facts_file_example(rules: MifidRules) -> None:
 @pytest.mark.parametrize(
     ("first", "surname", "expected_names"),
     [
-        ("Jean-Pierre", "Dupont", "JEANPDUPON"),            # hyphen squeezed out
-        ("Jürgen", "von Müller", "JURGEMULLE"),             # accents stripped, prefix dropped
-        ("Dr. Seán", "O'Brian", "SEAN#BRIAN"),              # title and O' prefix dropped
-        ("Mary Anne", "Van der Berg", "MARY#BERG#"),        # first of several first names
-        ("Øystein", "Strauß", "OYSTESTRAU"),                # letters NFKD cannot decompose
-        ("Li", "De", "LI###DE###"),                         # a prefix alone is the name
+        ("Jean-Pierre", "Dupont", "JEANPDUPON"),  # hyphen squeezed out
+        ("Jürgen", "von Müller", "JURGEMULLE"),  # accents stripped, prefix dropped
+        ("Dr. Seán", "O'Brian", "SEAN#BRIAN"),  # title and O' prefix dropped
+        ("Mary Anne", "Van der Berg", "MARY#BERG#"),  # first of several first names
+        ("Øystein", "Strauß", "OYSTESTRAU"),  # letters NFKD cannot decompose
+        ("Li", "De", "LI###DE###"),  # a prefix alone is the name
     ],
 )
 def test_build_concat_name_rules(
@@ -49,8 +49,12 @@ def test_check_concat_rejects_bad_shapes() -> None:
 
 
 def test_person_code_several_eea_nationalities_uses_first_alphabetically(rules: MifidRules) -> None:
-    person = Person(first_name="Anna", surname="Li", birth_date=date(1980, 5, 2),
-                    nationalities=("SE", "DE", "US"))
+    person = Person(
+        first_name="Anna",
+        surname="Li",
+        birth_date=date(1980, 5, 2),
+        nationalities=("SE", "DE", "US"),
+    )
 
     code = person_code(person, rules.national_ids, rules.concat)
 
@@ -59,9 +63,13 @@ def test_person_code_several_eea_nationalities_uses_first_alphabetically(rules: 
 
 
 def test_person_code_non_eea_uses_passport_first(rules: MifidRules) -> None:
-    person = Person(first_name="Ken", surname="Sato", birth_date=date(1990, 1, 1),
-                    nationalities=("JP",),
-                    identifiers=(PersonId(kind="CCPT", country="JP", value="TK1234567"),))
+    person = Person(
+        first_name="Ken",
+        surname="Sato",
+        birth_date=date(1990, 1, 1),
+        nationalities=("JP",),
+        identifiers=(PersonId(kind="CCPT", country="JP", value="TK1234567"),),
+    )
 
     code = person_code(person, rules.national_ids, rules.concat)
 
@@ -70,8 +78,9 @@ def test_person_code_non_eea_uses_passport_first(rules: MifidRules) -> None:
 
 
 def test_person_code_missing_higher_priority_is_reported(rules: MifidRules) -> None:
-    person = Person(first_name="Ken", surname="Sato", birth_date=date(1990, 1, 1),
-                    nationalities=("JP",))
+    person = Person(
+        first_name="Ken", surname="Sato", birth_date=date(1990, 1, 1), nationalities=("JP",)
+    )
 
     code = person_code(person, rules.national_ids, rules.concat)
 
@@ -81,8 +90,13 @@ def test_person_code_missing_higher_priority_is_reported(rules: MifidRules) -> N
 
 
 def test_person_code_confirmed_absent_silences_the_problem(rules: MifidRules) -> None:
-    person = Person(first_name="Ken", surname="Sato", birth_date=date(1990, 1, 1),
-                    nationalities=("JP",), confirmed_absent=("CCPT",))
+    person = Person(
+        first_name="Ken",
+        surname="Sato",
+        birth_date=date(1990, 1, 1),
+        nationalities=("JP",),
+        confirmed_absent=("CCPT",),
+    )
 
     code = person_code(person, rules.national_ids, rules.concat)
 
@@ -90,7 +104,8 @@ def test_person_code_confirmed_absent_silences_the_problem(rules: MifidRules) ->
 
 
 def test_person_code_no_concat_fallback_returns_none(rules: MifidRules) -> None:
-    person = Person(first_name="Ana", surname="Garcia", birth_date=date(1990, 1, 1),
-                    nationalities=("ES",))
+    person = Person(
+        first_name="Ana", surname="Garcia", birth_date=date(1990, 1, 1), nationalities=("ES",)
+    )
 
     assert person_code(person, rules.national_ids, rules.concat) is None

@@ -53,8 +53,12 @@ def test_deal_buy_puts_firm_as_buyer_and_ccp_as_seller(
 def test_aotc_sell_puts_client_as_seller(
     journal: JournalFactory, firm: Firm, reference: ReferenceData
 ) -> None:
-    tags = {"mifid.capacity": "AOTC", "mifid.client": "C-LEI", "mifid.short_selling": "SESH",
-            **ALGO}
+    tags = {
+        "mifid.capacity": "AOTC",
+        "mifid.client": "C-LEI",
+        "mifid.short_selling": "SESH",
+        **ALGO,
+    }
 
     rec = _report(journal(side=Side.SELL, tags=tags), firm, reference).records[0]
 
@@ -76,8 +80,7 @@ def test_aotc_with_firm_lei_as_client_is_flagged(
 def test_transmission_true_with_deal_is_flagged(
     journal: JournalFactory, firm: Firm, reference: ReferenceData
 ) -> None:
-    tags = {"mifid.capacity": "DEAL", "mifid.decision": "T1", "mifid.transmission": "true",
-            **ALGO}
+    tags = {"mifid.capacity": "DEAL", "mifid.decision": "T1", "mifid.transmission": "true", **ALGO}
 
     report = _report(journal(tags=tags), firm, reference)
 
@@ -111,8 +114,12 @@ def test_off_venue_timestamp_keeps_millisecond_activity_granularity(
     journal: JournalFactory, firm: Firm, reference: ReferenceData
 ) -> None:
     at = ts(2026, 11, 20, 9, 0, 0, 123456)
-    tags = {"mifid.capacity": "DEAL", "mifid.decision": "T1", "mifid.counterparty": OTHER_LEI,
-            **ALGO}
+    tags = {
+        "mifid.capacity": "DEAL",
+        "mifid.decision": "T1",
+        "mifid.counterparty": OTHER_LEI,
+        **ALGO,
+    }
     voice = firm.model_copy(update={"activity": "voice"})
 
     rec = _report(journal(tags=tags, symbol="OTC", at=at), voice, reference).records[0]
@@ -138,7 +145,11 @@ def test_natural_person_client_fills_names_and_concat(
     rec = _report(journal(tags=tags), firm, reference).records[0]
 
     assert [rec.text(n) for n in (7, 9, 10, 11)] == [
-        "FR19800502ANNA#LI###", "Anna", "Li", "1980-05-02"]
+        "FR19800502ANNA#LI###",
+        "Anna",
+        "Li",
+        "1980-05-02",
+    ]
     assert rec.kinds[7] == "Prsn:CONCAT"
 
 
@@ -168,13 +179,13 @@ def test_unknown_instrument_is_named(
     assert report.issues[0].value == "NOPE"
 
 
-@pytest.mark.parametrize(("code", "fragment"), [("SHOR", "not an RTS 22 code"),
-                                               ("XXXX", "allowed codes")])
+@pytest.mark.parametrize(
+    ("code", "fragment"), [("SHOR", "not an RTS 22 code"), ("XXXX", "allowed codes")]
+)
 def test_short_selling_bad_codes_rejected(
     journal: JournalFactory, firm: Firm, reference: ReferenceData, code: str, fragment: str
 ) -> None:
-    tags = {"mifid.capacity": "DEAL", "mifid.decision": "T1", "mifid.short_selling": code,
-            **ALGO}
+    tags = {"mifid.capacity": "DEAL", "mifid.decision": "T1", "mifid.short_selling": code, **ALGO}
 
     report = _report(journal(side=Side.SELL, tags=tags), firm, reference)
 
@@ -185,8 +196,7 @@ def test_short_selling_bad_codes_rejected(
 def test_waiver_list_accepted_and_unknown_code_rejected(
     journal: JournalFactory, firm: Firm, reference: ReferenceData
 ) -> None:
-    good = {"mifid.capacity": "DEAL", "mifid.decision": "T1", "mifid.waivers": "RFPT SIZE",
-            **ALGO}
+    good = {"mifid.capacity": "DEAL", "mifid.decision": "T1", "mifid.waivers": "RFPT SIZE", **ALGO}
     bad = {**good, "mifid.waivers": "RFPT NOPE"}
 
     ok = _report(journal(tags=good), firm, reference)
@@ -212,8 +222,11 @@ def test_rules_are_chosen_by_trade_date_not_run_date(
     """A rule version starting 2027-01-01 changes rounding only for trades from that day."""
     data = read_package_yaml("mifid.yaml")
     first = data["decimals"][0]
-    later = {**first, "valid_from": "2027-01-01", "value": {**first["value"],
-                                                            "rounding": "ROUND_HALF_EVEN"}}
+    later = {
+        **first,
+        "valid_from": "2027-01-01",
+        "value": {**first["value"], "rounding": "ROUND_HALF_EVEN"},
+    }
     data["decimals"] = [first, later]
     path = tmp_path / "mifid.yaml"
     path.write_text(yaml.safe_dump(data))
@@ -221,11 +234,16 @@ def test_rules_are_chosen_by_trade_date_not_run_date(
     tags = {"mifid.capacity": "DEAL", "mifid.decision": "T1", **ALGO}
     px = "10.00000000000005"
 
-    before = transaction_reports(journal(tags=tags, px=px), day=DAY, firm=firm,
-                                 reference=reference, config=config)
-    after = transaction_reports(journal(tags=tags, px=px, at=ts(2027, 1, 4, 9, 0, 0)),
-                                day=date(2027, 1, 4), firm=firm, reference=reference,
-                                config=config)
+    before = transaction_reports(
+        journal(tags=tags, px=px), day=DAY, firm=firm, reference=reference, config=config
+    )
+    after = transaction_reports(
+        journal(tags=tags, px=px, at=ts(2027, 1, 4, 9, 0, 0)),
+        day=date(2027, 1, 4),
+        firm=firm,
+        reference=reference,
+        config=config,
+    )
 
     assert before.records[0].text(33) == "10.0000000000001"
     assert after.records[0].text(33) == "10"
@@ -250,7 +268,8 @@ def test_cancellation_rules(journal: JournalFactory, firm: Firm, reference: Refe
     cancel = report.cancellations([trn])
 
     assert [(r.status, r.trn, r.text(4), r.text(7)) for r in cancel.records] == [
-        ("CANC", trn, FIRM_LEI, "")]
+        ("CANC", trn, FIRM_LEI, "")
+    ]
     assert b"<Cxl>" in cancel.to_xml()
     with pytest.raises(ValidationError, match="not reported"):
         report.cancellations(["UNKNOWN"])

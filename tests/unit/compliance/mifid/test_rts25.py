@@ -48,14 +48,26 @@ def test_granularity_unknown_activity_lists_known(rules: MifidRules) -> None:
 def test_classify_activity_hft_thresholds(
     rules: MifidRules, per_instrument: float, per_venue: float, expected: str
 ) -> None:
-    assert classify_activity(rules.clock, peak_messages_per_second_instrument=per_instrument,
-                             peak_messages_per_second_venue=per_venue) == expected
+    assert (
+        classify_activity(
+            rules.clock,
+            peak_messages_per_second_instrument=per_instrument,
+            peak_messages_per_second_venue=per_venue,
+        )
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
     ("activity", "offset_ns", "breached"),
-    [("hft", 100_000, False), ("hft", 100_001, True), ("hft", -100_001, True),
-     ("other", 1_000_000, False), ("other", 1_000_001, True), ("voice", 999_999_999, False)],
+    [
+        ("hft", 100_000, False),
+        ("hft", 100_001, True),
+        ("hft", -100_001, True),
+        ("other", 1_000_000, False),
+        ("other", 1_000_001, True),
+        ("voice", 999_999_999, False),
+    ],
 )
 def test_check_divergence_alerts_past_the_limit(
     rules: MifidRules, activity: str, offset_ns: int, breached: bool

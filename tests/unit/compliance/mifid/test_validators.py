@@ -43,8 +43,12 @@ def test_check_isin_real_codes_pass(isin: str) -> None:
 
 @pytest.mark.parametrize(
     ("lei", "fragment"),
-    [("506700GE1G29325QX364", "check digits"), ("506700GE1G29325QX3", "not an LEI"),
-     ("506700ge1g29325qx363", "not an LEI"), ("506700GE1G29325QXAB", "not an LEI")],
+    [
+        ("506700GE1G29325QX364", "check digits"),
+        ("506700GE1G29325QX3", "not an LEI"),
+        ("506700ge1g29325qx363", "not an LEI"),
+        ("506700GE1G29325QXAB", "not an LEI"),
+    ],
 )
 def test_check_lei_bad_codes_name_the_problem(lei: str, fragment: str) -> None:
     problem = check_lei(lei)
@@ -57,9 +61,14 @@ def test_check_lei_wrong_digits_suggests_the_right_ones() -> None:
     assert "506700GE1G29325QX363" in (check_lei("506700GE1G29325QX399") or "")
 
 
-@pytest.mark.parametrize(("isin", "fragment"),
-                         [("US0378331006", "check digit"), ("US037833100", "not an ISIN"),
-                          ("1S0378331005", "not an ISIN")])
+@pytest.mark.parametrize(
+    ("isin", "fragment"),
+    [
+        ("US0378331006", "check digit"),
+        ("US037833100", "not an ISIN"),
+        ("1S0378331005", "not an ISIN"),
+    ],
+)
 def test_check_isin_bad_codes_name_the_problem(isin: str, fragment: str) -> None:
     assert fragment in (check_isin(isin) or "")
 
@@ -81,7 +90,7 @@ def _change_one_digit(code: str, data: st.DataObject) -> str:
     positions = [i for i, ch in enumerate(code) if ch.isdigit()]
     i = data.draw(st.sampled_from(positions))
     new = data.draw(st.sampled_from([d for d in string.digits if d != code[i]]))
-    return code[:i] + new + code[i + 1:]
+    return code[:i] + new + code[i + 1 :]
 
 
 @given(valid_leis(), st.data())
@@ -103,7 +112,7 @@ def test_lei_two_adjacent_digits_swapped_fails(base: str, data: st.DataObject) -
     """MOD 97-10 catches every adjacent transposition of digits (not of letters, worth 10..35)."""
     lei = base + lei_check_digits(base)
     i = data.draw(st.integers(min_value=0, max_value=18))
-    swapped = lei[:i] + lei[i + 1] + lei[i] + lei[i + 2:]
+    swapped = lei[:i] + lei[i + 1] + lei[i] + lei[i + 2 :]
 
     assert swapped == lei or not is_valid_lei(swapped)
 
@@ -115,8 +124,10 @@ def test_check_mic_format_and_known_list() -> None:
     assert "MIC list" in (check_mic("ABCD", known={"XPAR"}) or "")
 
 
-@pytest.mark.parametrize(("cfi", "ok"), [("ESVUFR", True), ("HESCVP", True), ("ESVUF", False),
-                                         ("ZSVUFR", False), ("ES1UFR", False)])
+@pytest.mark.parametrize(
+    ("cfi", "ok"),
+    [("ESVUFR", True), ("HESCVP", True), ("ESVUF", False), ("ZSVUFR", False), ("ES1UFR", False)],
+)
 def test_check_cfi(cfi: str, ok: bool) -> None:
     assert (check_cfi(cfi) is None) is ok
 
