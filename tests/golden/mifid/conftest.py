@@ -48,11 +48,19 @@ TRANSMITTER_LEI = "506700GE1G29325QX363"
 CCP_LEI = "HWUPKR0MPOU8FGXBT394"
 
 
-def ns(*parts: int) -> int:
-    """UNIX nanoseconds of a UTC wall time (year, month, day, h, m, s, microsecond) + extra ns."""
-    *wall, extra = parts if len(parts) == 8 else (*parts, 0)
-    moment = datetime(*wall, tzinfo=UTC)
-    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000 + extra
+def ns(
+    year: int,
+    month: int,
+    day: int,
+    hour: int,
+    minute: int,
+    second: int,
+    microsecond: int = 0,
+    extra_ns: int = 0,
+) -> int:
+    """UNIX nanoseconds of a UTC wall time, plus ``extra_ns`` below the microsecond."""
+    moment = datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
+    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000 + extra_ns
 
 
 @pytest.fixture

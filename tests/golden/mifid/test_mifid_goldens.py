@@ -6,6 +6,7 @@ Regenerate on purpose only: ``pytest tests/golden --update-goldens``, then revie
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -20,11 +21,12 @@ from bolt_exec.compliance.mifid.rules import load_mifid_config
 from bolt_exec.model.events import OrderEvent
 
 HERE = Path(__file__).parent / "files"
+Golden = Callable[[Path, str | bytes], None]  # the `golden` fixture of tests/golden/conftest.py
 DAY = "2026-11-20"
 
 
 def test_rts22_session_matches_goldens(
-    golden, session_events: list[OrderEvent], firm: Firm, reference: ReferenceData
+    golden: Golden, session_events: list[OrderEvent], firm: Firm, reference: ReferenceData
 ) -> None:
     report = transaction_reports(session_events, day=DAY, firm=firm, reference=reference)
 
@@ -35,7 +37,7 @@ def test_rts22_session_matches_goldens(
 
 
 def test_rts22_cancellation_matches_golden(
-    golden, session_events: list[OrderEvent], firm: Firm, reference: ReferenceData
+    golden: Golden, session_events: list[OrderEvent], firm: Firm, reference: ReferenceData
 ) -> None:
     report = transaction_reports(session_events, day=DAY, firm=firm, reference=reference)
 
@@ -45,7 +47,7 @@ def test_rts22_cancellation_matches_golden(
 
 
 def test_rts24_session_matches_goldens(
-    golden, session_events: list[OrderEvent], firm: Firm, reference: ReferenceData
+    golden: Golden, session_events: list[OrderEvent], firm: Firm, reference: ReferenceData
 ) -> None:
     records = order_records(session_events, day=DAY, firm=firm, reference=reference)
 
@@ -54,7 +56,7 @@ def test_rts24_session_matches_goldens(
 
 
 def test_rts24_hft_firm_keeps_microseconds_golden(
-    golden, session_events: list[OrderEvent], firm: Firm, reference: ReferenceData
+    golden: Golden, session_events: list[OrderEvent], firm: Firm, reference: ReferenceData
 ) -> None:
     hft = firm.model_copy(update={"activity": "hft"})
 
@@ -63,7 +65,7 @@ def test_rts24_hft_firm_keeps_microseconds_golden(
     golden(HERE / "rts24_2026-11-20_hft.csv", records.to_csv())
 
 
-def test_rts25_divergence_log_matches_golden(golden) -> None:
+def test_rts25_divergence_log_matches_golden(golden: Golden) -> None:
     rules = load_mifid_config().on(date(2026, 11, 20)).clock
     base = 1_795_161_600_000_000_000  # 2026-11-20T08:00:00Z
     samples = [

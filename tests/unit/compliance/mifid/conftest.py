@@ -29,9 +29,11 @@ CCP_LEI = "HWUPKR0MPOU8FGXBT394"
 JournalFactory = Callable[..., list[OrderEvent]]
 
 
-def ts(*wall: int) -> int:
-    """UNIX nanoseconds of a UTC wall time (year, month, day, h, m, s, microsecond)."""
-    moment = datetime(*wall, tzinfo=UTC)
+def ts(
+    year: int, month: int, day: int, hour: int, minute: int, second: int, microsecond: int = 0
+) -> int:
+    """UNIX nanoseconds of a UTC wall time."""
+    moment = datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
     return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
 
 
