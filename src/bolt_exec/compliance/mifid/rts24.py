@@ -273,7 +273,11 @@ def _row(
     on_venue = (
         instrument is not None and instrument.venue_mic not in rules.code_lists.off_venue_mics
     )
-    qty_shown = event.qty if isinstance(event, OrderPendingReplace) and event.qty else state.qty
+    # A pending amend shows the terms requested; the order keeps its old ones until replaced.
+    pending = event if isinstance(event, OrderPendingReplace) else None
+    qty_shown = pending.qty if pending is not None and pending.qty is not None else state.qty
+    limit_shown = pending.limit_px if pending is not None and pending.limit_px else state.limit_px
+    stop_shown = pending.stop_px if pending is not None and pending.stop_px else state.stop_px
     fill = event if isinstance(event, OrderFilled) else None
     return {
         "sequence_number": str(seq),
@@ -287,7 +291,8 @@ def _row(
         "venue_order_id": state.venue_order_id,
         "parent_order_id": spec.parent_id or "",
         "client_id": client,
-        "decision_within_firm": tags.get("mifid.decision") or algo,
+        # Never defaulted: strategy_id names the executing algorithm, not who decided.
+        "decision_within_firm": tags.get("mifid.decision", ""),
         "execution_within_firm": tags.get("mifid.execution") or algo,
         "trading_capacity": capacity,
         "instrument_id": (instrument.isin or spec.symbol) if instrument else spec.symbol,
@@ -298,8 +303,8 @@ def _row(
         "validity_date_time": ""
         if spec.expire_ts is None
         else format_event_time(spec.expire_ts, rules.clock, firm.activity),
-        "limit_price": _px(state.limit_px, rules),
-        "stop_price": _px(state.stop_px, rules),
+        "limit_price": _px(limit_shown, rules),
+        "stop_price": _px(stop_shown, rules),
         "price_currency": instrument.currency if instrument else "",
         "initial_quantity": _qty(qty_shown, rules),
         "remaining_quantity": _qty(max(state.qty - state.filled, Decimal(0)), rules),
