@@ -44,7 +44,12 @@ class DecimalFormat:
 
 
 def format_decimal(value: Decimal, fmt: DecimalFormat, rounding: str) -> tuple[str, str | None]:
-    """Render ``value`` in ``fmt``, rounding to its fraction digits.
+    """Render ``value`` in ``fmt``, rounding to the finest precision the format allows.
+
+    ``{DECIMAL-n/m}`` allows at most ``m`` fraction digits *and* at most ``n``
+    digits in all, so a value with a large integer part keeps fewer decimals
+    (``123.456789`` in ``DECIMAL-5/4`` is ``123.46``). Only an integer part
+    longer than ``n`` digits cannot be represented.
 
     Args:
         value: the number (any sign).
@@ -53,23 +58,24 @@ def format_decimal(value: Decimal, fmt: DecimalFormat, rounding: str) -> tuple[s
 
     Returns:
         ``(text, problem)``: the rendered number, and ``None`` or a sentence
-        saying it has more than ``fmt.total`` digits after rounding.
+        saying its integer part has more than ``fmt.total`` digits.
     """
-    quantum = Decimal(1).scaleb(-fmt.fraction)
-    rounded = value.quantize(quantum, rounding=rounding)
+    integer_digits = max(value.copy_abs().adjusted() + 1, 1)
+    fraction = max(0, min(fmt.fraction, fmt.total - integer_digits))
+    rounded = value.quantize(Decimal(1).scaleb(-fraction), rounding=rounding)
+    # Rounding up may add an integer digit (9.99 -> 10.0); drop one more decimal then.
+    if max(rounded.copy_abs().adjusted() + 1, 1) + fraction > fmt.total and fraction > 0:
+        fraction -= 1
+        rounded = value.quantize(Decimal(1).scaleb(-fraction), rounding=rounding)
     if rounded == 0:
         rounded = abs(rounded)  # never "-0"
     text = format(rounded, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    digits = sum(ch.isdigit() for ch in text)
-    integer_part = text.lstrip("-").split(".")[0]
-    if integer_part == "0" and "." in text:
-        digits -= 1  # a leading "0." is not a significant digit
-    if digits > fmt.total:
+    whole = text.lstrip("-").split(".")[0]
+    if len(whole) > fmt.total:
         return text, (
-            f"has {digits} digits after rounding to {fmt.fraction} decimals; "
-            f"{fmt} allows at most {fmt.total}"
+            f"has {len(whole)} integer digits; {fmt} allows at most {fmt.total} digits in all"
         )
     return text, None
 

@@ -121,7 +121,10 @@ def fill_parties(
             ctx.tags.get("mifid.client"),
             f"for {ctx.capacity} trades: tag the order with mifid.client",
         )
-        if client_id is not None:
+        if client_id == draft.rules.code_lists.client_aggregate:
+            # The firm's aggregation account (INTC): no branch country, no names.
+            draft.set(ours[0], client_id, "Intl")
+        elif client_id is not None:
             client = reference.client(client_id)
             if client is None:
                 draft.issue(ours[0], client_id, "is not in ReferenceData.clients; onboard it")

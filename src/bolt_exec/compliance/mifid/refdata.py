@@ -36,7 +36,9 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 #: Order tags the RTS 22 / RTS 24 reporters read, with the Table 2 field each feeds.
 TAGS: Final[dict[str, str]] = {
-    "mifid.client": "client id in ReferenceData.clients (fields 7-24, 26-27)",
+    "mifid.client": "client id in ReferenceData.clients, or INTC (fields 7-24, 26-27)",
+    "mifid.counterparty": "LEI of the counterparty of an off-venue trade (field 7 or 16)",
+    "mifid.price": "PNDG (price pending) or NOAP (not applicable) instead of the fill price (33)",
     "mifid.capacity": "DEAL / MTCH / AOTC (field 29); default Firm.default_capacity",
     "mifid.decision": "staff id or 'algo:<id>' who decided (field 57); default strategy_id algo",
     "mifid.execution": "staff id, 'algo:<id>' or NORE who executed (field 59)",

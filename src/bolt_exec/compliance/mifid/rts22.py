@@ -176,8 +176,13 @@ def _fill_trade(
     draft.decimal(30, fill.last_qty, qty_format, qty_kind)
     if inst.quantity_notation != "UNIT":
         _put_currency(draft, 31, inst.notional_currency or inst.currency)
-    px_format, px_kind = _PRICE_FORMATS[inst.price_notation]
-    draft.decimal(33, fill.last_px, px_format, px_kind)
+    no_price = ctx.tags.get("mifid.price")
+    if no_price is not None:
+        # The price is not known yet (PNDG) or not applicable (NOAP); the fill's is provisional.
+        draft.put(33, no_price, check_code(no_price, rules.code_lists.price_no_price), "NoPric")
+    else:
+        px_format, px_kind = _PRICE_FORMATS[inst.price_notation]
+        draft.decimal(33, fill.last_px, px_format, px_kind)
     if inst.price_notation == "MONE":
         _put_currency(draft, 34, inst.currency)
     if inst.cfi is not None and inst.cfi.startswith("D"):

@@ -95,7 +95,7 @@ def _trade(new: ET.Element, rec: TransactionRecord) -> None:
     _opt(tx, "DerivNtnlChng", rec.text(32))
     price = _sub(tx, "Pric")
     px_kind = rec.kinds.get(33, "MntryVal")
-    if rec.text(33) in {"PNDG", "NOAP"}:
+    if px_kind == "NoPric":
         no_price = _sub(price, "NoPric")
         _sub(no_price, "Pdg", rec.text(33))
         _opt(no_price, "Ccy", rec.text(34))

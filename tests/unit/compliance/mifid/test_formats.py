@@ -47,13 +47,27 @@ def test_format_decimal_18_digits_with_17_decimals_fits() -> None:
     assert problem is None
 
 
-def test_format_decimal_overflow_names_the_limit() -> None:
+def test_format_decimal_keeps_fewer_decimals_when_the_integer_part_is_long() -> None:
     text, problem = format_decimal(Decimal("12.12345678901234567"), UNITS, "ROUND_HALF_UP")
 
-    assert text == "12.12345678901234567"
+    assert text == "12.1234567890123457"  # 18 digits: 2 + 16 decimals, rounded
+    assert problem is None
+
+
+def test_format_decimal_rounding_up_into_a_new_integer_digit_still_fits() -> None:
+    text, problem = format_decimal(Decimal("9.99999999996"), PCT, "ROUND_HALF_UP")
+
+    assert text == "10"
+    assert problem is None
+
+
+def test_format_decimal_overflow_names_the_limit() -> None:
+    text, problem = format_decimal(Decimal("1234567890123456789.5"), PRICE, "ROUND_HALF_UP")
+
+    assert text == "1234567890123456790"
     assert problem is not None
-    assert "DECIMAL-18/17" in problem
-    assert "19 digits" in problem
+    assert "DECIMAL-18/13" in problem
+    assert "19 integer digits" in problem
 
 
 @given(
@@ -66,9 +80,13 @@ def test_format_decimal_overflow_names_the_limit() -> None:
     )
 )
 def test_format_decimal_within_half_a_unit_of_last_place(value: Decimal) -> None:
-    text, _ = format_decimal(value, PRICE, "ROUND_HALF_UP")
+    text, problem = format_decimal(value, PRICE, "ROUND_HALF_UP")
 
-    assert abs(Decimal(text) - value) <= Decimal("0.5e-13")
+    digits = sum(ch.isdigit() for ch in text.lstrip("-0.")) if "." in text else len(text)
+    assert problem is None
+    assert digits <= 18
+    # 6 integer digits at most here, so 12 decimals always fit: error below half of 1e-12.
+    assert abs(Decimal(text) - value) <= Decimal("0.5e-12")
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from .conftest import CCP_LEI, FIRM_LEI, OTHER_LEI, JournalFactory, ts
 
 DAY = "2026-11-20"
 ALGO = {"mifid.execution": "algo:ALGO1"}
+NS = "{urn:iso:std:iso:20022:tech:xsd:auth.016.001.01}"
 
 
 def _report(journal: list[OrderEvent], firm: Firm, reference: ReferenceData) -> Rts22Report:
@@ -299,3 +301,101 @@ def test_fill_without_its_order_is_a_validation_error(
 ) -> None:
     with pytest.raises(ValidationError, match="no OrderInitialized"):
         transaction_reports(journal()[1:], day=DAY, firm=firm, reference=reference)
+
+
+def test_intc_aggregate_account_has_no_branch_or_names(
+    journal: JournalFactory, firm: Firm, reference: ReferenceData
+) -> None:
+    tags = {"mifid.capacity": "AOTC", "mifid.client": "INTC", **ALGO}
+
+    report = _report(journal(tags=tags), firm, reference)
+
+    rec = report.records[0]
+    assert (rec.text(7), rec.text(8), rec.kinds[7]) == ("INTC", "", "Intl")
+    assert report.issues == ()
+    assert b"<Intl>INTC</Intl>" in report.to_xml()
+
+
+@pytest.mark.parametrize("code", ["PNDG", "NOAP"])
+def test_price_pending_or_not_applicable(
+    journal: JournalFactory, firm: Firm, reference: ReferenceData, code: str
+) -> None:
+    tags = {"mifid.capacity": "DEAL", "mifid.decision": "T1", "mifid.price": code, **ALGO}
+
+    report = _report(journal(tags=tags), firm, reference)
+
+    assert report.records[0].text(33) == code
+    assert report.issues == ()
+    root = ET.fromstring(report.to_xml())
+    assert root.findtext(f".//{NS}Tx/{NS}Pric/{NS}NoPric/{NS}Pdg") == code
+    assert root.findtext(f".//{NS}Tx/{NS}Pric/{NS}NoPric/{NS}Ccy") == "EUR"
+
+
+def test_price_status_unknown_code_rejected(
+    journal: JournalFactory, firm: Firm, reference: ReferenceData
+) -> None:
+    tags = {"mifid.capacity": "DEAL", "mifid.decision": "T1", "mifid.price": "LATER", **ALGO}
+
+    assert _fields(_report(journal(tags=tags), firm, reference)) == {33}
+
+
+def _with_instrument(reference: ReferenceData, **changes: object) -> ReferenceData:
+    base = reference.instrument("TTE")
+    assert base is not None
+    others = tuple(i for i in reference.instruments if i.symbol != "TTE")
+    return reference.model_copy(update={"instruments": (base.model_copy(update=changes), *others)})
+
+
+def test_nominal_quantity_uses_5_decimals_and_needs_currency(
+    journal: JournalFactory, firm: Firm, reference: ReferenceData
+) -> None:
+    bonds = _with_instrument(
+        reference,
+        quantity_notation="NOML",
+        cfi="DBFTFR",
+        notional_currency="EUR",
+        price_notation="PERC",
+    )
+    tags = {"mifid.capacity": "DEAL", "mifid.decision": "T1", "mifid.short_selling": "SELL", **ALGO}
+
+    report = _report(journal(tags=tags, qty="100000.123456", px="99.12345678905"), firm, bonds)
+
+    rec = report.records[0]
+    assert (rec.text(30), rec.text(31), rec.kinds[30]) == ("100000.12346", "EUR", "NmnlVal")
+    # DECIMAL-11/10 with two integer digits leaves nine decimals, rounded.
+    assert (rec.text(33), rec.text(34), rec.kinds[33]) == ("99.123456789", "", "Pctg")
+    assert _fields(report) == {35}  # net amount of a bond cannot come from the journal
+
+
+def test_isin_in_firds_leaves_42_to_56_blank(
+    journal: JournalFactory, firm: Firm, reference: ReferenceData
+) -> None:
+    tags = {"mifid.capacity": "DEAL", "mifid.decision": "T1", **ALGO}
+
+    rec = _report(journal(tags=tags), firm, reference).records[0]
+
+    assert [rec.text(n) for n in range(42, 57)] == [""] * 15
+
+
+def test_no_isin_on_venue_and_no_description_names_each_field(
+    journal: JournalFactory, firm: Firm, reference: ReferenceData
+) -> None:
+    bare = _with_instrument(reference, isin=None, cfi=None, in_firds=False)
+    tags = {"mifid.capacity": "DEAL", "mifid.decision": "T1", **ALGO}
+
+    report = _report(journal(tags=tags), firm, bare)
+
+    assert _fields(report) == {41, 42, 43, 44}
+
+
+def test_invalid_reference_codes_are_all_named(
+    journal: JournalFactory, firm: Firm, reference: ReferenceData
+) -> None:
+    broken = _with_instrument(reference, isin="FR0000120270", currency="XAU", venue_mic="xpar")
+    bad_firm = firm.model_copy(update={"lei": "549300BOLTEXEC0FIR83"})
+    tags = {"mifid.capacity": "DEAL", "mifid.decision": "T1", **ALGO}
+
+    report = _report(journal(tags=tags), bad_firm, broken)
+
+    assert {4, 6, 34, 36, 41} <= _fields(report)
+    assert next(i for i in report.issues if i.field_number == 41).value == "FR0000120270"
