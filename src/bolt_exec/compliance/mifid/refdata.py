@@ -14,9 +14,11 @@ short-selling flag and the other per-order regulatory facts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Final, Literal
+from functools import cached_property
+from typing import Any, Final, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -192,17 +194,37 @@ class ReferenceData(BaseModel):
     algorithms: tuple[str, ...] = ()
     instruments: tuple[InstrumentRef, ...] = ()
 
+    # Indexes built once per (immutable) instance: reports look up every fill.
+    @cached_property
+    def _clients(self) -> dict[str, Client]:
+        return {c.client_id: c for c in self.clients}
+
+    @cached_property
+    def _staff(self) -> dict[str, Staff]:
+        return {s.staff_id: s for s in self.staff}
+
+    @cached_property
+    def _instruments(self) -> dict[str, InstrumentRef]:
+        return {i.symbol: i for i in self.instruments}
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """Copy the reference data; the copy rebuilds its lookup indexes."""
+        copied = super().model_copy(update=update, deep=deep)
+        for index in ("_clients", "_staff", "_instruments"):
+            copied.__dict__.pop(index, None)  # model_copy copies cached indexes too
+        return copied
+
     def client(self, client_id: str) -> Client | None:
         """Return the client with this id, if known."""
-        return next((c for c in self.clients if c.client_id == client_id), None)
+        return self._clients.get(client_id)
 
     def staff_member(self, staff_id: str) -> Staff | None:
         """Return the staff member with this id, if known."""
-        return next((s for s in self.staff if s.staff_id == staff_id), None)
+        return self._staff.get(staff_id)
 
     def instrument(self, symbol: str) -> InstrumentRef | None:
         """Return the instrument whose OMS symbol is ``symbol``, if known."""
-        return next((i for i in self.instruments if i.symbol == symbol), None)
+        return self._instruments.get(symbol)
 
     @model_validator(mode="after")
     def _unique_keys(self) -> ReferenceData:
