@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
+from _mifid_helpers import CCP_LEI, FIRM_LEI, OTHER_LEI, JournalFactory, ts
 
 from bolt_exec.compliance.calendar import HolidayCalendar, load_calendar
 from bolt_exec.compliance.mifid import (
@@ -21,20 +21,6 @@ from bolt_exec.compliance.mifid import (
 )
 from bolt_exec.model.enums import OrderType, Side
 from bolt_exec.model.events import OrderEvent, OrderFilled, OrderInitialized
-
-FIRM_LEI = "549300BOLTEXEC0FIR82"
-OTHER_LEI = "969500UP76J52A9OXU27"
-CCP_LEI = "HWUPKR0MPOU8FGXBT394"
-
-JournalFactory = Callable[..., list[OrderEvent]]
-
-
-def ts(
-    year: int, month: int, day: int, hour: int, minute: int, second: int, microsecond: int = 0
-) -> int:
-    """UNIX nanoseconds of a UTC wall time."""
-    moment = datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
-    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _mifid_helpers import CCP_LEI, FIRM_LEI, OTHER_LEI, JournalFactory, ts
 
 from bolt_exec.compliance.mifid import (
     Firm,
@@ -21,8 +22,6 @@ from bolt_exec.compliance.reference import read_package_yaml
 from bolt_exec.errors import ValidationError
 from bolt_exec.model.enums import Side
 from bolt_exec.model.events import OrderEvent
-
-from .conftest import CCP_LEI, FIRM_LEI, OTHER_LEI, JournalFactory, ts
 
 DAY = "2026-11-20"
 ALGO = {"mifid.execution": "algo:ALGO1"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from _mifid_helpers import ts
+
 from bolt_exec.compliance.mifid import Firm, ReferenceData, order_records
 from bolt_exec.model.enums import OrderType, Side
 from bolt_exec.model.events import (
@@ -14,8 +16,6 @@ from bolt_exec.model.events import (
     OrderInitialized,
     OrderReplaced,
 )
-
-from .conftest import ts
 
 T0 = ts(2026, 11, 20, 9, 0, 0)
 

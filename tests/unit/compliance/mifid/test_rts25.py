@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from _mifid_helpers import ts
 
 from bolt_exec.compliance.mifid import MifidRules
 from bolt_exec.compliance.mifid.rts25 import (
@@ -14,8 +15,6 @@ from bolt_exec.compliance.mifid.rts25 import (
     granularity_ns,
 )
 from bolt_exec.errors import ConfigError
-
-from .conftest import ts
 
 STAMP = ts(2026, 11, 20, 8, 0, 0, 123456) + 789
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 import pytest
+from _mifid_helpers import ts
 
 from bolt_exec.compliance.calendar import HolidayCalendar, load_calendar
 from bolt_exec.compliance.mifid import MifidRules
 from bolt_exec.compliance.mifid.deadline import reporting_deadline, resolve_calendar
 from bolt_exec.errors import ConfigError
-
-from .conftest import ts
 
 
 @pytest.mark.parametrize(

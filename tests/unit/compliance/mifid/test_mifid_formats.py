@@ -5,12 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from _mifid_helpers import ts
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bolt_exec.compliance.mifid.formats import DecimalFormat, format_decimal, format_utc, reduce_ns
-
-from .conftest import ts
 
 PRICE = DecimalFormat(18, 13)
 UNITS = DecimalFormat(18, 17)

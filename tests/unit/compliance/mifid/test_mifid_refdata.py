@@ -6,10 +6,9 @@ from datetime import date
 
 import pydantic
 import pytest
+from _mifid_helpers import OTHER_LEI
 
 from bolt_exec.compliance.mifid import Client, DecisionMaker, InstrumentRef, Person, ReferenceData
-
-from .conftest import OTHER_LEI
 
 ANNA = Person(first_name="Anna", surname="Li", birth_date=date(1980, 5, 2), nationalities=("FR",))
 
