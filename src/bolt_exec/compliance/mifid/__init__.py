@@ -24,6 +24,7 @@ from bolt_exec.compliance.mifid.refdata import (
     PersonId,
     ReferenceData,
     Staff,
+    load_reference,
 )
 from bolt_exec.compliance.mifid.report import Rts22Report
 from bolt_exec.compliance.mifid.rts22 import transaction_reports
@@ -47,6 +48,7 @@ __all__ = [
     "TransactionRecord",
     "ValidationIssue",
     "load_mifid_config",
+    "load_reference",
     "order_records",
     "transaction_reports",
 ]

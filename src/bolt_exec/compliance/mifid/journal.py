@@ -8,13 +8,23 @@ result is sorted so the same journal always yields the same report bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from bolt_exec.errors import ValidationError
 from bolt_exec.model.events import OrderEvent, OrderFilled, OrderInitialized
 
-__all__ = ["Journal", "read_journal"]
+__all__ = ["EventSource", "Journal", "read_journal"]
+
+
+@runtime_checkable
+class EventSource(Protocol):
+    """Anything with an ``events()`` iterator, such as an ``OrderStore``."""
+
+    def events(self) -> Iterator[OrderEvent]:
+        """Return the journal's events in append order."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +36,8 @@ class Journal:
     events: tuple[OrderEvent, ...]
 
 
-def read_journal(events: Iterable[OrderEvent]) -> Journal:
-    """Index a journal.
+def read_journal(events: Iterable[OrderEvent] | EventSource) -> Journal:
+    """Index a journal: an iterable of events, or a store whose ``events()`` yields them.
 
     Raises:
         ValidationError: an event is not an ``OrderEvent``, or a fill's order
@@ -36,7 +46,8 @@ def read_journal(events: Iterable[OrderEvent]) -> Journal:
     orders: dict[str, OrderInitialized] = {}
     fills: dict[tuple[str, str], OrderFilled] = {}
     kept: list[OrderEvent] = []
-    for event in events:
+    stream = events.events() if isinstance(events, EventSource) else events
+    for event in stream:
         if not isinstance(event, OrderEvent):
             raise ValidationError(
                 "events",

@@ -18,9 +18,12 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Final, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bolt_exec.compliance.reference import load_yaml_model
 
 __all__ = [
     "TAGS",
@@ -31,7 +34,9 @@ __all__ = [
     "Person",
     "PersonId",
     "ReferenceData",
+    "ReferenceFile",
     "Staff",
+    "load_reference",
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -237,3 +242,25 @@ class ReferenceData(BaseModel):
             if duplicates:
                 raise ValueError(f"{label}: duplicate ids {duplicates}")
         return self
+
+
+class ReferenceFile(BaseModel):
+    """A YAML file with the firm and its reference data (see ``mifid_reference.example.yaml``)."""
+
+    model_config = _FROZEN
+    firm: Firm
+    reference: ReferenceData = ReferenceData()
+
+
+def load_reference(source: str | Path) -> tuple[Firm, ReferenceData]:
+    """Load the firm and its reference data from a YAML file.
+
+    Args:
+        source: a path, or the name of a file in ``bolt_exec/compliance/data``
+            (``"mifid_reference.example.yaml"`` is a documented example).
+
+    Raises:
+        ConfigError: the file is missing or invalid; the message names each bad field.
+    """
+    loaded = load_yaml_model(ReferenceFile, source)
+    return loaded.firm, loaded.reference

@@ -27,7 +27,7 @@ from bolt_exec.compliance.mifid.checks import check_record
 from bolt_exec.compliance.mifid.deadline import reporting_deadline, resolve_calendar
 from bolt_exec.compliance.mifid.formats import utc_date
 from bolt_exec.compliance.mifid.instrument import fill_instrument
-from bolt_exec.compliance.mifid.journal import read_journal
+from bolt_exec.compliance.mifid.journal import EventSource, read_journal
 from bolt_exec.compliance.mifid.parties import OrderContext, fill_parties, fill_staff
 from bolt_exec.compliance.mifid.record import Draft, TransactionRecord
 from bolt_exec.compliance.mifid.refdata import Firm, InstrumentRef, ReferenceData
@@ -82,7 +82,7 @@ def transaction_reference(client_order_id: str, trade_id: str) -> str:
 
 
 def transaction_reports(
-    events: Iterable[OrderEvent],
+    events: Iterable[OrderEvent] | EventSource,
     *,
     day: date | str,
     firm: Firm,
@@ -93,7 +93,8 @@ def transaction_reports(
     """Build the RTS 22 transaction reports for the fills executed on ``day`` (UTC).
 
     Args:
-        events: the order journal (any iterable of ``OrderEvent``).
+        events: the order journal: any iterable of ``OrderEvent``, or a store
+            with an ``events()`` method (``OrderStore``).
         day: the trade date, ``date`` or ``"YYYY-MM-DD"``; it chooses the rules.
         firm: the executing firm.
         reference: clients, staff, algorithms and instruments.

@@ -27,7 +27,7 @@ from typing import Final
 
 from bolt_exec.compliance.mifid.formats import format_decimal, utc_date
 from bolt_exec.compliance.mifid.issues import ValidationIssue
-from bolt_exec.compliance.mifid.journal import read_journal
+from bolt_exec.compliance.mifid.journal import EventSource, read_journal
 from bolt_exec.compliance.mifid.refdata import Firm, ReferenceData
 from bolt_exec.compliance.mifid.rts22 import parse_day
 from bolt_exec.compliance.mifid.rts25 import format_event_time
@@ -122,7 +122,7 @@ class _OrderState:
 
 
 def order_records(
-    events: Iterable[OrderEvent],
+    events: Iterable[OrderEvent] | EventSource,
     *,
     day: date | str,
     firm: Firm,
@@ -132,7 +132,8 @@ def order_records(
     """Build the order records for every order event journaled on ``day`` (UTC).
 
     Args:
-        events: the order journal, from each order's ``OrderInitialized``.
+        events: the order journal (an iterable of ``OrderEvent`` or an ``OrderStore``),
+            from each order's ``OrderInitialized``.
         day: the date (``date`` or ``"YYYY-MM-DD"``); it chooses the rules.
         firm: the firm keeping the records (its RTS 25 activity sets the granularity).
         reference: instruments (ISIN, segment MIC, currency) and algorithms.

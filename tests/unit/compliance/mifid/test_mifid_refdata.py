@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pydantic
 import pytest
-from _mifid_helpers import OTHER_LEI
+from _mifid_helpers import OTHER_LEI, JournalFactory
 
-from bolt_exec.compliance.mifid import Client, DecisionMaker, InstrumentRef, Person, ReferenceData
+from bolt_exec.compliance.mifid import (
+    Client,
+    DecisionMaker,
+    Firm,
+    InstrumentRef,
+    Person,
+    ReferenceData,
+    load_reference,
+    transaction_reports,
+)
+from bolt_exec.errors import ConfigError
+from bolt_exec.model.events import OrderEvent
 
 ANNA = Person(first_name="Anna", surname="Li", birth_date=date(1980, 5, 2), nationalities=("FR",))
 
@@ -48,3 +61,42 @@ def test_lookups_and_copies_stay_consistent() -> None:
     assert moved.instrument("TTE").venue_mic == "XOFF"  # type: ignore[union-attr]
     assert ref.instrument("TTE") == tte
     assert ref.client("nobody") is None and ref.staff_member("nobody") is None
+
+
+def test_example_reference_file_loads() -> None:
+    firm, reference = load_reference("mifid_reference.example.yaml")
+
+    assert firm.lei == "549300BOLTEXEC0FIR82"
+    assert reference.client("C-ANNA") is not None
+    assert reference.instrument("TTE") is not None
+
+
+def test_reference_file_errors_name_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "ref.yaml"
+    path.write_text("firm: {lei: X, home_country: FR, colour: red}\n")
+
+    with pytest.raises(ConfigError, match=r"ref\.yaml.*firm\.colour"):
+        load_reference(path)
+
+
+def test_store_like_sources_are_read_through_events(
+    firm: Firm, reference: ReferenceData, journal: JournalFactory
+) -> None:
+    class Store:
+        def __init__(self, events: list[OrderEvent]) -> None:
+            self._events = events
+
+        def events(self) -> Iterator[OrderEvent]:
+            return iter(self._events)
+
+    tags = {"mifid.capacity": "DEAL", "mifid.decision": "T1", "mifid.execution": "algo:ALGO1"}
+    events = journal(tags=tags)
+
+    from_store = transaction_reports(
+        Store(events), day="2026-11-20", firm=firm, reference=reference
+    )
+
+    assert (
+        from_store.to_xml()
+        == transaction_reports(events, day="2026-11-20", firm=firm, reference=reference).to_xml()
+    )
