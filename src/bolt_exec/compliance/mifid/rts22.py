@@ -212,14 +212,20 @@ def _check_venue(mic: str, rules: MifidRules) -> str | None:
     return None if mic in rules.code_lists.off_venue_mics else check_mic(mic)
 
 
+def _put_codes(draft: Draft, number: int, tag_value: str, allowed: frozenset[str]) -> None:
+    # A repeatable code field (61, 63): keep every code, name each unknown one.
+    codes = tuple(tag_value.split())
+    for code in codes:
+        problem = check_code(code, allowed)
+        if problem is not None:
+            draft.issue(number, code, problem)
+    if codes:
+        draft.set(number, codes)
+
+
 def _fill_indicators(draft: Draft, ctx: OrderContext, inst: InstrumentRef) -> None:
     codes = draft.rules.code_lists
-    waivers = tuple(ctx.tags.get("mifid.waivers", "").split())
-    for code in waivers:
-        if code not in codes.waiver:
-            draft.issue(61, code, check_code(code, codes.waiver) or "")
-    if waivers:
-        draft.set(61, waivers)
+    _put_codes(draft, 61, ctx.tags.get("mifid.waivers", ""), codes.waiver)
     short = ctx.tags.get("mifid.short_selling")
     category = (inst.cfi or "E")[0]
     if ctx.side is Side.SELL and short is None and category in _SHORT_SELL_CATEGORIES:
@@ -234,12 +240,7 @@ def _fill_indicators(draft: Draft, ctx: OrderContext, inst: InstrumentRef) -> No
         if short == "SHOR":
             problem = "SHOR is not an RTS 22 code; use SESH (short sale) or SSEX (exempt)"
         draft.put(62, short, problem)
-    post_trade = tuple(ctx.tags.get("mifid.otc_post_trade", "").split())
-    for code in post_trade:
-        if code not in codes.otc_post_trade:
-            draft.issue(63, code, check_code(code, codes.otc_post_trade) or "")
-    if post_trade:
-        draft.set(63, post_trade)
+    _put_codes(draft, 63, ctx.tags.get("mifid.otc_post_trade", ""), codes.otc_post_trade)
     for number, tag in ((64, "mifid.risk_reducing"), (65, "mifid.sft")):
         value = ctx.tags.get(tag, "false" if number == 65 else None)
         if value is not None:
