@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["FIELD_NAMES", "REPEATABLE", "field_name"]
+__all__ = ["FIELD_NAMES"]
 
 FIELD_NAMES: Final[dict[int, str]] = {
     1: "Report status",
@@ -78,11 +78,3 @@ FIELD_NAMES: Final[dict[int, str]] = {
     64: "Commodity derivative indicator",
     65: "Securities financing transaction indicator",
 }
-
-#: Fields that may carry several codes (space-separated in CSV, repeated in XML).
-REPEATABLE: Final[frozenset[int]] = frozenset({61, 63})
-
-
-def field_name(number: int) -> str:
-    """Return the Table 2 name of field ``number``."""
-    return FIELD_NAMES[number]

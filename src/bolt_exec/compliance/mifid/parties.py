@@ -119,7 +119,7 @@ def fill_parties(
         client_id = draft.require(
             ours[0],
             ctx.tags.get("mifid.client"),
-            f"for {ctx.capacity} trades: tag the order with mifid.client",
+            f"for {ctx.capacity or 'client'} trades: tag the order with mifid.client",
         )
         if client_id == draft.rules.code_lists.client_aggregate:
             # The firm's aggregation account (INTC): no branch country, no names.

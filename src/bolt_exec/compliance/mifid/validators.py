@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from decimal import Decimal, InvalidOperation
 from typing import Final
 
 __all__ = [
@@ -159,12 +158,3 @@ def check_text(value: str, max_len: int) -> str | None:
     if not value.isprintable():
         return "contains control characters"
     return None
-
-
-def parse_decimal(value: object) -> Decimal | None:
-    """Return ``value`` as a finite Decimal, or None when it is not a number."""
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
