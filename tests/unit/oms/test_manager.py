@@ -293,3 +293,44 @@ def test_unknown_broker_event_is_an_anomaly_not_a_crash() -> None:
         )
     )
     assert oms.anomalies and "EXTERNAL-1" in oms.anomalies[0]
+
+
+def test_reconciler_can_adopt_an_external_order_and_its_fills() -> None:
+    from bolt_exec.model.enums import OrderType, Side
+    from bolt_exec.model.events import OrderAccepted, OrderInitialized, OrderSubmitted
+
+    oms, _paper, _clock = make_oms()
+    coid = "EXT-1"
+    oms.on_event(
+        OrderInitialized(
+            client_order_id=coid,
+            ts_event=T0,
+            ts_init=T0,
+            reconciliation=True,
+            symbol="AAPL",
+            side=Side.BUY,
+            order_type=OrderType.LIMIT,
+            qty=Decimal(10),
+            limit_px=Decimal("99.00"),
+            broker="paper",
+        )
+    )
+    for kind in (OrderSubmitted, OrderAccepted):
+        oms.on_event(kind(client_order_id=coid, ts_event=T0, ts_init=T0, reconciliation=True))
+    oms.on_event(
+        OrderFilled(
+            client_order_id=coid,
+            ts_event=T0,
+            ts_init=T0,
+            trade_id="V-9",
+            symbol="AAPL",
+            side=Side.BUY,
+            last_qty=Decimal(4),
+            last_px=Decimal("99.00"),
+            reconciliation=True,
+        )
+    )
+    order = oms.order(coid)
+    assert order.status is OrderStatus.PARTIALLY_FILLED and order.filled_qty == 4
+    assert oms.position("AAPL").qty == 4  # type: ignore[union-attr]
+    assert [e.event_id for e in oms.store.events()] == [f"{coid}-{n}" for n in range(1, 5)]

@@ -268,3 +268,58 @@ def test_same_seed_same_fills() -> None:
 def test_fee_model_refuses_bad_rates(bps: object) -> None:
     with pytest.raises(ValueError, match="bps"):
         FeeModel(maker_bps=bps)  # type: ignore[arg-type]
+
+
+def test_venue_state_survives_a_restart(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "paper.json"
+    clock = SimClock(T0)
+    paper = PaperBroker([make_instrument()], state_path=path, initial_cash={"USD": 1000})
+    oms = OrderManager(paper, clock=clock, strict=True)
+    q(paper, clock, "100.00", "100.02")
+    filled = oms.submit("AAPL", "BUY", 5)
+    resting = oms.submit(
+        "AAPL", "SELL", 3, "LIMIT", limit_px="101.00", tif="GTD", expire_ts=T0 + 10 * SEC
+    )
+    before = paper.mass_status_now()
+    again = PaperBroker([make_instrument()], state_path=path)
+    oms2 = OrderManager(again, clock=clock, store=oms.store, strict=True)
+    after = again.mass_status_now()
+    assert (after.orders, after.fills, after.positions, after.balances) == (
+        before.orders,
+        before.fills,
+        before.positions,
+        before.balances,
+    )
+    again.on_quote("AAPL", "101.00", "101.02", 100, 100, clock.now_ns())
+    assert oms2.order(resting.client_order_id).status is OrderStatus.FILLED
+    assert oms2.order(filled.client_order_id).status is OrderStatus.FILLED
+    assert [f.trade_id for f in again.mass_status_now().fills] == ["paper-T1", "paper-T2"]
+
+
+def test_restored_gtd_order_still_expires(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "paper.json"
+    clock = SimClock(T0)
+    paper = PaperBroker([make_instrument()], state_path=path)
+    oms = OrderManager(paper, clock=clock, strict=True)
+    q(paper, clock, "100.00", "100.02")
+    h = oms.submit("AAPL", "BUY", 3, "LIMIT", limit_px="99.00", tif="GTD", expire_ts=T0 + 10 * SEC)
+    again = PaperBroker([make_instrument()], state_path=path)
+    oms2 = OrderManager(again, clock=clock, store=oms.store, strict=True)
+    clock.advance_by(10 * SEC)
+    assert oms2.order(h.client_order_id).status is OrderStatus.EXPIRED
+
+
+def test_corrupt_or_foreign_state_file_is_refused_and_kept(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bolt_exec.errors import StoreError
+
+    path = tmp_path / "paper.json"
+    path.write_text("{not json")
+    with pytest.raises(StoreError, match="unreadable"):
+        PaperBroker([make_instrument()], state_path=path)
+    assert path.read_text() == "{not json"
+    clock = SimClock(T0)
+    paper = PaperBroker([make_instrument()], name="acct-a", state_path=tmp_path / "a.json")
+    OrderManager({"acct-a": paper}, clock=clock)
+    paper.save()
+    with pytest.raises(StoreError, match="belongs to broker 'acct-a'"):
+        PaperBroker([make_instrument()], name="acct-b", state_path=tmp_path / "a.json")
