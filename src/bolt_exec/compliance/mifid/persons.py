@@ -29,7 +29,14 @@ from typing import Final
 from bolt_exec.compliance.mifid.refdata import Person
 from bolt_exec.compliance.mifid.rules import ConcatRules, NationalIdRules
 
-__all__ = ["PersonCode", "build_concat", "check_concat", "normalise_name", "person_code"]
+__all__ = [
+    "PersonCode",
+    "build_concat",
+    "check_concat",
+    "normalise_name",
+    "person_code",
+    "untransliterated",
+]
 
 _CONCAT_RE: Final = re.compile(r"^[A-Z]{2}[0-9]{8}[A-Z][A-Z#]{4}[A-Z][A-Z#]{4}$")
 # Letters NFKD does not decompose into a base letter plus accents.
@@ -76,7 +83,17 @@ def normalise_name(name: str, rules: ConcatRules, *, first_name: bool) -> str:
         if " ".join(tokens[:width]) in rules.prefixes:
             tokens = tokens[width:]
             break
-    return "".join(ch for ch in "".join(tokens) if ch.isalpha())
+    return "".join(ch for ch in "".join(tokens) if "A" <= ch <= "Z")
+
+
+def untransliterated(name: str, rules: ConcatRules) -> str:
+    """Return the letters of ``name`` that CONCAT had to drop (no A-Z equivalent known)."""
+    text = name.translate(_TRANSLITERATE)
+    if rules.strip_accents:
+        text = "".join(
+            ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+        )
+    return "".join(sorted({ch for ch in text.upper() if ch.isalpha() and not "A" <= ch <= "Z"}))
 
 
 def build_concat(
@@ -123,7 +140,14 @@ def person_code(person: Person, ids: NationalIdRules, concat: ConcatRules) -> Pe
             code = build_concat(
                 country, person.birth_date, person.first_name, person.surname, concat
             )
-            return PersonCode(code, "CONCAT", _skipped_problems(skipped, country))
+            problems = _skipped_problems(skipped, country)
+            dropped = untransliterated(person.first_name + person.surname, concat)
+            if dropped:
+                problems += (
+                    f"the name has letters with no A-Z transliteration ({dropped}); "
+                    "check the CONCAT by hand or record another identifier",
+                )
+            return PersonCode(code, "CONCAT", problems)
         held = next(
             (i for i in person.identifiers if i.kind == kind and i.country == country), None
         )

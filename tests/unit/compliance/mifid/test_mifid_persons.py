@@ -9,9 +9,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bolt_exec.compliance.mifid import MifidRules, Person, PersonId
-from bolt_exec.compliance.mifid.persons import build_concat, check_concat, person_code
+from bolt_exec.compliance.mifid.persons import (
+    build_concat,
+    check_concat,
+    normalise_name,
+    person_code,
+)
 
 
 def test_build_concat_facts_file_example(rules: MifidRules) -> None:
@@ -109,3 +116,39 @@ def test_person_code_no_concat_fallback_returns_none(rules: MifidRules) -> None:
     )
 
     assert person_code(person, rules.national_ids, rules.concat) is None
+
+
+_NAME_CHARS = st.characters(
+    whitelist_categories=("Lu", "Ll", "Zs", "Pd"), whitelist_characters="'’", max_codepoint=0x24F
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    first=st.text(_NAME_CHARS, min_size=1, max_size=30),
+    surname=st.text(_NAME_CHARS, min_size=1, max_size=30),
+    born=st.dates(min_value=date(1900, 1, 1), max_value=date(2020, 12, 31)),
+)
+def test_build_concat_is_always_20_characters_of_the_right_shape(
+    rules: MifidRules, first: str, surname: str, born: date
+) -> None:
+    code = build_concat("FR", born, first, surname, rules.concat)
+
+    assert len(code) == 20
+    has_letters = all(
+        normalise_name(n, rules.concat, first_name=f) for n, f in ((first, True), (surname, False))
+    )
+    # A name with no letter left (only punctuation) cannot make a valid CONCAT: it is flagged.
+    assert (check_concat(code) is None) is has_letters
+
+
+def test_person_code_flags_letters_it_cannot_transliterate(rules: MifidRules) -> None:
+    person = Person(first_name="Αννα", surname="Li", birth_date=date(1980, 5, 2),
+                    nationalities=("FR",))  # fmt: skip
+
+    code = person_code(person, rules.national_ids, rules.concat)
+
+    assert code is not None
+    assert code.code == "FR19800502#####LI###"
+    assert check_concat(code.code) is not None
+    assert any("no A-Z transliteration" in p for p in code.problems)
