@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from _mifid_helpers import ts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bolt_exec.compliance.calendar import HolidayCalendar, load_calendar
 from bolt_exec.compliance.mifid import MifidRules
@@ -51,3 +54,22 @@ def test_resolve_calendar_refuses_a_calendar_the_rule_does_not_name(rules: Mifid
 
 def test_resolve_calendar_loads_the_named_one(rules: MifidRules) -> None:
     assert resolve_calendar(rules.deadline, None).name == "EU-TARGET"
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(executed=st.integers(min_value=ts(2018, 1, 3, 0, 0, 0), max_value=ts(2030, 12, 20, 0, 0, 0)))
+def test_reporting_deadline_is_close_of_the_next_working_day(
+    rules: MifidRules, target: HolidayCalendar, executed: int
+) -> None:
+    zone = ZoneInfo(rules.deadline.timezone)
+    local_trade = datetime.fromtimestamp(executed // 1_000_000_000, tz=UTC).astimezone(zone)
+
+    due = reporting_deadline(executed, rules.deadline, target).astimezone(zone)
+
+    assert due.time() == rules.deadline.cutoff
+    assert target.is_business_day(due.date())
+    between = [
+        local_trade.date() + timedelta(days=n)
+        for n in range(1, (due.date() - local_trade.date()).days)
+    ]
+    assert not any(target.is_business_day(d) for d in between)  # none skipped
