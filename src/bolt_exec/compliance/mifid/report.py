@@ -105,6 +105,7 @@ class Rts22Report:
             "message": self.rules.report_format.message,
             "deadline_utc": _iso(self.deadline),
             "complete": self.is_complete,
+            "rules_in_force": dict(self.rules.provenance),
             "records": [
                 {
                     "transaction_reference": r.trn,

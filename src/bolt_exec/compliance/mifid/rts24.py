@@ -97,6 +97,7 @@ class OrderRecordReport:
             "firm": self.firm.lei,
             "activity": self.firm.activity,
             "retain_until": self.retain_until.isoformat(),
+            "rules_in_force": dict(self.rules.provenance),
             "records": list(self.rows),
             "issues": [
                 {

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bolt_exec.compliance.mifid.formats import DecimalFormat
-from bolt_exec.compliance.reference import Versioned, load_yaml_model
+from bolt_exec.compliance.reference import Effective, Versioned, load_yaml_model
 
 __all__ = [
     "ActivityClock",
@@ -202,6 +202,12 @@ class MifidRules:
     order_records: OrderRecordRules
     countries: frozenset[str]
     currencies: frozenset[str]
+    #: (section, "valid_from..valid_to source") of every version applied, for the audit record.
+    provenance: tuple[tuple[str, str], ...] = ()
+
+
+_SECTIONS = ("report_format", "decimals", "code_lists", "deadline", "concat", "national_ids",
+             "clock", "order_records")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +224,13 @@ class MifidConfig:
             ConfigError: some section has no version in force on ``day``.
         """
         r = self.rules
+        # Which version of each section applied, and its source, for the audit record.
+        versions = [(name, getattr(r, name).version_on(day)) for name in _SECTIONS]
+        versions += [
+            ("countries", self.codes.countries.version_on(day)),
+            ("currencies", self.codes.currencies.version_on(day)),
+        ]
+        provenance = tuple((name, _describe(v)) for name, v in versions)
         return MifidRules(
             day=day,
             report_format=r.report_format.on(day),
@@ -230,7 +243,13 @@ class MifidConfig:
             order_records=r.order_records.on(day),
             countries=self.codes.countries.on(day),
             currencies=self.codes.currencies.on(day),
+            provenance=provenance,
         )
+
+
+def _describe(version: Effective[Any]) -> str:
+    span = f"{version.valid_from}..{version.valid_to or ''}"
+    return f"{span} {version.source}".strip()
 
 
 def load_mifid_config(
