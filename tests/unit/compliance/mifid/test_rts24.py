@@ -21,6 +21,16 @@ T0 = ts(2026, 11, 20, 9, 0, 0)
 
 
 def _amended_then_partly_filled() -> list[OrderEvent]:
+    fill = OrderFilled(
+        client_order_id="A",
+        ts_event=T0 + 9,
+        ts_init=T0 + 9,
+        trade_id="X1",
+        symbol="TTE",
+        side=Side.BUY,
+        last_qty=Decimal(50),
+        last_px=Decimal("55.2"),
+    )
     return [
         OrderInitialized(
             client_order_id="A",
@@ -43,26 +53,8 @@ def _amended_then_partly_filled() -> list[OrderEvent]:
             qty=Decimal(150),
             limit_px=Decimal("55.2"),
         ),
-        OrderFilled(
-            client_order_id="A",
-            ts_event=T0 + 9,
-            ts_init=T0 + 9,
-            trade_id="X1",
-            symbol="TTE",
-            side=Side.BUY,
-            last_qty=Decimal(50),
-            last_px=Decimal("55.2"),
-        ),
-        OrderFilled(
-            client_order_id="A",
-            ts_event=T0 + 9,
-            ts_init=T0 + 9,
-            trade_id="X1",
-            symbol="TTE",
-            side=Side.BUY,
-            last_qty=Decimal(50),
-            last_px=Decimal("55.2"),
-        ),
+        fill,
+        fill,  # replayed: the same venue trade id must be recorded once
         OrderCanceled(client_order_id="A", ts_event=T0 + 20, ts_init=T0 + 20, reason="user"),
     ]
 
