@@ -19,10 +19,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Final
 
 from bolt_exec.compliance.mifid.formats import format_decimal, utc_date
@@ -49,7 +50,7 @@ COLUMNS: Final[tuple[str, ...]] = (
     "execution_within_firm", "trading_capacity", "instrument_id", "segment_mic", "side",
     "order_type", "validity_period", "validity_date_time", "limit_price", "stop_price",
     "price_currency", "initial_quantity", "remaining_quantity", "traded_quantity",
-    "transaction_price", "trade_id", "reason",
+    "transaction_price", "trade_id", "priority_change", "aggregation_id", "reason",
 )  # fmt: skip
 
 _SIDES: Final = {"BUY": "BUYI", "SELL": "SELL"}
@@ -69,7 +70,7 @@ class OrderRecordReport:
     day: date
     firm: Firm
     rules: MifidRules
-    rows: tuple[dict[str, str], ...]
+    rows: tuple[Mapping[str, str], ...]
     issues: tuple[ValidationIssue, ...]
 
     @property
@@ -98,7 +99,7 @@ class OrderRecordReport:
             "activity": self.firm.activity,
             "retain_until": self.retain_until.isoformat(),
             "rules_in_force": dict(self.rules.provenance),
-            "records": list(self.rows),
+            "records": [dict(row) for row in self.rows],
             "issues": [
                 {
                     "record": i.record_ref,
@@ -120,6 +121,7 @@ class _OrderState:
     stop_px: Decimal | None
     filled: Decimal = Decimal(0)
     venue_order_id: str = ""
+    priority_change: str = ""  # of the last amend: "true" when it loses time priority
 
 
 def order_records(
@@ -148,7 +150,7 @@ def order_records(
     rules = (config or load_mifid_config()).on(record_day)
     journal = read_journal(events)
     states: dict[str, _OrderState] = {}
-    rows: list[dict[str, str]] = []
+    rows: list[Mapping[str, str]] = []
     issues: list[ValidationIssue] = []
     seen_fills: set[tuple[str, str]] = set()
     flagged: set[str] = set()
@@ -165,7 +167,7 @@ def order_records(
         if event.client_order_id not in flagged:
             flagged.add(event.client_order_id)
             issues.extend(_order_issues(row, state, firm, reference))
-        rows.append(row)
+        rows.append(MappingProxyType(row))  # records are immutable once written
     return OrderRecordReport(record_day, firm, rules, tuple(rows), tuple(issues))
 
 
@@ -179,6 +181,12 @@ def _advance(states: dict[str, _OrderState], event: OrderEvent) -> _OrderState |
     if state is None:
         return None
     if isinstance(event, OrderReplaced):
+        # A venue keeps time priority only when an amend just reduces the quantity.
+        new_qty = event.qty if event.qty is not None else state.qty
+        repriced = (event.limit_px is not None and event.limit_px != state.limit_px) or (
+            event.stop_px is not None and event.stop_px != state.stop_px
+        )
+        state.priority_change = "true" if repriced or new_qty > state.qty else "false"
         state.qty = event.qty if event.qty is not None else state.qty
         state.limit_px = event.limit_px if event.limit_px is not None else state.limit_px
         state.stop_px = event.stop_px if event.stop_px is not None else state.stop_px
@@ -188,6 +196,13 @@ def _advance(states: dict[str, _OrderState], event: OrderEvent) -> _OrderState |
     if venue_id:
         state.venue_order_id = venue_id
     return state
+
+
+def _aggregation_id(tags: dict[str, str]) -> str:
+    # Annex IV Section 2: a group of aggregated client orders is "aggregated_X",
+    # X the number of clients.
+    count = tags.get("mifid.aggregated_clients", "")
+    return f"aggregated_{count}" if count else ""
 
 
 def _event_code(event: OrderEvent, state: _OrderState, rules: MifidRules) -> str:
@@ -242,6 +257,17 @@ def _order_issues(
                 "client_id",
                 "",
                 f"{capacity} order without a mifid.client tag (use AGGR for an aggregated order)",
+                ref,
+            )
+        )
+    count = state.spec.tags.get("mifid.aggregated_clients")
+    if count is not None and not (count.isdigit() and int(count) >= 2):
+        found.append(
+            ValidationIssue(
+                0,
+                "aggregation_id",
+                count,
+                "mifid.aggregated_clients must be the number of clients (2 or more)",
                 ref,
             )
         )
@@ -313,5 +339,7 @@ def _row(
         "traded_quantity": _qty(fill.last_qty, rules) if fill else "",
         "transaction_price": _px(fill.last_px, rules) if fill else "",
         "trade_id": fill.trade_id if fill else "",
+        "priority_change": state.priority_change if isinstance(event, OrderReplaced) else "",
+        "aggregation_id": _aggregation_id(tags),
         "reason": getattr(event, "reason", ""),
     }

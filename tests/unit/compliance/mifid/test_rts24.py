@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from _mifid_helpers import ts
 
 from bolt_exec.compliance.mifid import Firm, ReferenceData, order_records
@@ -106,3 +107,55 @@ def test_retention_is_five_years(firm: Firm, reference: ReferenceData) -> None:
     )
 
     assert records.retain_until.isoformat() == "2031-11-20"
+
+
+def _replace(qty: str | None, limit: str | None) -> OrderReplaced:
+    return OrderReplaced(client_order_id="A", ts_event=T0 + 30, ts_init=T0 + 30,
+                         qty=None if qty is None else Decimal(qty),
+                         limit_px=None if limit is None else Decimal(limit))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("qty", "limit", "expected"),
+    [("80", None, "false"), ("120", None, "true"), (None, "55.3", "true"), ("80", "55.1", "false")],
+)
+def test_amend_says_whether_it_loses_time_priority(
+    firm: Firm, reference: ReferenceData, qty: str | None, limit: str | None, expected: str
+) -> None:
+    events = [_amended_then_partly_filled()[0], _replace(qty, limit)]  # order: 100 @ 55.1
+
+    records = order_records(events, day="2026-11-20", firm=firm, reference=reference)
+
+    assert records.rows[-1]["priority_change"] == expected
+    assert records.rows[0]["priority_change"] == ""
+
+
+def test_aggregated_order_and_child_allocation_link_up(
+    firm: Firm, reference: ReferenceData
+) -> None:
+    parent = OrderInitialized(client_order_id="AGG", ts_event=T0, ts_init=T0, symbol="TTE",
+                              side=Side.BUY, order_type=OrderType.MARKET, qty=Decimal(30),
+                              tags={"mifid.capacity": "AOTC", "mifid.client": "AGGR",
+                                    "mifid.aggregated_clients": "3",
+                                    "mifid.execution": "T1"})  # fmt: skip
+    child = OrderInitialized(client_order_id="AGG-E1", ts_event=T0 + 1, ts_init=T0 + 1,
+                             symbol="TTE", side=Side.BUY, order_type=OrderType.MARKET,
+                             qty=Decimal(10), parent_id="AGG",
+                             tags={"mifid.capacity": "AOTC", "mifid.client": "C-LEI",
+                                   "mifid.execution": "T1"})  # fmt: skip
+
+    records = order_records([parent, child], day="2026-11-20", firm=firm, reference=reference)
+
+    assert [(r["client_id"], r["aggregation_id"], r["parent_order_id"]) for r in records.rows] == [
+        ("AGGR", "aggregated_3", ""),
+        ("C-LEI", "", "AGG"),
+    ]
+    assert records.issues == ()
+
+
+def test_records_cannot_be_modified(firm: Firm, reference: ReferenceData) -> None:
+    records = order_records(_amended_then_partly_filled(), day="2026-11-20", firm=firm,
+                            reference=reference)  # fmt: skip
+
+    with pytest.raises(TypeError):
+        records.rows[0]["event_code"] = "FAKE"  # type: ignore[index]
