@@ -56,6 +56,7 @@ TAGS: Final[dict[str, str]] = {
     "mifid.otc_post_trade": "space-separated OTC post-trade codes (field 63)",
     "mifid.risk_reducing": "'true'/'false' commodity-derivative risk reduction (field 64)",
     "mifid.sft": "'true'/'false' securities financing transaction (field 65)",
+    "mifid.activity": "RTS 25 activity of this order (voice, negotiated...), default Firm.activity",
     "mifid.aggregated_clients": "number of clients of an aggregated order (Annex IV aggregated_X)",
 }
 

@@ -167,7 +167,17 @@ def _fill_trade(
     rules = draft.rules
     if ctx.on_venue:
         draft.put(3, fill.trade_id, check_text(fill.trade_id, 52) if fill.trade_id else None)
-    activity = firm.activity
+    # RTS 25 granularity follows the trading activity: the order's own (voice, negotiated...)
+    # when tagged, else the firm's.
+    activity = ctx.tags.get("mifid.activity", firm.activity)
+    if activity not in rules.clock.activities:
+        draft.issue(
+            28,
+            activity,
+            f"mifid.activity is not an RTS 25 activity "
+            f"({', '.join(sorted(rules.clock.activities))}); using {firm.activity!r}",
+        )
+        activity = firm.activity
     draft.set(28, format_event_time(fill.ts_event, rules.clock, activity, on_venue=ctx.on_venue))
     capacity = draft.require(29, ctx.capacity, "(tag mifid.capacity or set Firm.default_capacity)")
     if capacity is not None:

@@ -166,7 +166,7 @@ def order_records(
         row = _row(len(rows) + 1, event, state, firm, reference, rules)
         if event.client_order_id not in flagged:
             flagged.add(event.client_order_id)
-            issues.extend(_order_issues(row, state, firm, reference))
+            issues.extend(_order_issues(row, state, firm, reference, rules))
         rows.append(MappingProxyType(row))  # records are immutable once written
     return OrderRecordReport(record_day, firm, rules, tuple(rows), tuple(issues))
 
@@ -224,7 +224,11 @@ def _qty(value: Decimal, rules: MifidRules) -> str:
 
 
 def _order_issues(
-    row: dict[str, str], state: _OrderState, firm: Firm, reference: ReferenceData
+    row: dict[str, str],
+    state: _OrderState,
+    firm: Firm,
+    reference: ReferenceData,
+    rules: MifidRules,
 ) -> list[ValidationIssue]:
     # Checked once per order (on its first record of the day), not on every event.
     ref = state.spec.client_order_id
@@ -271,6 +275,17 @@ def _order_issues(
                 ref,
             )
         )
+    activity = state.spec.tags.get("mifid.activity")
+    if activity is not None and activity not in rules.clock.activities:
+        found.append(
+            ValidationIssue(
+                0,
+                "event_time",
+                activity,
+                f"mifid.activity is not an RTS 25 activity; {firm.activity!r} granularity used",
+                ref,
+            )
+        )
     if not row["execution_within_firm"]:
         found.append(
             ValidationIssue(
@@ -297,6 +312,9 @@ def _row(
     instrument = reference.instrument(spec.symbol)
     capacity = tags.get("mifid.capacity") or firm.default_capacity or ""
     client = tags.get("mifid.client", "")
+    activity = tags.get("mifid.activity", firm.activity)
+    if activity not in rules.clock.activities:
+        activity = firm.activity  # named once per order by _order_issues
     algo = f"algo:{spec.strategy_id}" if spec.strategy_id in reference.algorithms else ""
     on_venue = (
         instrument is not None and instrument.venue_mic not in rules.code_lists.off_venue_mics
@@ -309,9 +327,7 @@ def _row(
     fill = event if isinstance(event, OrderFilled) else None
     return {
         "sequence_number": str(seq),
-        "event_time": format_event_time(
-            event.ts_event, rules.clock, firm.activity, on_venue=on_venue
-        ),
+        "event_time": format_event_time(event.ts_event, rules.clock, activity, on_venue=on_venue),
         "event_code": _event_code(event, state, rules),
         "event": type(event).__name__,
         "submitting_entity": firm.lei,
@@ -330,7 +346,7 @@ def _row(
         "validity_period": _VALIDITY[spec.tif.value],
         "validity_date_time": ""
         if spec.expire_ts is None
-        else format_event_time(spec.expire_ts, rules.clock, firm.activity),
+        else format_event_time(spec.expire_ts, rules.clock, activity),
         "limit_price": _px(limit_shown, rules),
         "stop_price": _px(stop_shown, rules),
         "price_currency": instrument.currency if instrument else "",

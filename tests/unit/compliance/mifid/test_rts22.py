@@ -398,3 +398,27 @@ def test_invalid_reference_codes_are_all_named(
 
     assert {4, 6, 34, 36, 41} <= _fields(report)
     assert next(i for i in report.issues if i.field_number == 41).value == "FR0000120270"
+
+
+def test_voice_order_timestamp_at_one_second(
+    journal: JournalFactory, firm: Firm, reference: ReferenceData
+) -> None:
+    at = ts(2026, 11, 20, 9, 0, 0, 654321)
+    tags = {"mifid.capacity": "DEAL", "mifid.decision": "T1", "mifid.activity": "voice", **ALGO}
+
+    rec = _report(journal(tags=tags, at=at), firm, reference).records[0]
+
+    assert rec.text(28) == "2026-11-20T09:00:00Z"
+    assert rec.issues == ()
+
+
+def test_unknown_activity_is_named_and_firm_granularity_used(
+    journal: JournalFactory, firm: Firm, reference: ReferenceData
+) -> None:
+    at = ts(2026, 11, 20, 9, 0, 0, 654321)
+    tags = {"mifid.capacity": "DEAL", "mifid.decision": "T1", "mifid.activity": "fax", **ALGO}
+
+    rec = _report(journal(tags=tags, at=at), firm, reference).records[0]
+
+    assert rec.text(28) == "2026-11-20T09:00:00.654Z"
+    assert [(i.field_number, i.value) for i in rec.issues] == [(28, "fax")]
