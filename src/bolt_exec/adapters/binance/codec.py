@@ -114,8 +114,7 @@ def ms_to_ns(ms: Any) -> int:
 
 def fmt(value: Decimal) -> str:
     """Format a Decimal the way Binance accepts it: plain digits, no exponent."""
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def _dec(value: Any) -> Decimal:
@@ -137,13 +136,17 @@ def _binance_type(cmd: SubmitOrder) -> str:
     if cmd.post_only:
         if cmd.order_type is not OrderType.LIMIT:
             raise ValidationError(
-                "post_only", True, f"Binance spot has post-only only for LIMIT, not {cmd.order_type}"
+                "post_only",
+                True,
+                f"Binance spot has post-only only for LIMIT, not {cmd.order_type}",
             )
         return "LIMIT_MAKER"
     return _TYPE_OUT[cmd.order_type]
 
 
-def _check_grid(cmd_qty: Decimal, px: Decimal | None, stop: Decimal | None, inst: Instrument) -> None:
+def _check_grid(
+    cmd_qty: Decimal, px: Decimal | None, stop: Decimal | None, inst: Instrument
+) -> None:
     inst.check_qty(cmd_qty)
     if px is not None:
         inst.check_px(px, "limit_px")
@@ -341,7 +344,9 @@ def execution_report_events(msg: Mapping[str, Any], ts_init: int) -> list[OrderE
     vid = str(msg["i"])
     ts = ms_to_ns(msg.get("T") or msg.get("E"))
     if x == "NEW":
-        return [OrderAccepted(client_order_id=coid, ts_event=ts, ts_init=ts_init, venue_order_id=vid)]
+        return [
+            OrderAccepted(client_order_id=coid, ts_event=ts, ts_init=ts_init, venue_order_id=vid)
+        ]
     if x == "TRADE":
         return [
             _fill_event(

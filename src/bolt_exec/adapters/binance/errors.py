@@ -12,8 +12,8 @@ import asyncio
 from typing import Final
 
 import aiohttp
-from binance.exceptions import BinanceAPIException, BinanceRequestException
 
+from bolt_exec.adapters.binance._lib import BinanceAPIException, BinanceRequestException
 from bolt_exec.errors import (
     AuthenticationError,
     BrokerError,
@@ -69,17 +69,25 @@ def map_exception(exc: BaseException, venue: str) -> BrokerError:
             return RateLimited(
                 f"{where}; back off for {ra if ra is not None else 'a while'} s "
                 "before the next request (an IP ban follows if you do not)",
-                venue=venue, code=code, text=text, retry_after=ra,
+                venue=venue,
+                code=code,
+                text=text,
+                retry_after=ra,
             )
         if code in _AUTH_CODES or status == 401:
             return AuthenticationError(
                 f"{where}; check the API key, secret and its permissions (trading enabled, "
-                "IP whitelist)", venue=venue, code=code, text=text,
+                "IP whitelist)",
+                venue=venue,
+                code=code,
+                text=text,
             )
         if status >= 500 or code in _UNKNOWN_CODES:
             return BrokerUnavailable(
                 f"{where}; the outcome is unknown, query the order before retrying",
-                venue=venue, code=code, text=text,
+                venue=venue,
+                code=code,
+                text=text,
             )
         if code in _PROTOCOL_CODES:
             return LocalProtocolError(where, venue=venue, code=code, text=text)

@@ -30,7 +30,7 @@ def split_signature(raw: str) -> tuple[str, str | None]:
     signature: str | None = None
     for pair in raw.split("&"):
         if pair.startswith("signature="):
-            signature = pair[len("signature="):]
+            signature = pair[len("signature=") :]
         else:
             kept.append(pair)
     return "&".join(kept), signature
@@ -46,14 +46,16 @@ def check_timestamp(params: dict[str, str], server_ms: int) -> None:
     if window > 60000:
         raise VenueError(400, -1131, "recvWindow must be less than 60000")
     if ts >= server_ms + 1000:
-        raise VenueError(400, -1021, "Timestamp for this request was 1000ms ahead of the "
-                                     "server's time.")
+        raise VenueError(
+            400, -1021, "Timestamp for this request was 1000ms ahead of the server's time."
+        )
     if server_ms - ts > window:
         raise VenueError(400, -1021, "Timestamp for this request is outside of the recvWindow.")
 
 
-def check_signed(query: str, body: str, api_key_header: str | None, api_key: str, secret: str,
-                 server_ms: int) -> dict[str, str]:
+def check_signed(
+    query: str, body: str, api_key_header: str | None, api_key: str, secret: str, server_ms: int
+) -> dict[str, str]:
     """Verify key, signature over totalParams (query then body) and timestamp; return params.
 
     Query parameters win over body parameters of the same name, as on Binance.

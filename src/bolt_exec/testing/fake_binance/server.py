@@ -119,8 +119,11 @@ class FakeBinance:
                 if signed:
                     self._check_throttle()
                     params = check_signed(
-                        request.rel_url.raw_query_string, body,
-                        request.headers.get("X-MBX-APIKEY"), self.api_key, self._secret,
+                        request.rel_url.raw_query_string,
+                        body,
+                        request.headers.get("X-MBX-APIKEY"),
+                        self.api_key,
+                        self._secret,
                         self.venue.now_ms(),
                     )
                 else:
@@ -133,8 +136,9 @@ class FakeBinance:
                     msg = err.msg.split("|", 1)[1]
                 else:
                     msg = err.msg
-                return web.json_response({"code": err.code, "msg": msg}, status=err.status,
-                                         headers=headers)
+                return web.json_response(
+                    {"code": err.code, "msg": msg}, status=err.status, headers=headers
+                )
             if isinstance(result, web.StreamResponse):
                 return result
             if request.path.endswith("/order") and request.method == "POST":
@@ -148,12 +152,17 @@ class FakeBinance:
         s = self.script
         if s.ban_next is not None:
             after, s.ban_next = s.ban_next, None
-            raise VenueError(418, -1003, f"{after:g}|Way too much request weight used; IP banned "
-                                         "until later.")
+            raise VenueError(
+                418, -1003, f"{after:g}|Way too much request weight used; IP banned until later."
+            )
         if s.rate_limit_next is not None:
             after, s.rate_limit_next = s.rate_limit_next, None
-            raise VenueError(429, -1003, f"{after:g}|Too much request weight used; current limit "
-                                         "is 6000 request weight per 1 MINUTE.")
+            raise VenueError(
+                429,
+                -1003,
+                f"{after:g}|Too much request weight used; current limit "
+                "is 6000 request weight per 1 MINUTE.",
+            )
 
     # --- handlers ---------------------------------------------------------------------
     async def _ping(self, _r: web.Request, _p: dict[str, str]) -> Any:
@@ -175,8 +184,13 @@ class FakeBinance:
                 request.transport.close()
             return web.Response(status=500)
         if p.get("newOrderRespType") == "ACK":
-            return {"symbol": o.symbol, "orderId": o.order_id, "orderListId": -1,
-                    "clientOrderId": o.client_order_id, "transactTime": self.venue.now_ms()}
+            return {
+                "symbol": o.symbol,
+                "orderId": o.order_id,
+                "orderListId": -1,
+                "clientOrderId": o.client_order_id,
+                "transactTime": self.venue.now_ms(),
+            }
         return encode.order_response(o, fills, self.venue.now_ms())
 
     async def _get_order(self, _r: web.Request, p: dict[str, str]) -> Any:
@@ -193,7 +207,8 @@ class FakeBinance:
         if not o.is_open:
             raise VenueError(400, -2011, "Unknown order sent.")
         cid = p.get(f"{prefix}NewClientOrderId" if prefix else "newClientOrderId") or (
-            f"cancel{o.order_id}")
+            f"cancel{o.order_id}"
+        )
         o = self.venue.cancel(o, cid)
         return encode.cancel_response(o, cid, self.venue.now_ms()), o.client_order_id
 
@@ -204,49 +219,88 @@ class FakeBinance:
         try:
             cancel, _ = self._cancel_one(p, prefix="cancel")
         except VenueError as err:
-            data = {"cancelResult": "FAILURE", "newOrderResult": "NOT_ATTEMPTED",
-                    "cancelResponse": {"code": err.code, "msg": err.msg},
-                    "newOrderResponse": None}
-            return web.json_response({"code": -2022, "msg": "Order cancel-replace failed.",
-                                      "data": data}, status=400)
+            data = {
+                "cancelResult": "FAILURE",
+                "newOrderResult": "NOT_ATTEMPTED",
+                "cancelResponse": {"code": err.code, "msg": err.msg},
+                "newOrderResponse": None,
+            }
+            return web.json_response(
+                {"code": -2022, "msg": "Order cancel-replace failed.", "data": data}, status=400
+            )
         new = {k: v for k, v in p.items() if not k.startswith("cancel")}
         try:
             o, fills = self.venue.new_order(new)
         except VenueError as err:
-            data = {"cancelResult": "SUCCESS", "newOrderResult": "FAILURE",
-                    "cancelResponse": cancel,
-                    "newOrderResponse": {"code": err.code, "msg": err.msg}}
-            return web.json_response({"code": -2021, "msg": "Order cancel-replace partially "
-                                      "failed.", "data": data}, status=409)
-        return {"cancelResult": "SUCCESS", "newOrderResult": "SUCCESS", "cancelResponse": cancel,
-                "newOrderResponse": encode.order_response(o, fills, self.venue.now_ms())}
+            data = {
+                "cancelResult": "SUCCESS",
+                "newOrderResult": "FAILURE",
+                "cancelResponse": cancel,
+                "newOrderResponse": {"code": err.code, "msg": err.msg},
+            }
+            return web.json_response(
+                {"code": -2021, "msg": "Order cancel-replace partially failed.", "data": data},
+                status=409,
+            )
+        return {
+            "cancelResult": "SUCCESS",
+            "newOrderResult": "SUCCESS",
+            "cancelResponse": cancel,
+            "newOrderResponse": encode.order_response(o, fills, self.venue.now_ms()),
+        }
 
     async def _amend(self, _r: web.Request, p: dict[str, str]) -> Any:
         o = self.venue.find(p["symbol"], p.get("orderId"), p.get("origClientOrderId"))
         o = self.venue.amend_keep_priority(o, Decimal(p["newQty"]))
         body = encode.order_json(o)
-        amended = {k: body[k] for k in ("symbol", "orderId", "orderListId", "clientOrderId",
-                                        "price", "executedQty", "status", "timeInForce", "type",
-                                        "side", "workingTime", "selfTradePreventionMode")}
-        amended.update(origClientOrderId=o.client_order_id, qty=body["origQty"],
-                       preventedQty="0.00000000", quoteOrderQty="0.00000000",
-                       cumulativeQuoteQty=body["cummulativeQuoteQty"])
-        return {"transactTime": self.venue.now_ms(), "executionId": len(self.requests),
-                "amendedOrder": amended}
+        amended = {
+            k: body[k]
+            for k in (
+                "symbol",
+                "orderId",
+                "orderListId",
+                "clientOrderId",
+                "price",
+                "executedQty",
+                "status",
+                "timeInForce",
+                "type",
+                "side",
+                "workingTime",
+                "selfTradePreventionMode",
+            )
+        }
+        amended.update(
+            origClientOrderId=o.client_order_id,
+            qty=body["origQty"],
+            preventedQty="0.00000000",
+            quoteOrderQty="0.00000000",
+            cumulativeQuoteQty=body["cummulativeQuoteQty"],
+        )
+        return {
+            "transactTime": self.venue.now_ms(),
+            "executionId": len(self.requests),
+            "amendedOrder": amended,
+        }
 
     async def _open_orders(self, _r: web.Request, p: dict[str, str]) -> Any:
         return [encode.order_json(o) for o in self.venue.open_orders(p.get("symbol"))]
 
     async def _all_orders(self, _r: web.Request, p: dict[str, str]) -> Any:
         start = int(p.get("startTime", "0"))
-        return [encode.order_json(o) for o in self.venue.orders.values()
-                if o.symbol == p["symbol"] and (o.update_ms or o.time_ms) >= start]
+        return [
+            encode.order_json(o)
+            for o in self.venue.orders.values()
+            if o.symbol == p["symbol"] and (o.update_ms or o.time_ms) >= start
+        ]
 
     async def _my_trades(self, _r: web.Request, p: dict[str, str]) -> Any:
         start = int(p.get("startTime", "0"))
-        return [encode.trade_json(t) for t in self.venue.trades
-                if t.symbol == p["symbol"] and t.time_ms >= start]
+        return [
+            encode.trade_json(t)
+            for t in self.venue.trades
+            if t.symbol == p["symbol"] and t.time_ms >= start
+        ]
 
     async def _account(self, _r: web.Request, _p: dict[str, str]) -> Any:
         return self.venue.account()
-

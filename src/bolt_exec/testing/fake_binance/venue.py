@@ -64,7 +64,9 @@ class Script:
     skew_ms: int = 0
 
 
-def _symbol(name: str, base: str, quote: str, tick: str, step: str, min_notional: str) -> dict[str, Any]:
+def _symbol(
+    name: str, base: str, quote: str, tick: str, step: str, min_notional: str
+) -> dict[str, Any]:
     return {
         "symbol": name,
         "status": "TRADING",
@@ -82,11 +84,21 @@ def _symbol(name: str, base: str, quote: str, tick: str, step: str, min_notional
         "isSpotTradingAllowed": True,
         "isMarginTradingAllowed": False,
         "filters": [
-            {"filterType": "PRICE_FILTER", "minPrice": tick, "maxPrice": "1000000.00000000",
-             "tickSize": tick},
+            {
+                "filterType": "PRICE_FILTER",
+                "minPrice": tick,
+                "maxPrice": "1000000.00000000",
+                "tickSize": tick,
+            },
             {"filterType": "LOT_SIZE", "minQty": step, "maxQty": "9000.00000000", "stepSize": step},
-            {"filterType": "NOTIONAL", "minNotional": min_notional, "applyMinToMarket": True,
-             "maxNotional": "9000000.00000000", "applyMaxToMarket": False, "avgPriceMins": 5},
+            {
+                "filterType": "NOTIONAL",
+                "minNotional": min_notional,
+                "applyMinToMarket": True,
+                "maxNotional": "9000000.00000000",
+                "applyMaxToMarket": False,
+                "avgPriceMins": 5,
+            },
             {"filterType": "MAX_NUM_ORDERS", "maxNumOrders": 200},
         ],
         "permissions": [],
@@ -112,8 +124,11 @@ class FakeBinanceVenue:
         self.script = Script()
         self.symbols = {s["symbol"]: s for s in (symbols or default_symbols())}
         self.prices: dict[str, Decimal] = {"BTCUSDT": Decimal(40000), "ETHUSDT": Decimal(2000)}
-        self.balances: dict[str, Decimal] = {"USDT": Decimal(100000), "BTC": Decimal(0),
-                                             "ETH": Decimal(0)}
+        self.balances: dict[str, Decimal] = {
+            "USDT": Decimal(100000),
+            "BTC": Decimal(0),
+            "ETH": Decimal(0),
+        }
         self.orders: dict[int, FakeOrder] = {}
         self.trades: list[FakeTrade] = []
         self.publish: Callable[[dict[str, Any]], None] = lambda _event: None
@@ -127,8 +142,9 @@ class FakeBinanceVenue:
         return self.clock.now_ns() // 1_000_000 + self.script.skew_ms
 
     # --- helpers ----------------------------------------------------------------------
-    def _report(self, o: FakeOrder, x: str, trade: FakeTrade | None = None,
-                cancel_cid: str = "") -> dict[str, Any]:
+    def _report(
+        self, o: FakeOrder, x: str, trade: FakeTrade | None = None, cancel_cid: str = ""
+    ) -> dict[str, Any]:
         self._next_exec += 1
         return execution_report(o, x, self.now_ms(), self._next_exec, trade, cancel_cid)
 
@@ -145,8 +161,11 @@ class FakeBinanceVenue:
             if o is not None and o.symbol == symbol:
                 return o
         elif client_order_id is not None:
-            matches = [o for o in self.orders.values()
-                       if o.client_order_id == client_order_id and o.symbol == symbol]
+            matches = [
+                o
+                for o in self.orders.values()
+                if o.client_order_id == client_order_id and o.symbol == symbol
+            ]
             matches.sort(key=lambda o: (o.is_open, o.order_id))
             if matches:
                 return matches[-1]
@@ -158,8 +177,18 @@ class FakeBinanceVenue:
         quote = self.symbols[o.symbol]["quoteAsset"]
         fee_asset = base if o.side == "BUY" else quote
         fee = (qty if o.side == "BUY" else qty * px) * FEE_RATE
-        t = FakeTrade(self._next_trade, o.order_id, o.symbol, o.side, qty, px, fee, fee_asset,
-                      self.now_ms(), is_maker)
+        t = FakeTrade(
+            self._next_trade,
+            o.order_id,
+            o.symbol,
+            o.side,
+            qty,
+            px,
+            fee,
+            fee_asset,
+            self.now_ms(),
+            is_maker,
+        )
         self.trades.append(t)
         o.executed += qty
         o.quote += qty * px
@@ -203,11 +232,16 @@ class FakeBinanceVenue:
         self._next_order += 1
         otype = p["type"]
         o = FakeOrder(
-            symbol=p["symbol"], order_id=self._next_order,
+            symbol=p["symbol"],
+            order_id=self._next_order,
             client_order_id=p.get("newClientOrderId") or f"fake{self._next_order}",
-            side=p["side"], type=otype, tif=p.get("timeInForce", "GTC"),
-            qty=Decimal(p["quantity"]), price=Decimal(p.get("price", "0")),
-            stop_price=Decimal(p.get("stopPrice", "0")), time_ms=self.now_ms(),
+            side=p["side"],
+            type=otype,
+            tif=p.get("timeInForce", "GTC"),
+            qty=Decimal(p["quantity"]),
+            price=Decimal(p.get("price", "0")),
+            stop_price=Decimal(p.get("stopPrice", "0")),
+            time_ms=self.now_ms(),
         )
         ref = self.prices[o.symbol]
         marketable = otype == "MARKET" or (
@@ -229,8 +263,16 @@ class FakeBinanceVenue:
                 q = o.qty - o.executed if n == parts - 1 else each
                 if q <= 0:
                     continue
-                t = self._execute(o, q, ref if otype == "MARKET" else min(o.price, ref)
-                                  if o.side == "BUY" else max(o.price, ref), False)
+                t = self._execute(
+                    o,
+                    q,
+                    ref
+                    if otype == "MARKET"
+                    else min(o.price, ref)
+                    if o.side == "BUY"
+                    else max(o.price, ref),
+                    False,
+                )
                 fills.append(t)
                 reports.append(self._report(o, "TRADE", t))
         if self.script.out_of_order:
@@ -283,16 +325,30 @@ class FakeBinanceVenue:
     def account(self) -> dict[str, Any]:
         """The ``GET /api/v3/account`` body."""
         return {
-            "makerCommission": 10, "takerCommission": 10, "buyerCommission": 0,
+            "makerCommission": 10,
+            "takerCommission": 10,
+            "buyerCommission": 0,
             "sellerCommission": 0,
-            "commissionRates": {"maker": "0.00100000", "taker": "0.00100000",
-                                "buyer": "0.00000000", "seller": "0.00000000"},
-            "canTrade": True, "canWithdraw": False, "canDeposit": False, "brokered": False,
-            "requireSelfTradePrevention": False, "preventSor": False,
-            "updateTime": self.now_ms(), "accountType": "SPOT",
-            "balances": [{"asset": a, "free": f"{v:.8f}", "locked": "0.00000000"}
-                         for a, v in sorted(self.balances.items())],
-            "permissions": ["SPOT"], "uid": 1,
+            "commissionRates": {
+                "maker": "0.00100000",
+                "taker": "0.00100000",
+                "buyer": "0.00000000",
+                "seller": "0.00000000",
+            },
+            "canTrade": True,
+            "canWithdraw": False,
+            "canDeposit": False,
+            "brokered": False,
+            "requireSelfTradePrevention": False,
+            "preventSor": False,
+            "updateTime": self.now_ms(),
+            "accountType": "SPOT",
+            "balances": [
+                {"asset": a, "free": f"{v:.8f}", "locked": "0.00000000"}
+                for a, v in sorted(self.balances.items())
+            ],
+            "permissions": ["SPOT"],
+            "uid": 1,
         }
 
     def exchange_info(self) -> dict[str, Any]:
@@ -301,14 +357,21 @@ class FakeBinanceVenue:
             "timezone": "UTC",
             "serverTime": self.now_ms(),
             "rateLimits": [
-                {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1,
-                 "limit": 6000},
+                {
+                    "rateLimitType": "REQUEST_WEIGHT",
+                    "interval": "MINUTE",
+                    "intervalNum": 1,
+                    "limit": 6000,
+                },
                 {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 100},
                 {"rateLimitType": "ORDERS", "interval": "DAY", "intervalNum": 1, "limit": 200000},
-                {"rateLimitType": "RAW_REQUESTS", "interval": "MINUTE", "intervalNum": 5,
-                 "limit": 61000},
+                {
+                    "rateLimitType": "RAW_REQUESTS",
+                    "interval": "MINUTE",
+                    "intervalNum": 5,
+                    "limit": 61000,
+                },
             ],
             "exchangeFilters": [],
             "symbols": list(self.symbols.values()),
         }
-

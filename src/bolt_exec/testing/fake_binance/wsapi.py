@@ -67,15 +67,17 @@ class UserStreamHub:
             self._sockets.discard(ws)
         return ws
 
-    async def _write(self, ws: web.WebSocketResponse,
-                     queue: asyncio.Queue[dict[str, Any] | None]) -> None:
+    async def _write(
+        self, ws: web.WebSocketResponse, queue: asyncio.Queue[dict[str, Any] | None]
+    ) -> None:
         while (item := await queue.get()) is not None:
             if ws.closed:
                 return
             await ws.send_json(item)
 
-    def _dispatch(self, req: dict[str, Any], queue: asyncio.Queue[dict[str, Any] | None],
-                  mine: list[int]) -> dict[str, Any]:
+    def _dispatch(
+        self, req: dict[str, Any], queue: asyncio.Queue[dict[str, Any] | None], mine: list[int]
+    ) -> dict[str, Any]:
         rid = req.get("id")
         method = req.get("method")
         params = dict(req.get("params") or {})

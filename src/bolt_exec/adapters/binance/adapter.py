@@ -1,0 +1,446 @@
+"""BinanceSpotBroker: python-binance's AsyncClient behind the BrokerBase port.
+
+Theory of operation
+-------------------
+Commands are fire-and-report: :meth:`submit`, :meth:`cancel` and :meth:`amend`
+schedule a coroutine on the running loop and return. Outcomes come back as
+events from two sources, the REST response and the WebSocket API user stream;
+:class:`~bolt_exec.adapters.binance.tracking.EventFilter` lets each venue fact
+through once.
+
+Rules a trader burned by duplicate orders would ask for:
+
+* our ``client_order_id`` is Binance's ``newClientOrderId`` (invariant 4), so
+  after a crash the venue can be asked about it and a retry while the order is
+  open is refused by the venue (``-2010``);
+* a timeout, a 5xx, ``-1007`` or a dropped connection means *unknown*: nothing
+  is emitted, nothing is re-sent; the reconciler asks the venue;
+* ``-1021`` (clock outside recvWindow) proves the request was not processed:
+  the adapter resyncs its offset from ``/api/v3/time`` and sends it once more;
+* 429/418 prove the request was not processed: the order is rejected with
+  code ``RATE_LIMITED`` and further orders are refused locally until
+  ``Retry-After`` has passed (no blind retry, no path to an IP ban);
+* an amend that only lowers the quantity keeps priority
+  (``order/amend/keepPriority``); anything else is ``order/cancelReplace``
+  with STOP_ON_FAILURE, reported as one OrderReplaced carrying the new orderId.
+
+Emits: OrderAccepted, OrderRejected, OrderFilled, OrderCanceled,
+OrderCancelRejected, OrderReplaced, OrderReplaceRejected, OrderExpired.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, Final
+
+from bolt_exec.adapters.base import BrokerBase, BrokerLimits, Capabilities, RateLimit
+from bolt_exec.adapters.binance import codec
+from bolt_exec.adapters.binance._lib import AsyncClient, BinanceAPIException
+from bolt_exec.adapters.binance.config import BinanceConfig
+from bolt_exec.adapters.binance.errors import (
+    TIMESTAMP_OUTSIDE_WINDOW,
+    is_unknown_outcome,
+    map_exception,
+)
+from bolt_exec.adapters.binance.replace import start_amend
+from bolt_exec.adapters.binance.stream import UserStream
+from bolt_exec.adapters.binance.tracking import EventFilter, Tracked
+from bolt_exec.errors import BrokerError, BrokerUnavailable, RateLimited, ValidationError
+from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
+from bolt_exec.model.enums import OrderType, TimeInForce
+from bolt_exec.model.events import (
+    OrderAccepted,
+    OrderCanceled,
+    OrderCancelRejected,
+    OrderEvent,
+    OrderFilled,
+    OrderRejected,
+)
+from bolt_exec.model.instrument import Instrument
+from bolt_exec.model.reports import MassStatus, OrderStatusReport
+
+__all__ = ["BINANCE_CAPABILITIES", "BINANCE_LIMITS", "BinanceSpotBroker"]
+
+log = logging.getLogger(__name__)
+
+BINANCE_CAPABILITIES: Final = Capabilities(
+    order_types=frozenset(OrderType),
+    tifs=frozenset({TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK}),
+    supports_amend=True,
+    amend_is_cancel_replace=True,  # except pure quantity decreases (keep priority)
+    supports_mass_status=True,
+    supports_reduce_only=False,
+    supports_post_only=True,  # LIMIT_MAKER
+)
+# Defaults until exchangeInfo says otherwise at connect: unfilled-order counts per
+# account (100 / 10 s, 200,000 / day) and request weight per IP (6,000 / minute).
+# The API docs' examples show 50 / 10 s and 160,000 / day; connect() replaces these
+# with the venue's live rateLimits either way.
+BINANCE_LIMITS: Final = BrokerLimits(
+    rates=(
+        RateLimit(count=100, per_seconds=10.0, scope="orders"),
+        RateLimit(count=200_000, per_seconds=86_400.0, scope="orders"),
+        RateLimit(count=6_000, per_seconds=60.0, scope="request_weight"),
+    ),
+    max_open_orders=200,  # MAX_NUM_ORDERS filter, per symbol
+)
+_DEFAULT_BACKOFF_S: Final = {429: 60.0, 418: 120.0}
+
+
+class BinanceSpotBroker(BrokerBase):
+    """Binance spot over REST (python-binance AsyncClient) and the WebSocket API stream.
+
+    Args:
+        config: endpoints, credentials and mode (testnet unless it says live).
+    """
+
+    capabilities = BINANCE_CAPABILITIES
+
+    def __init__(self, config: BinanceConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.name = config.name
+        self.limits = BINANCE_LIMITS
+        self._client: AsyncClient | None = None
+        self._stream: UserStream | None = None
+        self._instruments: dict[str, Instrument] = {}
+        self._orders: dict[str, Tracked] = {}
+        self._filter = EventFilter()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._offset_ms = 0
+        self._backoff_until_ns = 0
+        self.time_resyncs = 0
+
+    # --- session ----------------------------------------------------------------------
+    @property
+    def is_live(self) -> bool:
+        """True only when the config says live (real money)."""
+        return self.config.is_live
+
+    @property
+    def is_connected(self) -> bool:
+        """True while REST is set up and the user stream is subscribed."""
+        return self._client is not None and self._stream is not None and self._stream.is_up
+
+    @property
+    def rate_limited_until_ns(self) -> int:
+        """Until when new orders are refused locally after a 429/418 (0: not limited)."""
+        return self._backoff_until_ns
+
+    async def connect(self) -> None:
+        """Sync the clock, load exchangeInfo (instruments, rate limits), subscribe the stream.
+
+        Raises:
+            AuthenticationError: the venue refused the key or signature.
+            BrokerUnavailable: the venue cannot be reached.
+            RateLimited: the venue asked us to back off.
+        """
+        if self._client is not None:
+            return
+        cfg = self.config
+        client = AsyncClient(
+            cfg.api_key.get_secret_value() or None, cfg.api_secret.get_secret_value() or None
+        )
+        # Point the real library at the configured host (testnet by default).
+        client.API_URL = cfg.resolved_rest_url
+        client.REQUEST_RECVWINDOW = cfg.recv_window_ms
+        client.REQUEST_TIMEOUT = cfg.request_timeout_s
+        self._client = client
+        try:
+            await self._sync_time()
+            info = await self._call(client.get_exchange_info)
+            self._load_exchange_info(info)
+            self._stream = UserStream(
+                url=cfg.resolved_ws_api_url,
+                api_key=cfg.api_key,
+                api_secret=cfg.api_secret,
+                time_ms=self._venue_ms,
+                on_event=self._on_stream_event,
+                on_state=self._on_stream_state,
+                recv_window_ms=cfg.recv_window_ms,
+                venue=self.name,
+            )
+            await self._stream.start()
+        except BaseException:
+            await self.disconnect()
+            raise
+        log.info("%s connected (%s): %d instruments", self.name, cfg.mode, len(self._instruments))
+
+    async def disconnect(self) -> None:
+        """Stop the stream, wait for commands in flight, close the HTTP session."""
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._client is not None:
+            await self._client.close_connection()
+            self._client = None
+
+    def instruments(self) -> Sequence[Instrument]:
+        """Instruments from exchangeInfo (the configured symbols, or all trading ones)."""
+        return tuple(self._instruments.values())
+
+    def _load_exchange_info(self, info: dict[str, Any]) -> None:
+        wanted = set(self.config.symbols)
+        for sym in info.get("symbols", ()):
+            if sym.get("status") != "TRADING" or (wanted and sym["symbol"] not in wanted):
+                continue
+            self._instruments[sym["symbol"]] = codec.instrument_from_symbol(sym)
+        rates = codec.rate_limits_from_exchange_info(info)
+        if rates:
+            self.limits = BrokerLimits(rates=rates, max_open_orders=BINANCE_LIMITS.max_open_orders)
+
+    # --- time -------------------------------------------------------------------------
+    def _now_ns(self) -> int:
+        if self._clock is None:
+            raise RuntimeError(f"broker {self.name!r} has no clock; call bind() first")
+        return self._clock.now_ns()
+
+    def _venue_ms(self) -> int:
+        return self._now_ns() // 1_000_000 + self._offset_ms
+
+    async def _sync_time(self) -> None:
+        assert self._client is not None
+        try:
+            before = self._now_ns()
+            res = await self._client.get_server_time()
+            after = self._now_ns()
+        except Exception as exc:
+            raise map_exception(exc, self.name) from exc
+        # Assume the server stamped the midpoint of our round trip.
+        local_ms = (before + after) // 2 // 1_000_000
+        self._offset_ms = int(res["serverTime"]) - local_ms
+        # python-binance stamps requests with its own wall clock plus this offset.
+        self._client.timestamp_offset = int(res["serverTime"]) - after // 1_000_000
+
+    async def _call(self, fn: Callable[..., Awaitable[Any]], **params: Any) -> Any:
+        """Call python-binance; on -1021 resync the clock and send once more.
+
+        A -1021 proves the venue refused the request unprocessed, so the
+        second send cannot duplicate anything. Library exceptions propagate.
+        """
+        try:
+            return await fn(**params)
+        except BinanceAPIException as exc:
+            if exc.code != TIMESTAMP_OUTSIDE_WINDOW:
+                raise
+            log.warning("%s: timestamp outside recvWindow (-1021); resyncing time", self.name)
+        await self._sync_time()
+        self.time_resyncs += 1
+        return await fn(**params)
+
+    # --- commands ---------------------------------------------------------------------
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def submit(self, command: SubmitOrder) -> None:
+        """Send a new order; its outcome arrives as events."""
+        try:
+            params = codec.new_order_params(command, self._instruments.get(command.symbol))
+        except ValidationError as exc:
+            self._emit(self._rejected(command.client_order_id, "INVALID", str(exc)))
+            return
+        if self._backoff_until_ns > self._now_ns():
+            wait = (self._backoff_until_ns - self._now_ns()) / 1e9
+            self._emit(
+                self._rejected(
+                    command.client_order_id,
+                    "RATE_LIMITED",
+                    f"backing off after a venue rate limit; {wait:.1f} s left",
+                )
+            )
+            return
+        self._orders[command.client_order_id] = Tracked(
+            symbol=command.symbol,
+            side=command.side,
+            binance_type=params["type"],
+            tif=params.get("timeInForce"),
+            qty=command.qty,
+            limit_px=command.limit_px,
+            stop_px=command.stop_px,
+        )
+        self._spawn(self._submit(command.client_order_id, params))
+
+    async def _submit(self, coid: str, params: dict[str, str]) -> None:
+        client = self._require_client()
+        try:
+            resp = await self._call(client.create_order, **params)
+        except Exception as exc:
+            self._on_command_error(exc, coid, "new order", self._rejected_event)
+            return
+        self._deliver(
+            codec.order_response_events(resp, self._now_ns()),
+            venue_order_id=str(resp.get("orderId", "")),
+        )
+
+    def cancel(self, command: CancelOrder) -> None:
+        """Request a cancel; its outcome arrives as events."""
+        tracked = self._orders.get(command.client_order_id)
+        vid = tracked.venue_order_id if tracked else command.venue_order_id
+        params = codec.cancel_params(command.symbol, command.client_order_id, vid)
+        self._spawn(self._cancel(command.client_order_id, params))
+
+    async def _cancel(self, coid: str, params: dict[str, str]) -> None:
+        client = self._require_client()
+        try:
+            resp = await self._call(client.cancel_order, **params)
+        except Exception as exc:
+            self._on_command_error(exc, coid, "cancel", self._cancel_rejected_event)
+            return
+        ts = codec.ms_to_ns(resp.get("transactTime"))
+        self._deliver(
+            [OrderCanceled(client_order_id=coid, ts_event=ts, ts_init=self._now_ns())],
+            venue_order_id=str(resp.get("orderId", "")),
+        )
+
+    def amend(self, command: AmendOrder) -> None:
+        """Request an amend (keep-priority decrease, else cancel-replace)."""
+        start_amend(self, command)
+
+    async def mass_status(self, since_ns: int | None = None) -> MassStatus:
+        """Open orders, orders and fills since ``since_ns``, balances and derived positions.
+
+        Raises:
+            BrokerError: the most specific subclass (RateLimited, BrokerUnavailable...).
+        """
+        client = self._require_client()
+        start_ms = since_ns // 1_000_000 if since_ns else None
+        try:
+            open_rows = await self._call(client.get_open_orders)
+            symbols = list(
+                dict.fromkeys(
+                    [
+                        *self.config.symbols,
+                        *(t.symbol for t in self._orders.values()),
+                        *(str(o["symbol"]) for o in open_rows),
+                    ]
+                )
+            )
+            rows = {str(o["orderId"]): o for o in open_rows}
+            trades: list[dict[str, Any]] = []
+            for sym in symbols:
+                window = {"startTime": start_ms} if start_ms else {}
+                for o in await self._call(client.get_all_orders, symbol=sym, **window):
+                    rows.setdefault(str(o["orderId"]), o)
+                trades += await self._call(client.get_my_trades, symbol=sym, **window)
+            account = await self._call(client.get_account)
+        except Exception as exc:
+            raise map_exception(exc, self.name) from exc
+        orders = tuple(codec.order_report(o) for o in rows.values())
+        coid_by_vid = {r.venue_order_id: r.client_order_id for r in orders}
+        for coid, t in self._orders.items():
+            for vid in (t.venue_order_id, *t.old_legs):
+                coid_by_vid.setdefault(vid, coid)
+        fills = tuple(codec.fill_report(t, coid_by_vid.get(str(t["orderId"]), "")) for t in trades)
+        balances = codec.balances_from_account(account)
+        positions = codec.positions_from_balances(balances, self.instruments(), symbols)
+        return MassStatus(
+            broker=self.name,
+            ts=self._now_ns(),
+            orders=orders,
+            fills=fills,
+            positions=positions,
+            balances=balances,
+        )
+
+    async def query_order(self, symbol: str, client_order_id: str) -> OrderStatusReport | None:
+        """Ask the venue about one order by our client id (None: the venue never saw it)."""
+        client = self._require_client()
+        try:
+            row = await self._call(
+                client.get_order, symbol=symbol, origClientOrderId=client_order_id
+            )
+        except BinanceAPIException as exc:
+            if exc.code == -2013:  # "Order does not exist."
+                return None
+            raise map_exception(exc, self.name) from exc
+        except Exception as exc:
+            raise map_exception(exc, self.name) from exc
+        return codec.order_report(row)
+
+    # --- outcomes ---------------------------------------------------------------------
+    def _require_client(self) -> AsyncClient:
+        if self._client is None:
+            raise BrokerUnavailable(
+                f"{self.name}: not connected; await connect() first", venue=self.name
+            )
+        return self._client
+
+    def _rejected(self, coid: str, code: str, reason: str) -> OrderRejected:
+        now = self._now_ns()
+        return OrderRejected(
+            client_order_id=coid, ts_event=now, ts_init=now, reason=reason, code=code
+        )
+
+    def _rejected_event(self, coid: str, err: BrokerError) -> OrderEvent:
+        code = "RATE_LIMITED" if isinstance(err, RateLimited) else str(err.code or "")
+        return self._rejected(coid, code, str(err))
+
+    def _cancel_rejected_event(self, coid: str, err: BrokerError) -> OrderEvent:
+        now = self._now_ns()
+        return OrderCancelRejected(client_order_id=coid, ts_event=now, ts_init=now, reason=str(err))
+
+    def _on_command_error(
+        self,
+        exc: Exception,
+        coid: str,
+        what: str,
+        make: Callable[[str, BrokerError], OrderEvent],
+    ) -> None:
+        err = map_exception(exc, self.name)
+        if is_unknown_outcome(exc):
+            # Not a rejection: the venue may have acted. Report nothing; reconcile.
+            log.warning("%s: %s for %s has an unknown outcome: %s", self.name, what, coid, err)
+            return
+        if isinstance(err, RateLimited):
+            wait = (
+                err.retry_after
+                if err.retry_after is not None
+                else _DEFAULT_BACKOFF_S.get(getattr(exc, "status_code", 429), 60.0)
+            )
+            self._backoff_until_ns = max(self._backoff_until_ns, self._now_ns() + int(wait * 1e9))
+            log.warning("%s: rate limited; no new orders for %.1f s", self.name, wait)
+        self._deliver([make(coid, err)])
+
+    def _on_stream_state(self, up: bool) -> None:
+        log.log(
+            logging.INFO if up else logging.WARNING,
+            "%s user stream %s",
+            self.name,
+            "subscribed" if up else "down: events may be missed until reconciliation",
+        )
+
+    def _on_stream_event(self, msg: dict[str, Any]) -> None:
+        events = codec.execution_report_events(msg, self._now_ns())
+        self._deliver(events, venue_order_id=str(msg.get("i", "")))
+
+    def _deliver(self, events: list[OrderEvent], venue_order_id: str = "") -> None:
+        """Emit each venue fact once, absorbing the venue halves of a cancel-replace."""
+        for event in events:
+            tracked = self._orders.get(event.client_order_id)
+            if tracked is not None and _is_replace_leg(tracked, event, venue_order_id):
+                continue
+            if not self._filter.first_time(event):
+                continue
+            if tracked is not None:
+                if isinstance(event, OrderAccepted | OrderFilled) and not tracked.venue_order_id:
+                    tracked.venue_order_id = event.venue_order_id
+                if isinstance(event, OrderFilled):
+                    tracked.filled += event.last_qty
+            self._emit(event)
+
+
+def _is_replace_leg(t: Tracked, event: OrderEvent, venue_order_id: str) -> bool:
+    """True for the venue halves of a cancel-replace (one OrderReplaced stands for both)."""
+    if isinstance(event, OrderCanceled) and venue_order_id:
+        return venue_order_id in t.old_legs or (t.replacing and venue_order_id == t.venue_order_id)
+    if isinstance(event, OrderAccepted) and t.venue_order_id:
+        # A NEW for another orderId under our client id is the replacement leg (or an
+        # old leg's late ack): the replace's own response reports it as OrderReplaced.
+        return event.venue_order_id != t.venue_order_id
+    return False
