@@ -117,6 +117,11 @@ def fmt(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+def _plain(value: Decimal) -> Decimal:
+    # normalize() alone turns 9000 into 9E+3; keep the plain digits.
+    return Decimal(format(value.normalize(), "f"))
+
+
 def _dec(value: Any) -> Decimal:
     return Decimal(str(value)) if value not in (None, "") else Decimal(0)
 
@@ -490,11 +495,11 @@ def instrument_from_symbol(sym: Mapping[str, Any]) -> Instrument:
         venue=VENUE,
         asset_class=AssetClass.CRYPTO,
         currency=str(sym["quoteAsset"]),
-        tick_size=tick.normalize(),
-        lot_size=lot.normalize(),
-        min_qty=_dec(lot_f.get("minQty")).normalize(),
-        min_notional=_dec(notional_f.get("minNotional")).normalize(),
-        max_qty=max_qty.normalize() if max_qty else None,
+        tick_size=_plain(tick),
+        lot_size=_plain(lot),
+        min_qty=_plain(_dec(lot_f.get("minQty"))),
+        min_notional=_plain(_dec(notional_f.get("minNotional"))),
+        max_qty=_plain(max_qty) if max_qty else None,
         extra=(("base_asset", str(sym["baseAsset"])), ("quote_asset", str(sym["quoteAsset"]))),
     )
 
