@@ -236,7 +236,13 @@ class BinanceSpotBroker(BrokerBase):
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # A bug in translation must be loud, never a silently lost event.
+            log.error("%s: command task failed", self.name, exc_info=task.exception())
 
     def submit(self, command: SubmitOrder) -> None:
         """Send a new order; its outcome arrives as events."""
