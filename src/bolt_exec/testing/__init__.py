@@ -1,1 +1,1 @@
-"""Public test kit: fake venues that speak real wire protocols, builders and strategies."""
+"""The public test kit: builders, hypothesis strategies, fake venues, the adapter contract."""
