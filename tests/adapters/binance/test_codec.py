@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bolt_exec.adapters.base import RateLimit
-from bolt_exec.adapters.binance import codec
+from bolt_exec.adapters.binance import codec, snapshots
 from bolt_exec.errors import ValidationError
 from bolt_exec.model.commands import SubmitOrder
 from bolt_exec.model.enums import LiquiditySide, OrderStatus, OrderType, Side, TimeInForce
@@ -50,7 +50,7 @@ def check_golden(name: str, value: object) -> None:
 
 
 def test_instrument_from_exchange_info_maps_filters() -> None:
-    inst = codec.instrument_from_symbol(load("exchange_info_btcusdt.json"))
+    inst = snapshots.instrument_from_symbol(load("exchange_info_btcusdt.json"))
     assert inst.tick_size == Decimal("0.01")
     assert inst.lot_size == Decimal("0.00001")
     assert inst.min_qty == Decimal("0.00001")
@@ -62,7 +62,7 @@ def test_instrument_from_exchange_info_maps_filters() -> None:
 
 
 def test_instrument_legacy_min_notional_and_disabled_price_filter() -> None:
-    inst = codec.instrument_from_symbol(load("exchange_info_legacy_min_notional.json"))
+    inst = snapshots.instrument_from_symbol(load("exchange_info_legacy_min_notional.json"))
     assert inst.min_notional == Decimal(10)  # MIN_NOTIONAL, the pre-2023 filter
     assert inst.tick_size == Decimal("0.0001")  # tickSize 0 = disabled: quote precision
 
@@ -99,7 +99,7 @@ def test_execution_reports_map_by_execution_type() -> None:
 
 
 def test_order_report_of_open_order() -> None:
-    report = codec.order_report(load("open_order.json"))
+    report = snapshots.order_report(load("open_order.json"))
     assert report.status is OrderStatus.PARTIALLY_FILLED
     assert report.avg_px == Decimal("0.1")
     assert report.limit_px == Decimal("0.1")
@@ -108,7 +108,7 @@ def test_order_report_of_open_order() -> None:
 
 
 def test_fill_report_side_from_is_buyer() -> None:
-    fill = codec.fill_report(load("my_trade.json"), "oms-3")
+    fill = snapshots.fill_report(load("my_trade.json"), "oms-3")
     assert fill.side is Side.BUY
     assert fill.liquidity is LiquiditySide.TAKER
     assert fill.client_order_id == "oms-3"
@@ -116,15 +116,15 @@ def test_fill_report_side_from_is_buyer() -> None:
 
 
 def test_balances_and_positions_derive_from_base_asset() -> None:
-    balances = codec.balances_from_account(load("account.json"))
+    balances = snapshots.balances_from_account(load("account.json"))
     assert balances == {"BTC": Decimal("4723846.89208129"), "LTC": Decimal("4763369.18006011")}
-    inst = codec.instrument_from_symbol(load("exchange_info_btcusdt.json"))
-    positions = codec.positions_from_balances(balances, [inst], ["BTCUSDT", "UNKNOWN"])
+    inst = snapshots.instrument_from_symbol(load("exchange_info_btcusdt.json"))
+    positions = snapshots.positions_from_balances(balances, [inst], ["BTCUSDT", "UNKNOWN"])
     assert [(p.symbol, p.qty) for p in positions] == [("BTCUSDT", balances["BTC"])]
 
 
 def test_rate_limits_are_data() -> None:
-    limits = codec.rate_limits_from_exchange_info(load("rate_limits.json"))
+    limits = snapshots.rate_limits_from_exchange_info(load("rate_limits.json"))
     assert RateLimit(count=100, per_seconds=10.0, scope="orders") in limits
     assert RateLimit(count=200_000, per_seconds=86_400.0, scope="orders") in limits
     assert RateLimit(count=6000, per_seconds=60.0, scope="request_weight") in limits
@@ -146,7 +146,7 @@ def submit(**kw: Any) -> SubmitOrder:
 
 
 def test_new_order_params_carry_client_id_and_plain_decimals() -> None:
-    inst = codec.instrument_from_symbol(load("exchange_info_btcusdt.json"))
+    inst = snapshots.instrument_from_symbol(load("exchange_info_btcusdt.json"))
     params = codec.new_order_params(submit(), inst)
     assert params == {
         "symbol": "BTCUSDT",
@@ -189,7 +189,7 @@ def test_stop_limit_maps_to_stop_loss_limit() -> None:
 def test_new_order_params_refuse_what_binance_cannot_carry(
     overrides: dict[str, Any], field: str
 ) -> None:
-    inst = codec.instrument_from_symbol(load("exchange_info_btcusdt.json"))
+    inst = snapshots.instrument_from_symbol(load("exchange_info_btcusdt.json"))
     with pytest.raises(ValidationError) as info:
         codec.new_order_params(submit(**overrides), inst)
     assert info.value.field == field

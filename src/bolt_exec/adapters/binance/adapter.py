@@ -36,7 +36,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Final
 
 from bolt_exec.adapters.base import BrokerBase, BrokerLimits, Capabilities, RateLimit
-from bolt_exec.adapters.binance import codec
+from bolt_exec.adapters.binance import codec, snapshots
 from bolt_exec.adapters.binance._lib import AsyncClient, BinanceAPIException
 from bolt_exec.adapters.binance.config import BinanceConfig
 from bolt_exec.adapters.binance.errors import (
@@ -45,6 +45,7 @@ from bolt_exec.adapters.binance.errors import (
     map_exception,
 )
 from bolt_exec.adapters.binance.replace import start_amend
+from bolt_exec.adapters.binance.status import fetch_mass_status
 from bolt_exec.adapters.binance.stream import UserStream
 from bolt_exec.adapters.binance.tracking import EventFilter, Tracked
 from bolt_exec.errors import BrokerError, BrokerUnavailable, RateLimited, ValidationError
@@ -188,8 +189,8 @@ class BinanceSpotBroker(BrokerBase):
         for sym in info.get("symbols", ()):
             if sym.get("status") != "TRADING" or (wanted and sym["symbol"] not in wanted):
                 continue
-            self._instruments[sym["symbol"]] = codec.instrument_from_symbol(sym)
-        rates = codec.rate_limits_from_exchange_info(info)
+            self._instruments[sym["symbol"]] = snapshots.instrument_from_symbol(sym)
+        rates = snapshots.rate_limits_from_exchange_info(info)
         if rates:
             self.limits = BrokerLimits(rates=rates, max_open_orders=BINANCE_LIMITS.max_open_orders)
 
@@ -314,45 +315,7 @@ class BinanceSpotBroker(BrokerBase):
         Raises:
             BrokerError: the most specific subclass (RateLimited, BrokerUnavailable...).
         """
-        client = self._require_client()
-        start_ms = since_ns // 1_000_000 if since_ns else None
-        try:
-            open_rows = await self._call(client.get_open_orders)
-            symbols = list(
-                dict.fromkeys(
-                    [
-                        *self.config.symbols,
-                        *(t.symbol for t in self._orders.values()),
-                        *(str(o["symbol"]) for o in open_rows),
-                    ]
-                )
-            )
-            rows = {str(o["orderId"]): o for o in open_rows}
-            trades: list[dict[str, Any]] = []
-            for sym in symbols:
-                window = {"startTime": start_ms} if start_ms else {}
-                for o in await self._call(client.get_all_orders, symbol=sym, **window):
-                    rows.setdefault(str(o["orderId"]), o)
-                trades += await self._call(client.get_my_trades, symbol=sym, **window)
-            account = await self._call(client.get_account)
-        except Exception as exc:
-            raise map_exception(exc, self.name) from exc
-        orders = tuple(codec.order_report(o) for o in rows.values())
-        coid_by_vid = {r.venue_order_id: r.client_order_id for r in orders}
-        for coid, t in self._orders.items():
-            for vid in (t.venue_order_id, *t.old_legs):
-                coid_by_vid.setdefault(vid, coid)
-        fills = tuple(codec.fill_report(t, coid_by_vid.get(str(t["orderId"]), "")) for t in trades)
-        balances = codec.balances_from_account(account)
-        positions = codec.positions_from_balances(balances, self.instruments(), symbols)
-        return MassStatus(
-            broker=self.name,
-            ts=self._now_ns(),
-            orders=orders,
-            fills=fills,
-            positions=positions,
-            balances=balances,
-        )
+        return await fetch_mass_status(self, since_ns)
 
     async def query_order(self, symbol: str, client_order_id: str) -> OrderStatusReport | None:
         """Ask the venue about one order by our client id (None: the venue never saw it)."""
@@ -367,7 +330,7 @@ class BinanceSpotBroker(BrokerBase):
             raise map_exception(exc, self.name) from exc
         except Exception as exc:
             raise map_exception(exc, self.name) from exc
-        return codec.order_report(row)
+        return snapshots.order_report(row)
 
     # --- outcomes ---------------------------------------------------------------------
     def _require_client(self) -> AsyncClient:

@@ -16,15 +16,13 @@ and filters that may be disabled with a zero increment.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final
 
-from bolt_exec.adapters.base import RateLimit
 from bolt_exec.errors import ValidationError
 from bolt_exec.model.commands import SubmitOrder
 from bolt_exec.model.enums import (
-    AssetClass,
     LiquiditySide,
     OrderStatus,
     OrderType,
@@ -41,26 +39,23 @@ from bolt_exec.model.events import (
     OrderReplaced,
 )
 from bolt_exec.model.instrument import Instrument
-from bolt_exec.model.reports import FillReport, OrderStatusReport, PositionReport
 
 __all__ = [
     "CLIENT_ID_PATTERN",
     "STATUS_MAP",
-    "balances_from_account",
+    "TIF_IN",
+    "TYPE_IN",
     "cancel_params",
     "cancel_replace_params",
     "check_client_order_id",
+    "dec",
     "execution_report_events",
-    "fill_report",
     "fmt",
-    "instrument_from_symbol",
     "keep_priority_params",
     "ms_to_ns",
     "new_order_params",
-    "order_report",
     "order_response_events",
-    "positions_from_balances",
-    "rate_limits_from_exchange_info",
+    "plain",
 ]
 
 VENUE: Final = "BINANCE"
@@ -86,7 +81,7 @@ _TYPE_OUT: Final[dict[OrderType, str]] = {
     OrderType.STOP: "STOP_LOSS",
     OrderType.STOP_LIMIT: "STOP_LOSS_LIMIT",
 }
-_TYPE_IN: Final[dict[str, OrderType]] = {
+TYPE_IN: Final[dict[str, OrderType]] = {
     "MARKET": OrderType.MARKET,
     "LIMIT": OrderType.LIMIT,
     "LIMIT_MAKER": OrderType.LIMIT,  # post-only limit
@@ -100,11 +95,9 @@ _TIF_OUT: Final[dict[TimeInForce, str]] = {
     TimeInForce.IOC: "IOC",
     TimeInForce.FOK: "FOK",
 }
-_TIF_IN: Final[dict[str, TimeInForce]] = {v: k for k, v in _TIF_OUT.items()}
+TIF_IN: Final[dict[str, TimeInForce]] = {v: k for k, v in _TIF_OUT.items()}
 # Binance types that take no timeInForce parameter.
 _NO_TIF: Final = frozenset({"MARKET", "LIMIT_MAKER", "STOP_LOSS"})
-
-_INTERVAL_SECONDS: Final[dict[str, int]] = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400}
 
 
 def ms_to_ns(ms: Any) -> int:
@@ -117,12 +110,13 @@ def fmt(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _plain(value: Decimal) -> Decimal:
-    # normalize() alone turns 9000 into 9E+3; keep the plain digits.
+def plain(value: Decimal) -> Decimal:
+    """``value`` without trailing zeros or an exponent (9000, not 9E+3)."""
     return Decimal(format(value.normalize(), "f"))
 
 
-def _dec(value: Any) -> Decimal:
+def dec(value: Any) -> Decimal:
+    """A Binance decimal string as a Decimal (absent or empty is 0)."""
     return Decimal(str(value)) if value not in (None, "") else Decimal(0)
 
 
@@ -287,10 +281,10 @@ def _fill_event(
         trade_id=str(trade_id),
         symbol=symbol,
         side=Side(side),
-        last_qty=_dec(qty),
-        last_px=_dec(px),
+        last_qty=dec(qty),
+        last_px=dec(px),
         venue_order_id=venue_order_id,
-        fee=_dec(fee),
+        fee=dec(fee),
         fee_currency=fee_ccy or "",
         liquidity=liquidity,
     )
@@ -378,8 +372,8 @@ def execution_report_events(msg: Mapping[str, Any], ts_init: int) -> list[OrderE
                 ts_event=ts,
                 ts_init=ts_init,
                 venue_order_id=vid,
-                qty=_dec(msg["q"]),
-                limit_px=_dec(msg["p"]) if _dec(msg.get("p")) else None,
+                qty=dec(msg["q"]),
+                limit_px=dec(msg["p"]) if dec(msg.get("p")) else None,
             )
         ]
     if x == "REJECTED":
@@ -391,130 +385,3 @@ def execution_report_events(msg: Mapping[str, Any], ts_init: int) -> list[OrderE
     if x in ("EXPIRED", "TRADE_PREVENTION"):
         return [OrderExpired(client_order_id=coid, ts_event=ts, ts_init=ts_init)]
     return []
-
-
-# --- venue -> reports and instruments ---------------------------------------------------
-
-
-def order_report(o: Mapping[str, Any]) -> OrderStatusReport:
-    """Return our report of a Binance order object (query, open orders, allOrders)."""
-    executed = _dec(o.get("executedQty"))
-    quote = _dec(o.get("cummulativeQuoteQty"))  # sic: Binance's historical spelling
-    price = _dec(o.get("price"))
-    stop = _dec(o.get("stopPrice"))
-    return OrderStatusReport(
-        client_order_id=str(o["clientOrderId"]),
-        venue_order_id=str(o["orderId"]),
-        symbol=str(o["symbol"]),
-        side=Side(str(o["side"])),
-        order_type=_TYPE_IN.get(str(o["type"]), OrderType.LIMIT),
-        status=STATUS_MAP[str(o["status"])],
-        qty=_dec(o["origQty"]),
-        filled_qty=executed,
-        limit_px=price if price else None,  # market orders report price "0.00000000"
-        stop_px=stop if stop else None,
-        avg_px=quote / executed if executed else None,
-        tif=_TIF_IN.get(str(o.get("timeInForce", "GTC")), TimeInForce.GTC),
-        ts_accepted=ms_to_ns(o.get("time")),
-        ts_last=ms_to_ns(o.get("updateTime")),
-    )
-
-
-def fill_report(t: Mapping[str, Any], client_order_id: str) -> FillReport:
-    """Return our report of a ``myTrades`` row (which carries orderId, not the client id)."""
-    return FillReport(
-        trade_id=str(t["id"]),
-        client_order_id=client_order_id,
-        venue_order_id=str(t["orderId"]),
-        symbol=str(t["symbol"]),
-        side=Side.BUY if t["isBuyer"] else Side.SELL,
-        last_qty=_dec(t["qty"]),
-        last_px=_dec(t["price"]),
-        fee=_dec(t.get("commission")),
-        fee_currency=str(t.get("commissionAsset") or ""),
-        liquidity=LiquiditySide.MAKER if t.get("isMaker") else LiquiditySide.TAKER,
-        ts_event=ms_to_ns(t.get("time")),
-    )
-
-
-def balances_from_account(account: Mapping[str, Any]) -> dict[str, Decimal]:
-    """Return non-zero total (free + locked) balances by asset."""
-    out: dict[str, Decimal] = {}
-    for b in account.get("balances", ()):
-        total = _dec(b["free"]) + _dec(b["locked"])
-        if total:
-            out[str(b["asset"])] = total
-    return out
-
-
-def positions_from_balances(
-    balances: Mapping[str, Decimal], instruments: Sequence[Instrument], symbols: Iterable[str]
-) -> tuple[PositionReport, ...]:
-    """Derive spot positions from base-asset balances.
-
-    Spot has no positions: holding 0.5 BTC is a +0.5 position in the first
-    traded symbol whose base asset is BTC. Each base asset is reported once,
-    so two traded symbols sharing a base never double count.
-    """
-    by_symbol = {i.symbol: i for i in instruments}
-    seen: set[str] = set()
-    out: list[PositionReport] = []
-    for sym in symbols:
-        inst = by_symbol.get(sym)
-        if inst is None:
-            continue
-        base = dict(inst.extra).get("base_asset", "")
-        if not base or base in seen:
-            continue
-        seen.add(base)
-        out.append(PositionReport(symbol=sym, qty=balances.get(base, Decimal(0))))
-    return tuple(out)
-
-
-def _filters(sym: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    return {str(f["filterType"]): f for f in sym.get("filters", ())}
-
-
-def instrument_from_symbol(sym: Mapping[str, Any]) -> Instrument:
-    """Return the Instrument of one exchangeInfo ``symbols[]`` entry.
-
-    PRICE_FILTER.tickSize is the tick, LOT_SIZE.stepSize the lot, LOT_SIZE
-    minQty/maxQty the quantity bounds, and NOTIONAL (or the older
-    MIN_NOTIONAL) minNotional the notional floor. A zero increment means the
-    filter is disabled; the asset precision then sets the grid.
-    """
-    filters = _filters(sym)
-    price_f = filters.get("PRICE_FILTER", {})
-    lot_f = filters.get("LOT_SIZE", {})
-    notional_f = filters.get("NOTIONAL") or filters.get("MIN_NOTIONAL") or {}
-    tick = _dec(price_f.get("tickSize")) or Decimal(1).scaleb(-int(sym.get("quotePrecision", 8)))
-    lot = _dec(lot_f.get("stepSize")) or Decimal(1).scaleb(-int(sym.get("baseAssetPrecision", 8)))
-    max_qty = _dec(lot_f.get("maxQty"))
-    return Instrument(
-        symbol=str(sym["symbol"]),
-        venue=VENUE,
-        asset_class=AssetClass.CRYPTO,
-        currency=str(sym["quoteAsset"]),
-        tick_size=_plain(tick),
-        lot_size=_plain(lot),
-        min_qty=_plain(_dec(lot_f.get("minQty"))),
-        min_notional=_plain(_dec(notional_f.get("minNotional"))),
-        max_qty=_plain(max_qty) if max_qty else None,
-        extra=(("base_asset", str(sym["baseAsset"])), ("quote_asset", str(sym["quoteAsset"]))),
-    )
-
-
-def rate_limits_from_exchange_info(info: Mapping[str, Any]) -> tuple[RateLimit, ...]:
-    """Return exchangeInfo ``rateLimits`` as RateLimit data (scope = the limit type, lower)."""
-    out: list[RateLimit] = []
-    for rl in info.get("rateLimits", ()):
-        seconds = _INTERVAL_SECONDS.get(str(rl.get("interval")), 0) * int(rl.get("intervalNum", 1))
-        if seconds:
-            out.append(
-                RateLimit(
-                    count=int(rl["limit"]),
-                    per_seconds=float(seconds),
-                    scope=str(rl["rateLimitType"]).lower(),
-                )
-            )
-    return tuple(out)

@@ -28,7 +28,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from decimal import Decimal
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -37,6 +36,7 @@ import ccxt.async_support as ccxt_async
 
 from bolt_exec.adapters.base import BrokerBase, Capabilities
 from bolt_exec.adapters.ccxt import codec
+from bolt_exec.adapters.ccxt.amend import run_amend
 from bolt_exec.adapters.ccxt.config import CcxtConfig
 from bolt_exec.adapters.ccxt.errors import is_unknown_outcome, map_exception
 from bolt_exec.adapters.ccxt.orders import OrderBookkeeping, TrackedOrder
@@ -52,7 +52,6 @@ from bolt_exec.model.events import (
     OrderEvent,
     OrderExpired,
     OrderRejected,
-    OrderReplaced,
     OrderReplaceRejected,
 )
 from bolt_exec.model.instrument import Instrument
@@ -371,91 +370,7 @@ class CcxtBroker(BrokerBase):
             )
             return
         price = command.limit_px if command.limit_px is not None else t.limit_px
-        self._spawn(self._amend(command.client_order_id, t, total, price))
-
-    async def _amend(
-        self, coid: str, t: TrackedOrder, total: Decimal, price: Decimal | None
-    ) -> None:
-        ex = self._require()
-        # In-place edits take the order's new total; a replace leg carries what is left.
-        amount = total if self.rules.edit_in_place else total - t.filled
-        fprice = float(price) if price is not None else None
-        old = t.venue_order_id
-        if not ex.has.get("editOrder"):
-            if not await self._cancel_for_replace(coid, t):
-                return
-            args = (t.symbol, t.type, t.side, amount, price, {self.rules.client_id_param: coid})
-            await self._replace_leg(coid, t, total, price, args)
-            return
-        try:
-            order = await self._call(
-                ex.edit_order,
-                old,
-                t.symbol,
-                t.type,
-                t.side,
-                float(amount),
-                fprice,
-                {self.rules.client_id_param: coid},
-            )
-        except Exception as exc:
-            self._failed(
-                exc, coid, "amend", lambda c, r: self._event(OrderReplaceRejected, c, reason=r)
-            )
-            return
-        self._replaced(coid, t, str(order.get("id") or old), total, price)
-        self._on_order(coid, order, ack=False)
-
-    async def _cancel_for_replace(self, coid: str, t: TrackedOrder) -> bool:
-        ex = self._require()
-        try:
-            await self._call(ex.cancel_order, t.venue_order_id, t.symbol)
-        except Exception as exc:
-            self._failed(
-                exc,
-                coid,
-                "amend (cancel leg)",
-                lambda c, r: self._event(OrderReplaceRejected, c, reason=r),
-            )
-            return False
-        return True
-
-    async def _replace_leg(
-        self,
-        coid: str,
-        t: TrackedOrder,
-        total: Decimal,
-        price: Decimal | None,
-        args: tuple[Any, ...],
-    ) -> None:
-        ex = self._require()
-        symbol, otype, side, amount, px, params = args
-        try:
-            order = await self._call(
-                ex.create_order,
-                symbol,
-                otype,
-                side,
-                float(amount),
-                float(px) if px is not None else None,
-                params,
-            )
-        except Exception as exc:
-            reason = f"amend: the old order was canceled but the new one failed: {self._map(exc)}"
-            if not is_unknown_outcome(exc):
-                self._deliver([self._event(OrderCanceled, coid, reason=reason)])
-            return
-        self._replaced(coid, t, str(order["id"]), total, price)
-        self._on_order(coid, order, ack=False)
-
-    def _replaced(
-        self, coid: str, t: TrackedOrder, vid: str, total: Decimal, price: Decimal | None
-    ) -> None:
-        self._book.replace_leg(coid, vid)
-        t.qty, t.limit_px = total, price
-        self._deliver(
-            [self._event(OrderReplaced, coid, venue_order_id=vid, qty=total, limit_px=price)]
-        )
+        self._spawn(run_amend(self, command.client_order_id, t, total, price))
 
     # --- polling and status -----------------------------------------------------------
     async def _poll_forever(self) -> None:
