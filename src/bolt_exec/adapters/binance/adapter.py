@@ -48,6 +48,7 @@ from bolt_exec.adapters.binance.replace import start_amend
 from bolt_exec.adapters.binance.status import fetch_mass_status
 from bolt_exec.adapters.binance.stream import UserStream
 from bolt_exec.adapters.binance.tracking import EventFilter, Tracked
+from bolt_exec.clock import Clock, LiveClock
 from bolt_exec.errors import BrokerError, BrokerUnavailable, RateLimited, ValidationError
 from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
 from bolt_exec.model.enums import OrderType, TimeInForce
@@ -95,12 +96,14 @@ class BinanceSpotBroker(BrokerBase):
 
     Args:
         config: endpoints, credentials and mode (testnet unless it says live).
+        clock: the clock used before the OMS binds its own (default: the wall clock).
     """
 
     capabilities = BINANCE_CAPABILITIES
 
-    def __init__(self, config: BinanceConfig) -> None:
+    def __init__(self, config: BinanceConfig, clock: Clock | None = None) -> None:
         super().__init__()
+        self._wall: Clock = clock or LiveClock()
         self.config = config
         self.name = config.name
         self.limits = BINANCE_LIMITS
@@ -196,9 +199,8 @@ class BinanceSpotBroker(BrokerBase):
 
     # --- time -------------------------------------------------------------------------
     def _now_ns(self) -> int:
-        if self._clock is None:
-            raise RuntimeError(f"broker {self.name!r} has no clock; call bind() first")
-        return self._clock.now_ns()
+        # Before the OMS binds its clock (connect() runs first), use the wall clock.
+        return (self._clock or self._wall).now_ns()
 
     def _venue_ms(self) -> int:
         return self._now_ns() // 1_000_000 + self._offset_ms

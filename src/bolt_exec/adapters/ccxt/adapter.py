@@ -41,6 +41,7 @@ from bolt_exec.adapters.ccxt.config import CcxtConfig
 from bolt_exec.adapters.ccxt.errors import is_unknown_outcome, map_exception
 from bolt_exec.adapters.ccxt.orders import OrderBookkeeping, TrackedOrder
 from bolt_exec.adapters.ccxt.polling import fetch_mass_status, poll_once
+from bolt_exec.clock import Clock, LiveClock
 from bolt_exec.errors import BrokerError, BrokerUnavailable, ConfigError, RateLimited
 from bolt_exec.errors import ValidationError as BoltValidationError
 from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
@@ -83,10 +84,12 @@ class CcxtBroker(BrokerBase):
 
     Args:
         config: which exchange, endpoints, credentials and mode (sandbox unless live).
+        clock: the clock used before the OMS binds its own (default: the wall clock).
     """
 
-    def __init__(self, config: CcxtConfig) -> None:
+    def __init__(self, config: CcxtConfig, clock: Clock | None = None) -> None:
         super().__init__()
+        self._wall: Clock = clock or LiveClock()
         self.config = config
         self.name = config.broker_name
         self.rules = codec.rules_for(config.exchange)
@@ -185,10 +188,13 @@ class CcxtBroker(BrokerBase):
         return tuple(self._instruments.values())
 
     # --- plumbing ---------------------------------------------------------------------
+    def venue_client_id(self, client_order_id: str) -> str:
+        """Our client order id as this exchange carries it."""
+        return codec.encode_client_id(client_order_id, self.rules)
+
     def _now_ns(self) -> int:
-        if self._clock is None:
-            raise RuntimeError(f"broker {self.name!r} has no clock; call bind() first")
-        return self._clock.now_ns()
+        # Before the OMS binds its clock (connect() runs first), use the wall clock.
+        return (self._clock or self._wall).now_ns()
 
     def _require(self) -> Any:
         if self._ex is None:
@@ -335,7 +341,7 @@ class CcxtBroker(BrokerBase):
         ex = self._require()
         t = self._book.get(coid)
         vid = (t.venue_order_id if t else "") or vid_hint
-        params = {} if vid else {self.rules.client_id_query_param: coid}
+        params = {} if vid else {self.rules.client_id_query_param: self.venue_client_id(coid)}
         try:
             await self._call(ex.cancel_order, vid or None, symbol, params)
         except Exception as exc:

@@ -32,7 +32,14 @@ async def run_amend(
     if not ex.has.get("editOrder"):
         if not await _cancel_for_replace(broker, coid, t):
             return
-        args = (t.symbol, t.type, t.side, amount, price, {broker.rules.client_id_param: coid})
+        args = (
+            t.symbol,
+            t.type,
+            t.side,
+            amount,
+            price,
+            {broker.rules.client_id_param: broker.venue_client_id(coid)},
+        )
         await _replace_leg(broker, coid, t, total, price, args)
         return
     try:
@@ -44,7 +51,7 @@ async def run_amend(
             t.side,
             float(amount),
             fprice,
-            {broker.rules.client_id_param: coid},
+            {broker.rules.client_id_param: broker.venue_client_id(coid)},
         )
     except Exception as exc:
         broker._failed(

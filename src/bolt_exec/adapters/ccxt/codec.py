@@ -38,6 +38,8 @@ __all__ = [
     "balances_from_ccxt",
     "create_order_args",
     "dec",
+    "decode_client_id",
+    "encode_client_id",
     "fill_event",
     "fill_report",
     "instrument_from_market",
@@ -57,18 +59,21 @@ class ExchangeRules:
         client_id_pattern: the ids the venue accepts.
         edit_in_place: ``edit_order`` keeps the venue order id (False: cancel-replace).
         client_id_query_param: the parameter that finds or cancels an order by our id.
+        alnum_ids: the venue takes letters and digits only; our ids are escaped
+            reversibly (:func:`encode_client_id`) so they still survive restarts.
     """
 
     client_id_param: str = "clientOrderId"
     client_id_pattern: str = r"^[A-Za-z0-9_-]{1,36}$"
     edit_in_place: bool = False
     client_id_query_param: str = "clientOrderId"
+    alnum_ids: bool = False
 
 
 _BINANCE_ID: Final = r"^[A-Za-z0-9_-]{1,36}$"
 _RULES: Final[dict[str, ExchangeRules]] = {
     # OKX: clOrdId, up to 32 letters and digits; amend-order keeps ordId.
-    "okx": ExchangeRules("clOrdId", r"^[A-Za-z0-9]{1,32}$", True, "clOrdId"),
+    "okx": ExchangeRules("clOrdId", r"^[A-Za-z0-9]{1,32}$", True, "clOrdId", alnum_ids=True),
     # Binance (and .US): newClientOrderId; edit_order is cancelReplace (new orderId).
     "binance": ExchangeRules("newClientOrderId", _BINANCE_ID, False, "origClientOrderId"),
     "binanceus": ExchangeRules("newClientOrderId", _BINANCE_ID, False, "origClientOrderId"),
@@ -93,6 +98,35 @@ _TYPES: Final[dict[OrderType, str]] = {
     OrderType.STOP: "market",  # with a stop price param: ccxt's unified stop-market
     OrderType.STOP_LIMIT: "limit",
 }
+
+
+# Reversible escape into letters and digits: "Z" itself is escaped, so decoding is exact.
+_ESCAPE: Final[dict[str, str]] = {"Z": "ZZ", "-": "Zd", "_": "Zu", ".": "Zp", ":": "Zc"}
+_UNESCAPE: Final[dict[str, str]] = {v[1]: k for k, v in _ESCAPE.items()}
+
+
+def encode_client_id(client_order_id: str, rules: ExchangeRules) -> str:
+    """Our client order id as the venue can carry it (``O1a-7`` is ``O1aZd7`` on OKX)."""
+    if not rules.alnum_ids:
+        return client_order_id
+    return "".join(_ESCAPE.get(ch, ch) for ch in client_order_id)
+
+
+def decode_client_id(venue_client_id: str, rules: ExchangeRules) -> str:
+    """Invert :func:`encode_client_id` (ids we did not encode come back unchanged)."""
+    if not rules.alnum_ids or "Z" not in venue_client_id:
+        return venue_client_id
+    out: list[str] = []
+    chars = iter(venue_client_id)
+    for ch in chars:
+        if ch == "Z":
+            nxt = next(chars, "")
+            if nxt not in _UNESCAPE:
+                return venue_client_id  # not one of ours: leave it as the venue said
+            out.append(_UNESCAPE[nxt])
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def rules_for(exchange_id: str) -> ExchangeRules:

@@ -76,7 +76,8 @@ async def fetch_mass_status(broker: CcxtBroker, since_ns: int | None) -> MassSta
     except Exception as exc:
         raise broker._map(exc) from exc
     coid_of = {
-        vid: str(o.get("clientOrderId") or broker._book.client_id_of(vid))
+        vid: codec.decode_client_id(str(o.get("clientOrderId") or ""), broker.rules)
+        or broker._book.client_id_of(vid)
         for vid, o in orders.items()
     }
     reports = tuple(codec.order_report(o, coid_of[vid]) for vid, o in orders.items())
