@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from decimal import Decimal
 from typing import Any, Final
 
 from bolt_exec.adapters.base import BrokerBase, BrokerLimits, Capabilities, RateLimit
@@ -318,6 +319,19 @@ class BinanceSpotBroker(BrokerBase):
             BrokerError: the most specific subclass (RateLimited, BrokerUnavailable...).
         """
         return await fetch_mass_status(self, since_ns)
+
+    async def reference_price(self, symbol: str) -> Decimal:
+        """The venue's last traded price of ``symbol`` (``GET /api/v3/ticker/price``).
+
+        Raises:
+            BrokerError: the most specific subclass.
+        """
+        client = self._require_client()
+        try:
+            res = await self._call(client.get_symbol_ticker, symbol=symbol)
+        except Exception as exc:
+            raise map_exception(exc, self.name) from exc
+        return Decimal(str(res["price"]))
 
     async def query_order(self, symbol: str, client_order_id: str) -> OrderStatusReport | None:
         """Ask the venue about one order by our client id (None: the venue never saw it)."""

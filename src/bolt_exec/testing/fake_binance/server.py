@@ -79,6 +79,7 @@ class FakeBinance:
             ("GET", "ping", self._ping, False),
             ("GET", "time", self._time, False),
             ("GET", "exchangeInfo", self._exchange_info, False),
+            ("GET", "ticker/price", self._ticker_price, False),
             ("POST", "order", self._new_order, True),
             ("GET", "order", self._get_order, True),
             ("DELETE", "order", self._cancel, True),
@@ -173,6 +174,12 @@ class FakeBinance:
 
     async def _exchange_info(self, _r: web.Request, _p: dict[str, str]) -> Any:
         return self.venue.exchange_info()
+
+    async def _ticker_price(self, _r: web.Request, p: dict[str, str]) -> Any:
+        symbol = p.get("symbol", "")
+        if symbol not in self.venue.prices:
+            raise VenueError(400, -1121, "Invalid symbol.")
+        return {"symbol": symbol, "price": encode.d8(self.venue.prices[symbol])}
 
     async def _new_order(self, request: web.Request, p: dict[str, str]) -> Any:
         o, fills = self.venue.new_order(p)
