@@ -155,14 +155,16 @@ def create_order_args(
     Raises:
         ValidationError: the client id breaks the exchange's rule, or a price is missing.
     """
-    if not re.match(rules.client_id_pattern, cmd.client_order_id):
+    venue_id = encode_client_id(cmd.client_order_id, rules)
+    if not re.match(rules.client_id_pattern, venue_id):
         raise ValidationError(
             "client_order_id",
             cmd.client_order_id,
-            f"this exchange's {rules.client_id_param} must match {rules.client_id_pattern}",
-            "let the OMS assign an id of letters and digits",
+            f"this exchange's {rules.client_id_param} must match {rules.client_id_pattern} "
+            f"(it would be sent as {venue_id!r})",
+            "use a shorter OMS id prefix",
         )
-    params: dict[str, Any] = {rules.client_id_param: cmd.client_order_id}
+    params: dict[str, Any] = {rules.client_id_param: venue_id}
     if cmd.order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT) and cmd.limit_px is None:
         raise ValidationError("limit_px", None, f"a {cmd.order_type} order needs a limit price")
     if cmd.order_type in (OrderType.STOP, OrderType.STOP_LIMIT):
