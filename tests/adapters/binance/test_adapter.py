@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from bolt_exec.adapters.binance import BinanceSpotBroker
+from bolt_exec.clock import LiveClock
 from bolt_exec.errors import RateLimited
 from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
 from bolt_exec.model.enums import OrderStatus, OrderType, Side, TimeInForce
@@ -13,12 +15,13 @@ from bolt_exec.model.events import (
     OrderAccepted,
     OrderCanceled,
     OrderCancelRejected,
+    OrderEvent,
     OrderFilled,
     OrderRejected,
     OrderReplaced,
     OrderReplaceRejected,
 )
-from tests.adapters.binance.conftest import VenueHarness
+from tests.adapters.binance.conftest import VenueHarness, make_config
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(20)]
 
@@ -224,7 +227,7 @@ async def test_mass_status_reports_orders_fills_balances(venue: VenueHarness) ->
     assert {p.symbol: p.qty for p in status.positions}["BTCUSDT"] == btc
 
 
-async def test_disconnect_mid_order_reports_nothing_then_mass_status_shows_truth(
+async def test_disconnect_mid_order_is_never_a_rejection_and_truth_arrives(
     venue: VenueHarness,
 ) -> None:
     # Arrange: the venue takes the order, then drops HTTP and the stream before answering.
@@ -233,11 +236,18 @@ async def test_disconnect_mid_order_reports_nothing_then_mass_status_shows_truth
     # Act
     venue.broker.submit(market("dc-1"))
     await venue.wait_for(lambda: venue.broker._stream.reconnects > before)  # type: ignore[union-attr]
-    await venue.wait_for(lambda: venue.broker.is_connected)
+    await venue.wait_for(lambda: bool(venue.of(OrderFilled, "dc-1")))
     await venue.settle()
-    # Assert: unknown outcome, so no rejection and no resend; the venue has exactly one order.
-    assert [e for e in venue.events if e.client_order_id == "dc-1"] == []
+    # Assert: no rejection, no resend; the catch-up after the reconnect reported the venue's
+    # own ack and trade, once each.
+    assert venue.of(OrderRejected, "dc-1") == []
     assert len(order_posts(venue)) == 1
+    assert [type(e) for e in venue.events if e.client_order_id == "dc-1"] == [
+        OrderAccepted,
+        OrderFilled,
+    ]
+    [fill] = venue.of(OrderFilled, "dc-1")
+    assert fill.trade_id == str(venue.fake.venue.trades[0].trade_id)  # type: ignore[attr-defined]
     status = await venue.broker.mass_status()
     [report] = [o for o in status.orders if o.client_order_id == "dc-1"]
     assert report.status is OrderStatus.FILLED
@@ -245,6 +255,21 @@ async def test_disconnect_mid_order_reports_nothing_then_mass_status_shows_truth
     assert [f.client_order_id for f in status.fills] == ["dc-1"]
     assert await venue.broker.query_order("BTCUSDT", "dc-1") == report
     assert await venue.broker.query_order("BTCUSDT", "never-sent") is None
+
+
+async def test_cancel_while_stream_down_is_learned_on_reconnect(venue: VenueHarness) -> None:
+    venue.broker.submit(limit("dc-2"))
+    await venue.wait_for(lambda: bool(venue.of(OrderAccepted, "dc-2")))
+    [ack] = venue.of(OrderAccepted, "dc-2")
+    # Arrange: the stream drops; meanwhile the venue cancels the order (maintenance, say).
+    await venue.fake.drop_streams()
+    order = venue.fake.venue.orders[int(ack.venue_order_id)]  # type: ignore[attr-defined]
+    venue.fake.venue.cancel(order, "venue-cancel")
+    # Act / Assert: the reconnect's catch-up asks the venue and reports the cancel once.
+    await venue.wait_for(lambda: bool(venue.of(OrderCanceled, "dc-2")))
+    await venue.settle()
+    assert len(venue.of(OrderCanceled, "dc-2")) == 1
+    assert await venue.broker.catch_up() == 0  # nothing left working to ask about
 
 
 async def test_rate_limit_backs_off_without_retrying(venue: VenueHarness) -> None:
@@ -278,3 +303,31 @@ async def test_clock_skew_resyncs_time_and_sends_once_more(venue: VenueHarness) 
     await venue.wait_for(lambda: bool(venue.of(OrderFilled, "skew-1")))
     assert venue.broker.time_resyncs == 1
     assert len(venue.fake.venue.orders) == 1  # -1021 was refused unprocessed: one order
+
+
+async def test_new_session_amends_and_cancels_an_order_from_before_a_restart(
+    venue: VenueHarness,
+) -> None:
+    # Arrange: the order was placed by a session that has since gone away.
+    venue.broker.submit(limit("rs-1", qty="0.02"))
+    await venue.wait_for(lambda: bool(venue.of(OrderAccepted, "rs-1")))
+    fresh = BinanceSpotBroker(make_config(venue.fake))
+    seen: list[OrderEvent] = []
+    fresh.bind(seen.append, LiveClock())
+    await fresh.connect()
+    try:
+        # Act: amend by our client id only (the new session learns the rest from the venue).
+        fresh.amend(AmendOrder(client_order_id="rs-1", symbol="BTCUSDT", limit_px=Decimal(30200)))
+        await venue.wait_for(lambda: any(isinstance(e, OrderReplaced) for e in seen))
+        fresh.amend(AmendOrder(client_order_id="nope", symbol="BTCUSDT", qty=Decimal(1)))
+        await venue.wait_for(lambda: any(isinstance(e, OrderReplaceRejected) for e in seen))
+        fresh.cancel(CancelOrder(client_order_id="rs-1", symbol="BTCUSDT"))
+        await venue.wait_for(lambda: any(isinstance(e, OrderCanceled) for e in seen))
+    finally:
+        await fresh.disconnect()
+    # Assert
+    [rep] = [e for e in seen if isinstance(e, OrderReplaced)]
+    assert rep.qty == Decimal("0.02")
+    assert rep.limit_px == Decimal(30200)
+    assert venue.fake.venue.open_orders(None) == []
+    assert {o.client_order_id for o in venue.fake.venue.orders.values()} == {"rs-1"}

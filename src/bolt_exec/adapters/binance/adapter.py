@@ -46,7 +46,7 @@ from bolt_exec.adapters.binance.errors import (
     map_exception,
 )
 from bolt_exec.adapters.binance.replace import start_amend
-from bolt_exec.adapters.binance.status import fetch_mass_status
+from bolt_exec.adapters.binance.status import catch_up, fetch_mass_status
 from bolt_exec.adapters.binance.stream import UserStream
 from bolt_exec.adapters.binance.tracking import EventFilter, Tracked
 from bolt_exec.clock import Clock, LiveClock
@@ -58,6 +58,7 @@ from bolt_exec.model.events import (
     OrderCanceled,
     OrderCancelRejected,
     OrderEvent,
+    OrderExpired,
     OrderFilled,
     OrderRejected,
 )
@@ -116,6 +117,7 @@ class BinanceSpotBroker(BrokerBase):
         self._tasks: set[asyncio.Task[None]] = set()
         self._offset_ms = 0
         self._backoff_until_ns = 0
+        self._stream_lost = False
         self.time_resyncs = 0
 
     # --- session ----------------------------------------------------------------------
@@ -397,8 +399,32 @@ class BinanceSpotBroker(BrokerBase):
             logging.INFO if up else logging.WARNING,
             "%s user stream %s",
             self.name,
-            "subscribed" if up else "down: events may be missed until reconciliation",
+            "subscribed" if up else "down: events may be missed until it is back",
         )
+        if not up:
+            self._stream_lost = True
+        elif self._stream_lost:
+            self._stream_lost = False
+            self._spawn(self._catch_up_after_reconnect())
+
+    async def _catch_up_after_reconnect(self) -> None:
+        try:
+            n = await self.catch_up()
+        except BrokerError as exc:
+            log.warning("%s: catch-up after reconnect failed (reconcile): %s", self.name, exc)
+            return
+        log.info("%s: caught up on %d working orders after the stream came back", self.name, n)
+
+    async def catch_up(self) -> int:
+        """Ask the venue about every order still working and emit what it says.
+
+        Called automatically when the user stream comes back after a drop; the
+        reconciler may call it too. Returns how many orders the venue reported on.
+
+        Raises:
+            BrokerError: the most specific subclass, when the venue cannot answer.
+        """
+        return await catch_up(self)
 
     def _on_stream_event(self, msg: dict[str, Any]) -> None:
         events = codec.execution_report_events(msg, self._now_ns())
@@ -413,11 +439,19 @@ class BinanceSpotBroker(BrokerBase):
             if not self._filter.first_time(event):
                 continue
             if tracked is not None:
-                if isinstance(event, OrderAccepted | OrderFilled) and not tracked.venue_order_id:
-                    tracked.venue_order_id = event.venue_order_id
-                if isinstance(event, OrderFilled):
-                    tracked.filled += event.last_qty
+                _note(tracked, event)
             self._emit(event)
+
+
+def _note(t: Tracked, event: OrderEvent) -> None:
+    """Keep the identity bookkeeping current (venue id, filled, whether to ask again)."""
+    if isinstance(event, OrderAccepted | OrderFilled) and not t.venue_order_id:
+        t.venue_order_id = event.venue_order_id
+    if isinstance(event, OrderFilled):
+        t.filled += event.last_qty
+        t.is_done = t.is_done or t.filled >= t.qty
+    elif isinstance(event, OrderCanceled | OrderExpired | OrderRejected):
+        t.is_done = True
 
 
 def _is_replace_leg(t: Tracked, event: OrderEvent, venue_order_id: str) -> bool:

@@ -27,6 +27,7 @@ from bolt_exec.adapters.binance._lib import BinanceAPIException
 from bolt_exec.adapters.binance.tracking import Tracked
 from bolt_exec.errors import BrokerError, ValidationError
 from bolt_exec.model.commands import AmendOrder
+from bolt_exec.model.enums import Side
 from bolt_exec.model.events import (
     OrderAccepted,
     OrderCanceled,
@@ -93,13 +94,8 @@ def start_amend(broker: BinanceSpotBroker, cmd: AmendOrder) -> None:
     """Validate and schedule an amend (fire-and-report)."""
     t = broker._orders.get(cmd.client_order_id)
     if t is None:
-        broker._emit(
-            _replace_rejected(
-                broker,
-                cmd.client_order_id,
-                "this adapter has no record of the order since it connected; reconcile first",
-            )
-        )
+        # Sent by an earlier session (a restart): learn it from the venue, then amend.
+        broker._spawn(_adopt_then_amend(broker, cmd))
         return
     try:
         kind, params, _ = plan_amend(t, cmd, broker._instruments.get(t.symbol))
@@ -107,6 +103,47 @@ def start_amend(broker: BinanceSpotBroker, cmd: AmendOrder) -> None:
         broker._emit(_replace_rejected(broker, cmd.client_order_id, str(exc)))
         return
     broker._spawn(run_amend(broker, cmd, t, kind, params))
+
+
+def tracked_from_row(row: dict[str, Any]) -> Tracked:
+    """Rebuild the identity bookkeeping of an order from its venue query row."""
+    price, stop = Decimal(str(row.get("price", "0"))), Decimal(str(row.get("stopPrice", "0")))
+    btype = str(row["type"])
+    return Tracked(
+        symbol=str(row["symbol"]),
+        side=Side(str(row["side"])),
+        binance_type=btype,
+        tif=None if btype in ("MARKET", "LIMIT_MAKER", "STOP_LOSS") else str(row["timeInForce"]),
+        qty=Decimal(str(row["origQty"])),
+        limit_px=price or None,
+        stop_px=stop or None,
+        venue_order_id=str(row["orderId"]),
+        filled=Decimal(str(row["executedQty"])),
+    )
+
+
+async def _adopt_then_amend(broker: BinanceSpotBroker, cmd: AmendOrder) -> None:
+    client = broker._require_client()
+    coid = cmd.client_order_id
+    try:
+        row = await broker._call(client.get_order, symbol=cmd.symbol, origClientOrderId=coid)
+    except Exception as exc:
+
+        def make(c: str, e: BrokerError) -> OrderEvent:
+            return _replace_rejected(broker, c, f"cannot look the order up to amend it: {e}")
+
+        broker._on_command_error(exc, coid, "amend (lookup)", make)
+        return
+    if row.get("status") not in ("NEW", "PARTIALLY_FILLED"):
+        broker._deliver([_replace_rejected(broker, coid, f"the order is {row.get('status')}")])
+        return
+    t = broker._orders.setdefault(coid, tracked_from_row(row))
+    try:
+        kind, params, _ = plan_amend(t, cmd, broker._instruments.get(t.symbol))
+    except ValidationError as exc:
+        broker._emit(_replace_rejected(broker, coid, str(exc)))
+        return
+    await run_amend(broker, cmd, t, kind, params)
 
 
 async def _error_data(exc: BinanceAPIException) -> dict[str, Any]:

@@ -23,6 +23,14 @@ from bolt_exec.adapters.binance.codec import (
     plain,
 )
 from bolt_exec.model.enums import AssetClass, LiquiditySide, OrderType, Side, TimeInForce
+from bolt_exec.model.events import (
+    OrderAccepted,
+    OrderCanceled,
+    OrderEvent,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+)
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.reports import FillReport, OrderStatusReport, PositionReport
 
@@ -31,6 +39,7 @@ __all__ = [
     "fill_report",
     "instrument_from_symbol",
     "order_report",
+    "order_row_events",
     "positions_from_balances",
     "rate_limits_from_exchange_info",
 ]
@@ -160,3 +169,52 @@ def rate_limits_from_exchange_info(info: Mapping[str, Any]) -> tuple[RateLimit, 
                 )
             )
     return tuple(out)
+
+
+def order_row_events(
+    row: Mapping[str, Any], trades: Sequence[Mapping[str, Any]], ts_init: int
+) -> list[OrderEvent]:
+    """Return what a queried order and its ``myTrades`` rows prove, as events.
+
+    The ack (unless REJECTED), one OrderFilled per trade, then the terminal
+    event if the order ended; FILLED needs none (the fills complete it).
+    """
+    coid = str(row["clientOrderId"])
+    vid = str(row["orderId"])
+    ts = ms_to_ns(row.get("updateTime") or row.get("time"))
+    status = str(row["status"])
+    if status == "REJECTED":
+        return [OrderRejected(client_order_id=coid, ts_event=ts, ts_init=ts_init, reason=status)]
+    events: list[OrderEvent] = [
+        OrderAccepted(
+            client_order_id=coid,
+            ts_event=ms_to_ns(row.get("time")),
+            ts_init=ts_init,
+            venue_order_id=vid,
+        )
+    ]
+    for t in trades:
+        if str(t["orderId"]) != vid:
+            continue
+        f = fill_report(t, coid)
+        events.append(
+            OrderFilled(
+                client_order_id=coid,
+                ts_event=f.ts_event,
+                ts_init=ts_init,
+                trade_id=f.trade_id,
+                symbol=f.symbol,
+                side=f.side,
+                last_qty=f.last_qty,
+                last_px=f.last_px,
+                venue_order_id=vid,
+                fee=f.fee,
+                fee_currency=f.fee_currency,
+                liquidity=f.liquidity,
+            )
+        )
+    if status == "CANCELED":
+        events.append(OrderCanceled(client_order_id=coid, ts_event=ts, ts_init=ts_init))
+    elif status in ("EXPIRED", "EXPIRED_IN_MATCH"):
+        events.append(OrderExpired(client_order_id=coid, ts_event=ts, ts_init=ts_init))
+    return events

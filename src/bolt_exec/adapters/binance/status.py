@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bolt_exec.adapters.binance import snapshots
+from bolt_exec.adapters.binance._lib import BinanceAPIException
 from bolt_exec.adapters.binance.errors import map_exception
+from bolt_exec.model.events import OrderEvent
 from bolt_exec.model.reports import MassStatus
 
 if TYPE_CHECKING:
     from bolt_exec.adapters.binance.adapter import BinanceSpotBroker
 
-__all__ = ["fetch_mass_status"]
+__all__ = ["catch_up", "fetch_mass_status"]
 
 
 async def fetch_mass_status(broker: BinanceSpotBroker, since_ns: int | None) -> MassStatus:
@@ -23,7 +25,14 @@ async def fetch_mass_status(broker: BinanceSpotBroker, since_ns: int | None) -> 
     client = broker._require_client()
     start_ms = since_ns // 1_000_000 if since_ns else None
     try:
-        open_rows = await broker._call(client.get_open_orders)
+        if broker.config.symbols:  # weight 6 per symbol instead of 80 for all
+            open_rows = [
+                o
+                for sym in broker.config.symbols
+                for o in await broker._call(client.get_open_orders, symbol=sym)
+            ]
+        else:
+            open_rows = await broker._call(client.get_open_orders)
         symbols = list(
             dict.fromkeys(
                 [
@@ -59,3 +68,40 @@ async def fetch_mass_status(broker: BinanceSpotBroker, since_ns: int | None) -> 
         positions=positions,
         balances=balances,
     )
+
+
+async def catch_up(broker: BinanceSpotBroker) -> int:
+    """Ask the venue about every order this session still thinks is working; emit its answer.
+
+    Run after the user stream comes back: events sent while it was down are
+    gone, but the venue still knows each order's status and trades. Orders
+    the venue never saw (``-2013``) are left alone: the request may still be
+    in flight, and only the reconciler may call that a loss. Repeats of facts
+    already reported are absorbed by the adapter's filter.
+
+    Returns:
+        How many orders the venue reported on.
+
+    Raises:
+        BrokerError: the most specific subclass, when the venue cannot answer.
+    """
+    client = broker._require_client()
+    answered = 0
+    for coid, t in list(broker._orders.items()):
+        if t.is_done:
+            continue
+        try:
+            row = await broker._call(client.get_order, symbol=t.symbol, origClientOrderId=coid)
+            trades = await broker._call(
+                client.get_my_trades, symbol=t.symbol, orderId=row["orderId"]
+            )
+        except BinanceAPIException as exc:
+            if exc.code == -2013:  # "Order does not exist.": unknown, not rejected
+                continue
+            raise map_exception(exc, broker.name) from exc
+        except Exception as exc:
+            raise map_exception(exc, broker.name) from exc
+        answered += 1
+        events: list[OrderEvent] = snapshots.order_row_events(row, trades, broker._now_ns())
+        broker._deliver(events, venue_order_id=str(row["orderId"]))
+    return answered

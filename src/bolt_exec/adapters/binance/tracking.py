@@ -53,6 +53,7 @@ class Tracked:
     replacing: bool = False
     filled: Decimal = Decimal(0)
     prior_legs_filled: Decimal = Decimal(0)
+    is_done: bool = False
 
 
 def event_key(event: OrderEvent) -> tuple[str, ...] | None:
