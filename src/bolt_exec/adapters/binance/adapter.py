@@ -48,18 +48,15 @@ from bolt_exec.adapters.binance.errors import (
 from bolt_exec.adapters.binance.replace import start_amend
 from bolt_exec.adapters.binance.status import catch_up, fetch_mass_status
 from bolt_exec.adapters.binance.stream import UserStream
-from bolt_exec.adapters.binance.tracking import EventFilter, Tracked
+from bolt_exec.adapters.binance.tracking import EventFilter, Tracked, is_replace_leg, note_event
 from bolt_exec.clock import Clock, LiveClock
 from bolt_exec.errors import BrokerError, BrokerUnavailable, RateLimited, ValidationError
 from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
 from bolt_exec.model.enums import OrderType, TimeInForce
 from bolt_exec.model.events import (
-    OrderAccepted,
     OrderCanceled,
     OrderCancelRejected,
     OrderEvent,
-    OrderExpired,
-    OrderFilled,
     OrderRejected,
 )
 from bolt_exec.model.instrument import Instrument
@@ -434,32 +431,10 @@ class BinanceSpotBroker(BrokerBase):
         """Emit each venue fact once, absorbing the venue halves of a cancel-replace."""
         for event in events:
             tracked = self._orders.get(event.client_order_id)
-            if tracked is not None and _is_replace_leg(tracked, event, venue_order_id):
+            if tracked is not None and is_replace_leg(tracked, event, venue_order_id):
                 continue
             if not self._filter.first_time(event):
                 continue
             if tracked is not None:
-                _note(tracked, event)
+                note_event(tracked, event)
             self._emit(event)
-
-
-def _note(t: Tracked, event: OrderEvent) -> None:
-    """Keep the identity bookkeeping current (venue id, filled, whether to ask again)."""
-    if isinstance(event, OrderAccepted | OrderFilled) and not t.venue_order_id:
-        t.venue_order_id = event.venue_order_id
-    if isinstance(event, OrderFilled):
-        t.filled += event.last_qty
-        t.is_done = t.is_done or t.filled >= t.qty
-    elif isinstance(event, OrderCanceled | OrderExpired | OrderRejected):
-        t.is_done = True
-
-
-def _is_replace_leg(t: Tracked, event: OrderEvent, venue_order_id: str) -> bool:
-    """True for the venue halves of a cancel-replace (one OrderReplaced stands for both)."""
-    if isinstance(event, OrderCanceled) and venue_order_id:
-        return venue_order_id in t.old_legs or (t.replacing and venue_order_id == t.venue_order_id)
-    if isinstance(event, OrderAccepted) and t.venue_order_id:
-        # A NEW for another orderId under our client id is the replacement leg (or an
-        # old leg's late ack): the replace's own response reports it as OrderReplaced.
-        return event.venue_order_id != t.venue_order_id
-    return False

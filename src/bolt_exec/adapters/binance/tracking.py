@@ -32,7 +32,7 @@ from bolt_exec.model.events import (
     OrderReplaced,
 )
 
-__all__ = ["EventFilter", "Tracked"]
+__all__ = ["EventFilter", "Tracked", "event_key", "is_replace_leg", "note_event"]
 
 _MAX_KEYS: Final = 200_000
 
@@ -94,3 +94,25 @@ class EventFilter:
         if len(self._seen) > self._max:
             self._seen.popitem(last=False)
         return True
+
+
+def note_event(t: Tracked, event: OrderEvent) -> None:
+    """Keep the identity bookkeeping current (venue id, filled, whether to ask again)."""
+    if isinstance(event, OrderAccepted | OrderFilled) and not t.venue_order_id:
+        t.venue_order_id = event.venue_order_id
+    if isinstance(event, OrderFilled):
+        t.filled += event.last_qty
+        t.is_done = t.is_done or t.filled >= t.qty
+    elif isinstance(event, OrderCanceled | OrderExpired | OrderRejected):
+        t.is_done = True
+
+
+def is_replace_leg(t: Tracked, event: OrderEvent, venue_order_id: str) -> bool:
+    """True for the venue halves of a cancel-replace (one OrderReplaced stands for both)."""
+    if isinstance(event, OrderCanceled) and venue_order_id:
+        return venue_order_id in t.old_legs or (t.replacing and venue_order_id == t.venue_order_id)
+    if isinstance(event, OrderAccepted) and t.venue_order_id:
+        # A NEW for another orderId under our client id is the replacement leg (or an
+        # old leg's late ack): the replace's own response reports it as OrderReplaced.
+        return event.venue_order_id != t.venue_order_id
+    return False
