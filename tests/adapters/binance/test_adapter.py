@@ -331,3 +331,38 @@ async def test_new_session_amends_and_cancels_an_order_from_before_a_restart(
     assert rep.limit_px == Decimal(30200)
     assert venue.fake.venue.open_orders(None) == []
     assert {o.client_order_id for o in venue.fake.venue.orders.values()} == {"rs-1"}
+
+
+async def test_same_client_id_twice_in_a_session_is_sent_once(venue: VenueHarness) -> None:
+    venue.broker.submit(market("idem-1"))
+    venue.broker.submit(market("idem-1"))  # a retry, a bug, a double click
+    await venue.wait_for(lambda: bool(venue.of(OrderFilled, "idem-1")))
+    await venue.settle()
+    assert len(order_posts(venue)) == 1
+    assert len(venue.fake.venue.trades) == 1
+    assert venue.of(OrderRejected, "idem-1") == []
+
+
+async def test_resend_after_restart_reports_the_working_order_not_a_rejection(
+    venue: VenueHarness,
+) -> None:
+    # Arrange: an earlier session placed rs-2; it is still working at the venue.
+    venue.broker.submit(limit("rs-2"))
+    await venue.wait_for(lambda: bool(venue.of(OrderAccepted, "rs-2")))
+    [first_ack] = venue.of(OrderAccepted, "rs-2")
+    fresh = BinanceSpotBroker(make_config(venue.fake))
+    seen: list[OrderEvent] = []
+    fresh.bind(seen.append, LiveClock())
+    await fresh.connect()
+    try:
+        # Act: the new session sends the same order again; Binance says -2010 duplicate.
+        fresh.submit(limit("rs-2"))
+        await venue.wait_for(lambda: any(isinstance(e, OrderAccepted) for e in seen))
+        await venue.settle()
+    finally:
+        await fresh.disconnect()
+    # Assert: the existing order is reported; nothing is rejected, nothing new is placed.
+    assert not any(isinstance(e, OrderRejected) for e in seen)
+    [ack] = [e for e in seen if isinstance(e, OrderAccepted)]
+    assert ack.venue_order_id == first_ack.venue_order_id  # type: ignore[attr-defined]
+    assert len(venue.fake.venue.orders) == 1

@@ -43,7 +43,10 @@ async def test_secret_absent_from_logs_reprs_and_errors(
         )
     )
     await venue.wait_for(lambda: bool(venue.of(OrderFilled, "sec-1")))
-    venue.fake.script.reject_next = (-2010, "Duplicate order sent.")
+    venue.fake.script.reject_next = (
+        -2010,
+        "Account has insufficient balance for requested action.",
+    )
     venue.broker.submit(
         SubmitOrder(
             client_order_id="sec-2",

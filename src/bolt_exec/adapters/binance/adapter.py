@@ -36,23 +36,24 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
-from bolt_exec.adapters.base import BrokerBase, BrokerLimits, Capabilities, RateLimit
+from bolt_exec.adapters.base import BrokerBase, BrokerLimits
 from bolt_exec.adapters.binance import codec, snapshots
 from bolt_exec.adapters.binance._lib import AsyncClient, BinanceAPIException
+from bolt_exec.adapters.binance.capabilities import BINANCE_CAPABILITIES, BINANCE_LIMITS
 from bolt_exec.adapters.binance.config import BinanceConfig
 from bolt_exec.adapters.binance.errors import (
+    DUPLICATE_ORDER,
     TIMESTAMP_OUTSIDE_WINDOW,
     is_unknown_outcome,
     map_exception,
 )
 from bolt_exec.adapters.binance.replace import start_amend
-from bolt_exec.adapters.binance.status import catch_up, fetch_mass_status
+from bolt_exec.adapters.binance.status import catch_up, fetch_mass_status, report_order
 from bolt_exec.adapters.binance.stream import UserStream
 from bolt_exec.adapters.binance.tracking import EventFilter, Tracked, is_replace_leg, note_event
 from bolt_exec.clock import Clock, LiveClock
 from bolt_exec.errors import BrokerError, BrokerUnavailable, RateLimited, ValidationError
 from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
-from bolt_exec.model.enums import OrderType, TimeInForce
 from bolt_exec.model.events import (
     OrderCanceled,
     OrderCancelRejected,
@@ -62,31 +63,10 @@ from bolt_exec.model.events import (
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.reports import MassStatus, OrderStatusReport
 
-__all__ = ["BINANCE_CAPABILITIES", "BINANCE_LIMITS", "BinanceSpotBroker"]
+__all__ = ["BinanceSpotBroker"]
 
 log = logging.getLogger(__name__)
 
-BINANCE_CAPABILITIES: Final = Capabilities(
-    order_types=frozenset(OrderType),
-    tifs=frozenset({TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK}),
-    supports_amend=True,
-    amend_is_cancel_replace=True,  # except pure quantity decreases (keep priority)
-    supports_mass_status=True,
-    supports_reduce_only=False,
-    supports_post_only=True,  # LIMIT_MAKER
-)
-# Defaults until exchangeInfo says otherwise at connect: unfilled-order counts per
-# account (100 / 10 s, 200,000 / day) and request weight per IP (6,000 / minute).
-# The API docs' examples show 50 / 10 s and 160,000 / day; connect() replaces these
-# with the venue's live rateLimits either way.
-BINANCE_LIMITS: Final = BrokerLimits(
-    rates=(
-        RateLimit(count=100, per_seconds=10.0, scope="orders"),
-        RateLimit(count=200_000, per_seconds=86_400.0, scope="orders"),
-        RateLimit(count=6_000, per_seconds=60.0, scope="request_weight"),
-    ),
-    max_open_orders=200,  # MAX_NUM_ORDERS filter, per symbol
-)
 _DEFAULT_BACKOFF_S: Final = {429: 60.0, 418: 120.0}
 
 
@@ -264,6 +244,11 @@ class BinanceSpotBroker(BrokerBase):
                 )
             )
             return
+        if command.client_order_id in self._orders:
+            # The same id twice in one session: the first is the order. Sending again
+            # could fill twice (Binance only refuses ids of *open* orders).
+            log.error("%s: duplicate submit of %s ignored", self.name, command.client_order_id)
+            return
         self._orders[command.client_order_id] = Tracked(
             symbol=command.symbol,
             side=command.side,
@@ -279,6 +264,15 @@ class BinanceSpotBroker(BrokerBase):
         client = self._require_client()
         try:
             resp = await self._call(client.create_order, **params)
+        except BinanceAPIException as exc:
+            if exc.code == DUPLICATE_ORDER and "Duplicate order" in str(exc.message):
+                # Our id is already working at the venue (a resend after a restart):
+                # that order is the truth, so report it instead of rejecting it.
+                log.warning("%s: %s is already at the venue; reporting it", self.name, coid)
+                await self._report_existing(coid, params["symbol"])
+                return
+            self._on_command_error(exc, coid, "new order", self._rejected_event)
+            return
         except Exception as exc:
             self._on_command_error(exc, coid, "new order", self._rejected_event)
             return
@@ -411,6 +405,12 @@ class BinanceSpotBroker(BrokerBase):
             log.warning("%s: catch-up after reconnect failed (reconcile): %s", self.name, exc)
             return
         log.info("%s: caught up on %d working orders after the stream came back", self.name, n)
+
+    async def _report_existing(self, coid: str, symbol: str) -> None:
+        try:
+            await report_order(self, coid, symbol)
+        except BrokerError as exc:
+            log.warning("%s: cannot look %s up (reconcile): %s", self.name, coid, exc)
 
     async def catch_up(self) -> int:
         """Ask the venue about every order still working and emit what it says.

@@ -24,9 +24,16 @@ from bolt_exec.errors import (
     RemoteProtocolError,
 )
 
-__all__ = ["TIMESTAMP_OUTSIDE_WINDOW", "is_unknown_outcome", "map_exception", "retry_after_of"]
+__all__ = [
+    "DUPLICATE_ORDER",
+    "TIMESTAMP_OUTSIDE_WINDOW",
+    "is_unknown_outcome",
+    "map_exception",
+    "retry_after_of",
+]
 
 TIMESTAMP_OUTSIDE_WINDOW: Final = -1021
+DUPLICATE_ORDER: Final = -2010  # also "insufficient balance" etc.: check the message
 _AUTH_CODES: Final = frozenset({-1022, -2014, -2015})
 _RATE_CODES: Final = frozenset({-1003, -1015})
 _UNKNOWN_CODES: Final = frozenset({-1006, -1007})  # "unexpected response" / "backend timeout"

@@ -13,7 +13,7 @@ from bolt_exec.model.reports import MassStatus
 if TYPE_CHECKING:
     from bolt_exec.adapters.binance.adapter import BinanceSpotBroker
 
-__all__ = ["catch_up", "fetch_mass_status"]
+__all__ = ["catch_up", "fetch_mass_status", "report_order"]
 
 
 async def fetch_mass_status(broker: BinanceSpotBroker, since_ns: int | None) -> MassStatus:
@@ -85,23 +85,32 @@ async def catch_up(broker: BinanceSpotBroker) -> int:
     Raises:
         BrokerError: the most specific subclass, when the venue cannot answer.
     """
-    client = broker._require_client()
     answered = 0
     for coid, t in list(broker._orders.items()):
-        if t.is_done:
-            continue
-        try:
-            row = await broker._call(client.get_order, symbol=t.symbol, origClientOrderId=coid)
-            trades = await broker._call(
-                client.get_my_trades, symbol=t.symbol, orderId=row["orderId"]
-            )
-        except BinanceAPIException as exc:
-            if exc.code == -2013:  # "Order does not exist.": unknown, not rejected
-                continue
-            raise map_exception(exc, broker.name) from exc
-        except Exception as exc:
-            raise map_exception(exc, broker.name) from exc
-        answered += 1
-        events: list[OrderEvent] = snapshots.order_row_events(row, trades, broker._now_ns())
-        broker._deliver(events, venue_order_id=str(row["orderId"]))
+        if not t.is_done and await report_order(broker, coid, t.symbol):
+            answered += 1
     return answered
+
+
+async def report_order(broker: BinanceSpotBroker, client_order_id: str, symbol: str) -> bool:
+    """Ask the venue about one order by our client id and emit what it says.
+
+    Returns:
+        False if the venue does not know the order (``-2013``): nothing is emitted.
+
+    Raises:
+        BrokerError: the most specific subclass, when the venue cannot answer.
+    """
+    client = broker._require_client()
+    try:
+        row = await broker._call(client.get_order, symbol=symbol, origClientOrderId=client_order_id)
+        trades = await broker._call(client.get_my_trades, symbol=symbol, orderId=row["orderId"])
+    except BinanceAPIException as exc:
+        if exc.code == -2013:  # "Order does not exist.": unknown, not rejected
+            return False
+        raise map_exception(exc, broker.name) from exc
+    except Exception as exc:
+        raise map_exception(exc, broker.name) from exc
+    events: list[OrderEvent] = snapshots.order_row_events(row, trades, broker._now_ns())
+    broker._deliver(events, venue_order_id=str(row["orderId"]))
+    return True
