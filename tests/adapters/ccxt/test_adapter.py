@@ -14,6 +14,7 @@ from bolt_exec.model.events import (
     OrderAccepted,
     OrderCanceled,
     OrderCancelRejected,
+    OrderEvent,
     OrderFilled,
     OrderRejected,
     OrderReplaced,
@@ -235,3 +236,25 @@ class CcxtBrokerFactory:
             await self.broker.mass_status()
         finally:
             await self.broker.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_resend_of_working_id_through_ccxt_binance_is_not_a_rejection(
+    venue: CcxtHarness,
+) -> None:
+    venue.broker.submit(limit("cx-13"))
+    await venue.wait_for(lambda: bool(venue.of(OrderAccepted, "cx-13")))
+    from bolt_exec.adapters.ccxt import CcxtBroker
+    from bolt_exec.clock import LiveClock
+
+    fresh = CcxtBroker(venue.broker.config)
+    seen: list[OrderEvent] = []
+    fresh.bind(seen.append, LiveClock())
+    await fresh.connect()
+    try:
+        fresh.submit(limit("cx-13"))
+        await venue.wait_for(lambda: any(isinstance(e, OrderAccepted) for e in seen))
+    finally:
+        await fresh.disconnect()
+    assert not any(isinstance(e, OrderRejected) for e in seen)
+    assert len(venue.fake.venue.orders) == 1

@@ -163,3 +163,22 @@ async def test_clock_skew_resyncs(okx: Okx) -> None:
     await okx.wait_for(lambda: bool(okx.of(OrderAccepted, "O1a-7")))
     assert okx.broker.time_resyncs == 1
     assert len(okx.fake.orders) == 1
+
+
+async def test_resend_after_restart_reports_the_working_order(okx: Okx) -> None:
+    okx.broker.submit(order("O1a-8"))
+    await okx.wait_for(lambda: bool(okx.of(OrderAccepted, "O1a-8")))
+    okx.broker.submit(order("O1a-8"))  # same session: ignored, never sent twice
+    fresh = CcxtBroker(okx.broker.config)  # a new session resends the same id
+    seen: list[OrderEvent] = []
+    fresh.bind(seen.append, LiveClock())
+    await fresh.connect()
+    try:
+        fresh.submit(order("O1a-8"))
+        await okx.wait_for(lambda: any(isinstance(e, OrderAccepted) for e in seen))
+    finally:
+        await fresh.disconnect()
+    assert not any(isinstance(e, OrderRejected) for e in seen)
+    assert len(okx.fake.orders) == 1
+    creates = [r for r in okx.fake.requests if r[1] == "trade/batch-orders"]
+    assert len(creates) == 2  # the first session once, the new session once (refused)

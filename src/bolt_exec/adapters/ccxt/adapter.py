@@ -38,7 +38,11 @@ from bolt_exec.adapters.base import BrokerBase, Capabilities
 from bolt_exec.adapters.ccxt import codec
 from bolt_exec.adapters.ccxt.amend import run_amend
 from bolt_exec.adapters.ccxt.config import CcxtConfig
-from bolt_exec.adapters.ccxt.errors import is_unknown_outcome, map_exception
+from bolt_exec.adapters.ccxt.errors import (
+    is_duplicate_client_id,
+    is_unknown_outcome,
+    map_exception,
+)
 from bolt_exec.adapters.ccxt.orders import OrderBookkeeping, TrackedOrder
 from bolt_exec.adapters.ccxt.polling import fetch_mass_status, poll_once
 from bolt_exec.clock import Clock, LiveClock
@@ -273,6 +277,10 @@ class CcxtBroker(BrokerBase):
                 )
             )
             return
+        if self._book.get(coid) is not None:
+            # The same id twice in one session: the first is the order; never send twice.
+            log.error("%s: duplicate submit of %s ignored", self.name, coid)
+            return
         self._book.track(
             coid,
             TrackedOrder(
@@ -299,12 +307,28 @@ class CcxtBroker(BrokerBase):
                 params,
             )
         except Exception as exc:
+            if is_duplicate_client_id(exc):
+                # Our id is already working at the venue (a resend after a restart): that
+                # order is the truth, so report it instead of rejecting it.
+                log.warning("%s: %s is already at the venue; reporting it", self.name, coid)
+                await self._report_existing(coid, symbol)
+                return
             self._failed(
                 exc,
                 coid,
                 "new order",
                 lambda c, r: self._event(OrderRejected, c, reason=r, code="VENUE"),
             )
+            return
+        self._on_order(coid, order, ack=True)
+
+    async def _report_existing(self, coid: str, symbol: str) -> None:
+        ex = self._require()
+        query = {self.rules.client_id_query_param: self.venue_client_id(coid)}
+        try:
+            order = await self._call(ex.fetch_order, None, symbol, query)
+        except Exception as exc:
+            log.warning("%s: cannot look %s up (reconcile): %s", self.name, coid, self._map(exc))
             return
         self._on_order(coid, order, ack=True)
 

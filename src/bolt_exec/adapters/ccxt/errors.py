@@ -24,7 +24,7 @@ from bolt_exec.errors import (
     RemoteProtocolError,
 )
 
-__all__ = ["is_unknown_outcome", "map_exception", "sanitize"]
+__all__ = ["is_duplicate_client_id", "is_unknown_outcome", "map_exception", "sanitize"]
 
 _SIGNED: Final = re.compile(r"(signature|sign|OK-ACCESS-SIGN|apiKey)=[^&\s\"']+", re.IGNORECASE)
 
@@ -44,6 +44,21 @@ def _retry_after(headers: Mapping[str, Any] | None) -> float | None:
             except (TypeError, ValueError):
                 return None
     return None
+
+
+_DUPLICATE: Final = re.compile(r"duplicat", re.IGNORECASE)
+
+
+def is_duplicate_client_id(exc: BaseException) -> bool:
+    """True when the venue refused a new order because our client id is already working.
+
+    ccxt has DuplicateOrderId, but files most venues' duplicates elsewhere
+    (Binance ``-2010 Duplicate order sent.``, OKX ``51016 Duplicated clOrdId`` are
+    InvalidOrder), so the venue's own words decide.
+    """
+    if isinstance(exc, ccxt.DuplicateOrderId):
+        return True
+    return isinstance(exc, ccxt.ExchangeError) and bool(_DUPLICATE.search(str(exc)))
 
 
 def is_unknown_outcome(exc: BaseException) -> bool:
