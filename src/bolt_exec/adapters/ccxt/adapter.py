@@ -404,12 +404,19 @@ class CcxtBroker(BrokerBase):
 
     # --- polling and status -----------------------------------------------------------
     async def _poll_forever(self) -> None:
+        pause = self.config.poll_interval_s
         while True:
-            await asyncio.sleep(self.config.poll_interval_s)
+            await asyncio.sleep(pause)
+            pause = self.config.poll_interval_s
             try:
                 await self.poll_once()
+            except RateLimited as exc:
+                pause = max(pause, exc.retry_after or 60.0)  # the venue said how long
+                log.warning("%s: poll rate limited; pausing %.1f s", self.name, pause)
             except BrokerError as exc:
                 log.warning("%s: poll failed: %s", self.name, exc)
+            except Exception:  # a translation bug must be loud, and must not stop polling
+                log.exception("%s: poll crashed; polling continues", self.name)
 
     async def poll_once(self) -> None:
         """Ask about working orders and new trades; emit what changed."""
