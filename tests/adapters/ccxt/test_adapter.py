@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from bolt_exec.model.events import (
     OrderRejected,
     OrderReplaced,
 )
+from bolt_exec.testing.fake_binance import FakeBinance
 from tests.adapters.ccxt.conftest import API_SECRET, CcxtHarness, make_config
 
 pytestmark = pytest.mark.timeout(20)
@@ -258,3 +260,26 @@ async def test_resend_of_working_id_through_ccxt_binance_is_not_a_rejection(
         await fresh.disconnect()
     assert not any(isinstance(e, OrderRejected) for e in seen)
     assert len(venue.fake.venue.orders) == 1
+
+
+@pytest.mark.asyncio
+async def test_binanceus_speaks_the_same_wire(fake: FakeBinance) -> None:
+    from bolt_exec.adapters.ccxt import CcxtBroker
+    from bolt_exec.clock import LiveClock
+
+    broker = CcxtBroker(make_config(fake, exchange="binanceus"))
+    events: list[OrderEvent] = []
+    broker.bind(events.append, LiveClock())
+    await broker.connect()
+    try:
+        broker.submit(market("us-1"))
+        async with asyncio.timeout(3):
+            while not any(isinstance(e, OrderFilled) for e in events):
+                await asyncio.sleep(0.005)
+    finally:
+        await broker.disconnect()
+    assert [
+        p["newClientOrderId"]
+        for m, path, p in fake.requests
+        if m == "POST" and path == "/api/v3/order"
+    ] == ["us-1"]
