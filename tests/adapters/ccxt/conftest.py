@@ -8,42 +8,27 @@ CcxtBroker, the fake (to script misbehaviour) and the emitted events.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 
 import pytest_asyncio
 from pydantic import SecretStr
 
 from bolt_exec.adapters.ccxt import CcxtBroker, CcxtConfig
 from bolt_exec.clock import LiveClock
-from bolt_exec.model.events import OrderEvent
 from bolt_exec.testing.fake_binance import FakeBinance
+from bolt_exec.testing.recorder import EventRecorder
 
 API_KEY = "ccxt-key-1"
 API_SECRET = "canary-ccxt-Yw7Tq2-never-log-me"
 
 
-@dataclass
-class CcxtHarness:
+class CcxtHarness(EventRecorder):
     """A connected CcxtBroker, the fake it talks to, and what it emitted."""
 
-    broker: CcxtBroker
-    fake: FakeBinance
-    events: list[OrderEvent] = field(default_factory=list)
-
-    def of(self, kind: type[OrderEvent], client_order_id: str | None = None) -> list[OrderEvent]:
-        """The emitted events of one type (optionally of one order)."""
-        return [
-            e
-            for e in self.events
-            if isinstance(e, kind) and client_order_id in (None, e.client_order_id)
-        ]
-
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 3.0) -> None:
-        """Yield to the loop until ``predicate()`` holds; fail after ``timeout`` seconds."""
-        async with asyncio.timeout(timeout):
-            while not predicate():
-                await asyncio.sleep(0.005)
+    def __init__(self, broker: CcxtBroker, fake: FakeBinance) -> None:
+        super().__init__()
+        self.broker = broker
+        self.fake = fake
 
     async def settle(self, polls: int = 3) -> None:
         """Let a few poll cycles run (for asserting absence)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
@@ -25,24 +24,17 @@ from bolt_exec.model.events import (
     OrderReplaced,
 )
 from bolt_exec.testing.fake_okx import FakeOkx
+from bolt_exec.testing.recorder import EventRecorder
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(20)]
 
 SECRET = "canary-okx-Pq4-never-log-me"
 
 
-class Okx:
+class Okx(EventRecorder):
     def __init__(self, broker: CcxtBroker, fake: FakeOkx) -> None:
+        super().__init__()
         self.broker, self.fake = broker, fake
-        self.events: list[OrderEvent] = []
-
-    def of(self, kind: type[OrderEvent], coid: str) -> list[OrderEvent]:
-        return [e for e in self.events if isinstance(e, kind) and e.client_order_id == coid]
-
-    async def wait_for(self, predicate: object, timeout: float = 3.0) -> None:
-        async with asyncio.timeout(timeout):
-            while not predicate():  # type: ignore[operator]
-                await asyncio.sleep(0.005)
 
 
 @pytest_asyncio.fixture
