@@ -186,10 +186,10 @@ class BinanceSpotBroker(BrokerBase):
         return self._now_ns() // 1_000_000 + self._offset_ms
 
     async def _sync_time(self) -> None:
-        assert self._client is not None
+        client = self._require_client()
         try:
             before = self._now_ns()
-            res = await self._client.get_server_time()
+            res = await client.get_server_time()
             after = self._now_ns()
         except Exception as exc:
             raise map_exception(exc, self.name) from exc
@@ -197,7 +197,7 @@ class BinanceSpotBroker(BrokerBase):
         local_ms = (before + after) // 2 // 1_000_000
         self._offset_ms = int(res["serverTime"]) - local_ms
         # python-binance stamps requests with its own wall clock plus this offset.
-        self._client.timestamp_offset = int(res["serverTime"]) - after // 1_000_000
+        client.timestamp_offset = int(res["serverTime"]) - after // 1_000_000
 
     async def _call(self, fn: Callable[..., Awaitable[Any]], **params: Any) -> Any:
         """Call python-binance; on -1021 resync the clock and send once more.

@@ -112,7 +112,8 @@ class UserStream:
         }
 
     async def _open(self) -> None:
-        assert self._session is not None  # start() created it
+        if self._session is None:
+            raise BrokerUnavailable(f"{self._venue}: user stream stopped", venue=self._venue)
         try:
             ws = await self._session.ws_connect(self._url, heartbeat=20.0)
         except (aiohttp.ClientError, OSError) as exc:
