@@ -19,6 +19,7 @@ so a reader knows whether a 30-day window was fully covered.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -51,6 +52,7 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+_PAISA = Decimal("0.01")
 
 
 class TradingCalendar(Protocol):
@@ -106,7 +108,9 @@ def day_charge(counted: int, den: int, rules: OtrRules) -> tuple[Decimal, list[C
             msgs = max(hi - lo, 0)
             lines.append(ChargeLine(slab.lower, upper, msgs, slab.rate, msgs * slab.rate))
     total = sum((line.amount for line in lines), Decimal(0))
-    return total, lines
+    # Rates are whole paise, so quantising to the paisa only fixes the exponent.
+    lines = [dataclasses.replace(ln, amount=ln.amount.quantize(_PAISA)) for ln in lines]
+    return total.quantize(_PAISA), lines
 
 
 def _window_days(day: date, rule_window: int, unit: str, cal: TradingCalendar) -> set[date]:
