@@ -175,7 +175,7 @@ def test_segment_from_tags_when_not_in_instrument_map() -> None:
 def test_unplaceable_instrument_names_the_symbol_and_the_fix() -> None:
     j = Journal()
     j.new("o1", "MYSTERY", at(MON_2026, 10), "150")
-    with pytest.raises(ValidationError, match="MYSTERY.*instruments map"):
+    with pytest.raises(ValidationError, match=r"MYSTERY.*instruments map"):
         _run(j, {}, "100")
 
 
@@ -192,7 +192,8 @@ def test_events_of_unknown_orders_are_counted_as_unattributed() -> None:
     eng = OtrEngine(RULES, CASH)
     for ev in j.events[1:]:
         eng.apply(ev, Decimal(100))
-    assert eng.unattributed == 2 and eng.tallies == {}
+    assert eng.unattributed == 2
+    assert eng.tallies == {}
 
 
 def test_ltp_source_uses_last_trade_at_or_before_message() -> None:
@@ -227,7 +228,8 @@ def test_counter_reports_ratio_and_next_slab() -> None:
     assert last.slab_rate == Decimal("0.02")  # exactly 50 is in the >= 50 slab
     assert (last.next_slab_threshold, last.messages_to_next_slab) == (250, 200)
     assert last.messages_to_cooling_off == 1950
-    assert snaps[-2].slab_rate == 0 and snaps[-2].messages_to_next_slab == 1
+    assert snaps[-2].slab_rate == 0
+    assert snaps[-2].messages_to_next_slab == 1
     assert counter.snapshot("NSE", "EQ_CASH") == last
     assert counter.snapshot("BSE", "EQ_CASH") is None
 

@@ -110,7 +110,8 @@ def test_cooling_off_on_third_threshold_day_within_30_trading_days() -> None:
     # Assert
     rows = {r["day"]: r for r in rep["days"]}
     assert [rows[days[k]]["threshold_days_in_window"] for k in (0, 10, 29)] == [1, 2, 3]
-    assert rows[days[0]]["cooling_off"] is None and rows[days[10]]["cooling_off"] is None
+    assert rows[days[0]]["cooling_off"] is None
+    assert rows[days[10]]["cooling_off"] is None
     cool = rows[days[29]]["cooling_off"]
     assert cool["day"] == days[30]
     assert (cool["start_local"], cool["end_local"]) == ("09:15", "09:30")
