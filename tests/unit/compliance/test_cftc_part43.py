@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 import yaml
+from _golden_sessions import FIRM, SWAPS, WED, part43_session
 from _otr_journal import ET, Journal, at, check_golden
 
 from bolt_exec.compliance.cftc_part43 import (
     Part43Firm,
-    SwapTerms,
     anonymity_violations,
     part43_report,
     part43_report_json,
@@ -23,23 +23,6 @@ from bolt_exec.errors import ConfigError, ValidationError
 from bolt_exec.model.events import decode_event, encode_event
 
 RULES = load_cftc_rules()
-WED = date(2023, 11, 22)  # the day before Thanksgiving, initial caps and blocks
-FIRM = Part43Firm("NONE", ("Bolt Capital LLC", "5493000IBP32UQZ0KL24"))
-USD10Y = SwapTerms(
-    "QZUSD10Y", "IR", "USD", date(2023, 11, 24), date(2033, 11, 24), price_notation="RATE"
-)
-EUR5Y = SwapTerms(
-    "QZEUR5Y",
-    "IR",
-    "EUR",
-    date(2023, 11, 24),
-    date(2028, 11, 24),
-    mandatory_clearing=True,
-    cleared=True,
-    price_notation="RATE",
-)
-CO1Y = SwapTerms("QZWTI1Y", "CO", "USD", date(2023, 11, 24), date(2024, 11, 24))
-SWAPS = {"USD10Y": USD10Y, "EUR5Y": EUR5Y, "WTI1Y": CO1Y}
 RATES = {"EUR": Decimal("1.0900")}
 
 
@@ -289,66 +272,8 @@ def post_initial_test_rules() -> Any:
     return load_cftc_rules(doc)
 
 
-def golden_session() -> Journal:
-    """A Wednesday before Thanksgiving 2023: block, LNS over the holiday, capped, PPS, a leak."""
-    j = Journal()
-    t = lambda hh, mm=0: at(WED, hh, mm, tz=ET)  # noqa: E731
-    j.new(
-        "g1",
-        "USD10Y",
-        t(10),
-        "4.125",
-        qty="250000000",
-        tags={"platform": "XSEF", "block_election": "true"},
-    )
-    j.fill("g1", t(10, 1), "G-T1", "USD10Y", "250000000", "4.125")
-    j.new(
-        "g2",
-        "USD10Y",
-        t(15),
-        "4.100",
-        qty="180000000",
-        tags={
-            "lns_election": "true",
-            "reporting_party": "us",
-            "counterparty_ids": "Acme Pension Fund",
-        },
-    )
-    j.fill("g2", t(15), "G-T2", "USD10Y", "180000000", "4.100")
-    j.new("g3", "EUR5Y", t(15, 30), "3.2500", qty="1234567", tags={"reporting_party": "us"})
-    j.fill("g3", t(15, 30), "G-T3", "EUR5Y", "1234567", "3.2500")
-    j.new(
-        "g4",
-        "USD10Y",
-        t(16),
-        "4.0",
-        qty="5000000",
-        tags={"lns_election": "true", "reporting_party": "us"},
-    )
-    j.fill("g4", t(16), "G-T4", "USD10Y", "5000000", "4.0")
-    j.new(
-        "g5",
-        "USD10Y",
-        t(23, 30),
-        "0.01",
-        qty="5000000",
-        tags={"reporting_party": "us", "post_priced": "true", "price_pending": "true"},
-    )
-    j.fill("g5", t(23, 30), "G-T5", "USD10Y", "5000000", "0.01")
-    j.new(
-        "g6",
-        "USD10Y",
-        t(12),
-        "4",
-        qty="5000000",
-        tags={"reporting_party": "us", "platform": "549300ACMEBANK00XX12"},
-    )
-    j.fill("g6", t(12), "G-T6", "USD10Y", "5000000", "4")
-    return j
-
-
 def test_golden_session_and_byte_identical_replay() -> None:
-    j = golden_session()
+    j = part43_session()
     out = part43_report_json(_report(j))
     check_golden("part43/session_2023-11-22.json", out)
     replayed = Journal()

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from _golden_sessions import INSTRUMENTS, otr_session
 from _otr_journal import Journal, at, check_golden
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bolt_exec.compliance.sebi_otr import LastTradePrices, OtrInstrument
+from bolt_exec.compliance.sebi_otr import LastTradePrices
 from bolt_exec.compliance.sebi_otr_report import (
     WeekdayCalendar,
     day_charge,
@@ -21,17 +22,10 @@ from bolt_exec.compliance.sebi_otr_report import (
 )
 from bolt_exec.compliance.sebi_otr_rules import load_sebi_rules
 from bolt_exec.errors import ConfigError, ValidationError
-from bolt_exec.model.enums import TimeInForce
 from bolt_exec.model.events import decode_event, encode_event
 
 RULES = load_sebi_rules()
 R2020 = RULES.for_date(date(2024, 1, 2))
-INSTRUMENTS = {
-    "RELIANCE": OtrInstrument("NSE", "EQ_CASH"),
-    "NIFTYFUT": OtrInstrument("NSE", "EQ_DERIV"),
-    "NIFTY22000CE": OtrInstrument("NSE", "EQ_DERIV", is_equity_option=True),
-    "USDINR": OtrInstrument("NSE", "CURRENCY_DERIV"),
-}
 
 
 def test_worked_example_incremental_and_flat() -> None:
@@ -214,41 +208,8 @@ def _version_mapping(**cooling: object) -> dict[str, object]:
     }
 
 
-def golden_session() -> tuple[Journal, LastTradePrices]:
-    """Fri 3 Apr 2026 (2020 rules) and Mon 6 Apr 2026 (2026 rules), three segments."""
-    j = Journal()
-    ticks = []
-    for day in (date(2026, 4, 3), date(2026, 4, 6)):
-        d = day.isoformat()
-        ticks += [
-            ("RELIANCE", at(day, 9, 15), Decimal("2500.00")),
-            ("NIFTY22000CE", at(day, 9, 15), Decimal("10.00")),
-            ("USDINR", at(day, 9, 0), Decimal("83.2500")),
-        ]
-        j.new(f"{d}-c1", "RELIANCE", at(day, 9, 30), "2518.75")  # +0.75 %: in band
-        j.new(f"{d}-c2", "RELIANCE", at(day, 9, 31), "2520.00", qty="4")  # out of band
-        j.fill(f"{d}-c2", at(day, 9, 32), f"{d}-T1", "RELIANCE", "2", "2520.00")
-        j.amend(f"{d}-c2", at(day, 9, 33), "2505.00")  # into the band
-        j.amend(f"{d}-c2", at(day, 9, 34), "2600.00", confirm=False)
-        j.cancel(f"{d}-c1", at(day, 9, 35))
-        j.new(f"{d}-i1", "RELIANCE", at(day, 9, 36), "2400.00", tif=TimeInForce.IOC)
-        j.cancel(f"{d}-i1", at(day, 9, 36), request=False)  # IOC remainder: not a message
-        j.new(f"{d}-m1", "RELIANCE", at(day, 9, 37), None)  # market order: counted
-        j.fill(f"{d}-m1", at(day, 9, 37), f"{d}-T2", "RELIANCE", "1", "2501.00")
-        j.new(f"{d}-h1", "RELIANCE", at(day, 9, 38), "3000.00", tags={"algo": "false"})
-        j.new(f"{d}-o1", "NIFTY22000CE", at(day, 10), "30.00")  # option band edge (2026)
-        j.new(f"{d}-o2", "NIFTY22000CE", at(day, 10, 1), "30.05")
-        j.new(f"{d}-d1", "NIFTY22000CE", at(day, 10, 2), "12.00", tags={"dmm": "true"})
-        j.fill(f"{d}-d1", at(day, 10, 3), f"{d}-T3", "NIFTY22000CE", "1", "12.00")
-        j.new(f"{d}-x1", "USDINR", at(day, 9, 5), "84.0000")
-        for i in range(60):
-            j.amend(f"{d}-x1", at(day, 9, 6, i), f"{84 + i / 100:.4f}", confirm=False)
-        j.fill(f"{d}-x1", at(day, 9, 7), f"{d}-T4", "USDINR", "1", "84.5900")
-    return j, LastTradePrices(ticks)
-
-
 def _golden_report(events):  # type: ignore[no-untyped-def]
-    _, ltp = golden_session()
+    _, ltp = otr_session()
     return otr_report(
         events,
         rules=RULES,
@@ -261,7 +222,7 @@ def _golden_report(events):  # type: ignore[no-untyped-def]
 
 
 def test_golden_session_json_and_csv() -> None:
-    j, _ = golden_session()
+    j, _ = otr_session()
     rep = _golden_report(j.events)
     check_golden("otr/session_2026-04-03_06.json", otr_report_json(rep))
     check_golden("otr/session_2026-04-03_06.csv", otr_report_csv(rep))
@@ -272,7 +233,7 @@ def test_golden_session_json_and_csv() -> None:
 
 
 def test_replay_is_byte_identical_through_the_journal_codec() -> None:
-    j, _ = golden_session()
+    j, _ = otr_session()
     first = otr_report_json(_golden_report(j.events))
     replayed = [decode_event(encode_event(ev)) for ev in j.events]
     assert otr_report_json(_golden_report(replayed)) == first

@@ -1,0 +1,93 @@
+"""`bolt-exec report otr`: journal export in, the same bytes as the library out."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from _cli_helpers import run_cli, write_journal
+from _golden_sessions import INSTRUMENTS, otr_session
+
+from bolt_exec.compliance.cli import REPORTS, ReportOutput, ReportSpec, register_report
+
+# Same session and inputs as the golden test, passed through files.
+INSTRUMENTS_YAML = "\n".join(
+    f"{s}: {{exchange: {i.exchange}, segment: {i.segment}, equity_option: "
+    f"{str(i.is_equity_option).lower()}}}"
+    for s, i in INSTRUMENTS.items()
+)
+
+
+def _inputs(tmp_path: Path) -> list[str]:
+    j, ltp = otr_session()
+    journal = write_journal(tmp_path / "journal.jsonl", j.events)
+    (tmp_path / "instruments.yaml").write_text(INSTRUMENTS_YAML)
+    ticks = ["symbol,ts_ns,px"]
+    for sym in ltp._ts:
+        ticks += [f"{sym},{ts},{px}" for ts, px in zip(ltp._ts[sym], ltp._px[sym], strict=True)]
+    (tmp_path / "ltp.csv").write_text("\n".join(ticks) + "\n")
+    return [
+        "report",
+        "otr",
+        "--journal",
+        str(journal),
+        "--date",
+        "2026-04-03",
+        "--to",
+        "2026-04-06",
+        "--instruments",
+        str(tmp_path / "instruments.yaml"),
+        "--ltp",
+        str(tmp_path / "ltp.csv"),
+        "--member",
+        "TM-0001",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "golden"),
+    [("json", "session_2026-04-03_06.json"), ("csv", "session_2026-04-03_06.csv")],
+)
+def test_cli_otr_matches_the_golden_file(tmp_path: Path, fmt: str, golden: str) -> None:
+    out = tmp_path / f"otr.{fmt}"
+    rc = run_cli([*_inputs(tmp_path), "--format", fmt, "--out", str(out)])
+    assert rc == 0
+    expected = Path(__file__).resolve().parents[2] / "golden" / "otr" / golden
+    assert out.read_bytes() == expected.read_bytes()
+
+
+def test_cli_otr_bad_journal_line_is_exit_2_with_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "j.jsonl"
+    bad.write_text('{"type":"OrderFilled"}\nnot json\n')
+    rc = run_cli(["report", "otr", "--journal", str(bad), "--date", "2026-04-06"])
+    assert rc == 2
+    assert "j.jsonl:1" in capsys.readouterr().err
+
+
+def test_cli_otr_rejects_a_bad_date() -> None:
+    with pytest.raises(SystemExit):
+        run_cli(["report", "otr", "--journal", "x", "--date", "06/04/2026"])
+
+
+def test_registry_refuses_a_duplicate_and_accepts_a_new_report(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    spec = ReportSpec(
+        "count",
+        "count events",
+        lambda p: None,
+        lambda args, evs: ReportOutput(f"{args.date}:{len(evs)}\n".encode()),
+    )
+    with pytest.raises(ValueError, match="already registered"):
+        register_report(ReportSpec("otr", "x", spec.add_arguments, spec.run))
+    register_report(spec)
+    try:
+        j, _ = otr_session()
+        journal = write_journal(tmp_path / "j.jsonl", j.events)
+        assert run_cli(["report", "count", "--journal", str(journal), "--date", "2026-04-06"]) == 0
+        assert capsysbinary.readouterr().out == f"{date(2026, 4, 6)}:{len(j.events)}\n".encode()
+    finally:
+        del REPORTS["count"]
