@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TypeAlias
 
 from bolt_exec.compliance.audit_export import export_jsonl, export_ledger_yaml, load_audit_file
 from bolt_exec.compliance.audit_record import AuditRecord, verify_chain
@@ -39,7 +39,7 @@ from bolt_exec.compliance.cli_inputs import (
     read_swaps,
     write_atomic,
 )
-from bolt_exec.compliance.sebi_otr import LastTradePrices
+from bolt_exec.compliance.sebi_otr_market import LastTradePrices
 from bolt_exec.compliance.sebi_otr_report import (
     WeekdayCalendar,
     otr_report,
@@ -62,6 +62,8 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_EXCEPTIONS, EXIT_BAD_INPUT = 0, 1, 2
+# What parser.add_subparsers() returns (argparse keeps the class private).
+_Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +200,7 @@ register_report(
 # -- wiring -----------------------------------------------------------------------
 
 
-def add_report_parsers(subparsers: Any) -> argparse.ArgumentParser:
+def add_report_parsers(subparsers: _Subparsers) -> argparse.ArgumentParser:
     """Add ``report <name>`` for every registered report; return the ``report`` parser."""
     report = subparsers.add_parser("report", help="build a compliance report from a journal")
     names = report.add_subparsers(dest="report_name", required=True, metavar="REPORT")
@@ -236,7 +238,7 @@ def run_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_audit_parsers(subparsers: Any) -> argparse.ArgumentParser:
+def add_audit_parsers(subparsers: _Subparsers) -> argparse.ArgumentParser:
     """Add ``audit verify`` and ``audit export``; return the ``audit`` parser."""
     audit = subparsers.add_parser("audit", help="check or export the audit trail")
     actions = audit.add_subparsers(dest="audit_action", required=True)

@@ -24,7 +24,7 @@ import msgspec
 import yaml
 
 from bolt_exec.compliance.cftc_part43 import SwapTerms
-from bolt_exec.compliance.sebi_otr import OtrInstrument
+from bolt_exec.compliance.sebi_otr_market import OtrInstrument
 from bolt_exec.errors import ValidationError
 from bolt_exec.model.events import OrderEvent, decode_event
 

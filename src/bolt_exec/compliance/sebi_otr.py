@@ -27,23 +27,23 @@ message's time, the equity-options band. What is left is *counted*. Tallies
 are per trading day and per (exchange, segment) -- or per exchange, by
 configuration.
 
-:class:`OtrCounter` wraps the engine for the SafetyManager: it returns the
-running ratio and the distance to the next slab after each event, and
-forgets days that are over.
+:class:`~bolt_exec.compliance.sebi_otr_counter.OtrCounter` wraps the engine
+for the SafetyManager: it returns the running ratio and the distance to the
+next slab after each event, and forgets days that are over
+(:meth:`OtrEngine.forget_before`).
 """
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import ROUND_DOWN, Decimal
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
-from typing import Final, Protocol
-from zoneinfo import ZoneInfo
+from typing import Final
 
 from bolt_exec.compliance.dated_config import DatedVersions
+from bolt_exec.compliance.sebi_otr_market import LtpSource, OtrInstrument, trading_day
 from bolt_exec.compliance.sebi_otr_rules import OtrRules
 from bolt_exec.errors import ValidationError
 from bolt_exec.model.enums import TimeInForce
@@ -51,11 +51,14 @@ from bolt_exec.model.events import (
     OrderAccepted,
     OrderCanceled,
     OrderCancelRejected,
+    OrderDenied,
     OrderEvent,
+    OrderExpired,
     OrderFilled,
     OrderInitialized,
     OrderPendingCancel,
     OrderPendingReplace,
+    OrderRejected,
     OrderReplaced,
     OrderReplaceRejected,
     OrderSubmitted,
@@ -67,16 +70,10 @@ __all__ = [
     "TAG_EXCHANGE",
     "TAG_OPTION",
     "TAG_SEGMENT",
-    "LastTradePrices",
-    "LtpSource",
     "MessageKind",
-    "OtrCounter",
     "OtrEngine",
-    "OtrInstrument",
     "OtrMessage",
-    "OtrSnapshot",
     "OtrTally",
-    "trading_day",
 ]
 
 # Order tags the engine reads from OrderInitialized.tags.
@@ -88,8 +85,6 @@ TAG_OPTION: Final = "equity_option"  # fallback: "true" for equity options
 
 _TRUE: Final = frozenset({"1", "true", "yes", "y"})
 _FALSE: Final = frozenset({"0", "false", "no", "n"})
-_NS: Final = 1_000_000_000
-_RATIO_Q: Final = Decimal("0.0001")
 
 
 class MessageKind(StrEnum):
@@ -98,57 +93,6 @@ class MessageKind(StrEnum):
     NEW = "NEW"
     MODIFY = "MODIFY"
     CANCEL = "CANCEL"
-
-
-@dataclass(frozen=True, slots=True)
-class OtrInstrument:
-    """Where an instrument trades, for OTR purposes."""
-
-    exchange: str
-    segment: str
-    is_equity_option: bool = False
-
-
-class LtpSource(Protocol):
-    """Market data: the last traded price of ``symbol`` at or before ``ts_ns``."""
-
-    def ltp(self, symbol: str, ts_ns: int) -> Decimal | None:
-        """Return the LTP, or None when nothing traded yet."""
-        ...
-
-
-class LastTradePrices:
-    """An :class:`LtpSource` over recorded market trades ``(symbol, ts_ns, px)``.
-
-    The LTP of a message is the price of the last market trade at or before
-    the message's ``ts_event`` (an assumption: the circulars do not name the
-    snapshot).
-    """
-
-    def __init__(self, trades: Iterable[tuple[str, int, Decimal]] = ()) -> None:
-        series: dict[str, list[tuple[int, Decimal]]] = {}
-        for symbol, ts, px in trades:
-            series.setdefault(symbol, []).append((ts, Decimal(px)))
-        self._ts: dict[str, list[int]] = {}
-        self._px: dict[str, list[Decimal]] = {}
-        for symbol, rows in series.items():
-            rows.sort(key=lambda r: r[0])  # stable: equal times keep input order
-            self._ts[symbol] = [r[0] for r in rows]
-            self._px[symbol] = [r[1] for r in rows]
-
-    def ltp(self, symbol: str, ts_ns: int) -> Decimal | None:
-        """Return the last trade price at or before ``ts_ns``."""
-        times = self._ts.get(symbol)
-        if not times:
-            return None
-        i = bisect.bisect_right(times, ts_ns)
-        return self._px[symbol][i - 1] if i else None
-
-
-def trading_day(ts_ns: int, tz: str = "Asia/Kolkata") -> date:
-    """Return the local date (IST by default) of a UNIX-nanosecond timestamp."""
-    utc = datetime.fromtimestamp(ts_ns // _NS, tz=UTC)
-    return utc.astimezone(ZoneInfo(tz)).date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +142,9 @@ class _Order:
     is_dmm: bool
     tif: TimeInForce
     limit_px: Decimal | None
+    qty: Decimal
+    filled: Decimal = Decimal(0)
+    is_terminal: bool = False
     entered: bool = False
     pending_cancel: bool = False
     pending_replace: bool = False
@@ -236,7 +183,7 @@ class OtrEngine:
         self._instruments = dict(instruments or {})
         self._ltp = ltp
         self._orders: dict[str, _Order] = {}
-        self._trade_ids: set[tuple[str, str]] = set()
+        self._trade_ids: dict[tuple[str, str], date] = {}
         self.tallies: dict[tuple[date, str, str], OtrTally] = {}
         self.unattributed: int = 0  # events of orders the journal never initialised
         self.last_message: OtrMessage | None = None  # the latest message judged
@@ -266,10 +213,22 @@ class OtrEngine:
             return None
         if isinstance(event, OrderFilled):
             return self._on_fill(order, event)
+        if isinstance(event, OrderExpired | OrderRejected | OrderDenied):
+            order.is_terminal = True
         kind = self._message_kind(order, event)
         if kind is None:
             return None
         return self._on_message(order, event, kind, ltp)
+
+    def forget_before(self, day: date) -> None:
+        """Drop tallies and trade ids of days before ``day``, and every finished order.
+
+        For long-running use (the live counter); a finished order's late
+        events are then counted as unattributed.
+        """
+        self.tallies = {k: t for k, t in self.tallies.items() if k[0] >= day}
+        self._trade_ids = {k: d for k, d in self._trade_ids.items() if d >= day}
+        self._orders = {k: o for k, o in self._orders.items() if not o.is_terminal}
 
     def _new_order(self, ev: OrderInitialized) -> _Order:
         inst = self._instruments.get(ev.symbol)
@@ -292,6 +251,7 @@ class OtrEngine:
             is_dmm=bool(_flag(ev.tags, TAG_DMM)),
             tif=ev.tif,
             limit_px=ev.limit_px,
+            qty=ev.qty,
         )
 
     def _message_kind(self, order: _Order, ev: OrderEvent) -> MessageKind | None:
@@ -309,6 +269,7 @@ class OtrEngine:
             counted_already = order.pending_replace
             order.pending_replace = False
             order.limit_px = ev.limit_px if ev.limit_px is not None else order.limit_px
+            order.qty = ev.qty if ev.qty is not None else order.qty
             return None if counted_already or ev.reconciliation else MessageKind.MODIFY
         if isinstance(ev, OrderReplaceRejected):
             order.pending_replace = False
@@ -322,6 +283,7 @@ class OtrEngine:
         if isinstance(ev, OrderCanceled):
             counted_already = order.pending_cancel
             order.pending_cancel = False
+            order.is_terminal = True
             venue_initiated = order.tif in (TimeInForce.IOC, TimeInForce.FOK)
             if counted_already or venue_initiated or ev.reconciliation:
                 return None
@@ -369,10 +331,13 @@ class OtrEngine:
 
     def _on_fill(self, order: _Order, ev: OrderFilled) -> OtrTally | None:
         key = (ev.symbol, ev.trade_id)
-        if key in self._trade_ids or not order.is_algo:
+        if key in self._trade_ids:
             return None
-        self._trade_ids.add(key)
-        day = trading_day(ev.ts_event)
+        self._trade_ids[key] = day = trading_day(ev.ts_event)
+        order.filled += ev.last_qty
+        order.is_terminal = order.is_terminal or order.filled >= order.qty
+        if not order.is_algo:
+            return None
         rules = self.rules_for(day)
         tally = self._tally(order, day, rules)
         if order.instrument.segment not in rules.segments:
@@ -412,98 +377,3 @@ def _judge(
     if ltp is None or ltp <= 0:
         return "no_ltp" if rules.no_ltp == "exempt" else "counted"
     return _in_band(price, ltp, order, rules) or "counted"
-
-
-def ratio(counted: int, denominator: int) -> Decimal:
-    """Return ``counted / denominator`` truncated to 4 places (slabs use exact comparisons)."""
-    return (Decimal(counted) / Decimal(denominator)).quantize(_RATIO_Q, ROUND_DOWN)
-
-
-def denominator(tally: OtrTally, rules: OtrRules) -> int:
-    """Return the ratio's denominator: trades, floored by ``zero_trade_floor``."""
-    return max(tally.trades, rules.zero_trade_floor)
-
-
-@dataclass(frozen=True, slots=True)
-class OtrSnapshot:
-    """The running OTR of one group, for a pre-trade budget check.
-
-    Attributes:
-        messages_to_next_slab: how many more counted messages, at today's
-            trade count, before the ratio reaches ``next_slab_threshold``.
-        messages_to_cooling_off: likewise for the cooling-off threshold (0 once reached).
-    """
-
-    day: date
-    exchange: str
-    segment: str
-    counted: int
-    trades: int
-    ratio: Decimal
-    slab_rate: Decimal
-    next_slab_threshold: int | None
-    messages_to_next_slab: int | None
-    cooling_off_threshold: int
-    messages_to_cooling_off: int
-
-
-def snapshot(tally: OtrTally, rules: OtrRules) -> OtrSnapshot:
-    """Return the :class:`OtrSnapshot` of a tally under ``rules``."""
-    den = denominator(tally, rules)
-    idx = rules.slab_for(tally.counted, den)
-    nxt = rules.slabs[idx + 1].lower if idx + 1 < len(rules.slabs) else None
-    cool = rules.cooling_off.threshold
-    return OtrSnapshot(
-        day=tally.day,
-        exchange=tally.exchange,
-        segment=tally.segment,
-        counted=tally.counted,
-        trades=tally.trades,
-        ratio=ratio(tally.counted, den),
-        slab_rate=rules.slabs[idx].rate,
-        next_slab_threshold=nxt,
-        messages_to_next_slab=None if nxt is None else nxt * den - tally.counted,
-        cooling_off_threshold=cool,
-        messages_to_cooling_off=max(cool * den - tally.counted, 0),
-    )
-
-
-class OtrCounter:
-    """Incremental OTR for the SafetyManager's budget: feed events, read the ratio.
-
-    Pure (no clock, no I/O). Only the current trading day is kept: the first
-    event of a new day drops the previous day's tallies.
-
-    Example::
-
-        counter = OtrCounter(load_sebi_rules(), {"NIFTY26APRFUT": OtrInstrument("NSE", "EQ_DERIV")})
-        snap = counter.on_event(event, ltp=mark)   # None for events that count nothing
-        if snap and snap.messages_to_next_slab is not None and snap.messages_to_next_slab < 10: ...
-    """
-
-    def __init__(
-        self,
-        rules: DatedVersions[OtrRules],
-        instruments: Mapping[str, OtrInstrument] | None = None,
-        ltp: LtpSource | None = None,
-    ) -> None:
-        self._engine = OtrEngine(rules, instruments, ltp)
-        self._day: date | None = None
-
-    def on_event(self, event: OrderEvent, ltp: Decimal | None = None) -> OtrSnapshot | None:
-        """Apply ``event``; return the snapshot of the group it touched, or None."""
-        day = trading_day(event.ts_event)
-        if self._day is not None and day > self._day:
-            self._engine.tallies.clear()
-        self._day = day if self._day is None else max(self._day, day)
-        tally = self._engine.apply(event, ltp)
-        if tally is None:
-            return None
-        return snapshot(tally, self._engine.rules_for(tally.day))
-
-    def snapshot(self, exchange: str, segment: str) -> OtrSnapshot | None:
-        """Return the current day's snapshot of a group (None before its first message)."""
-        for (day, exch, seg), tally in self._engine.tallies.items():
-            if day == self._day and exch == exchange and seg == segment:
-                return snapshot(tally, self._engine.rules_for(day))
-        return None

@@ -29,14 +29,9 @@ from zoneinfo import ZoneInfo
 
 from bolt_exec.compliance.canonical import pretty_json
 from bolt_exec.compliance.dated_config import DatedVersions
-from bolt_exec.compliance.sebi_otr import (
-    LtpSource,
-    OtrEngine,
-    OtrInstrument,
-    OtrTally,
-    denominator,
-    ratio,
-)
+from bolt_exec.compliance.sebi_otr import OtrEngine, OtrTally
+from bolt_exec.compliance.sebi_otr_counter import denominator, ratio
+from bolt_exec.compliance.sebi_otr_market import LtpSource, OtrInstrument
 from bolt_exec.compliance.sebi_otr_rules import OtrRules
 from bolt_exec.errors import ValidationError
 from bolt_exec.model.events import OrderEvent

@@ -8,7 +8,7 @@ from decimal import Decimal
 from _otr_journal import ET, Journal, at
 
 from bolt_exec.compliance.cftc_part43 import Part43Firm, SwapTerms
-from bolt_exec.compliance.sebi_otr import LastTradePrices, OtrInstrument
+from bolt_exec.compliance.sebi_otr_market import LastTradePrices, OtrInstrument
 from bolt_exec.model.enums import TimeInForce
 
 WED = date(2023, 11, 22)  # the day before Thanksgiving, initial caps and blocks

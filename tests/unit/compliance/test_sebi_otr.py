@@ -10,13 +10,9 @@ from _otr_journal import Journal, at
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bolt_exec.compliance.sebi_otr import (
-    LastTradePrices,
-    OtrCounter,
-    OtrEngine,
-    OtrInstrument,
-    trading_day,
-)
+from bolt_exec.compliance.sebi_otr import OtrEngine
+from bolt_exec.compliance.sebi_otr_counter import OtrCounter
+from bolt_exec.compliance.sebi_otr_market import LastTradePrices, OtrInstrument, trading_day
 from bolt_exec.compliance.sebi_otr_rules import load_sebi_rules
 from bolt_exec.errors import ValidationError
 from bolt_exec.model.enums import TimeInForce
@@ -285,3 +281,20 @@ def test_counter_agrees_with_batch_engine(actions: list[tuple[str, int, int]]) -
     tally = _only(eng)
     assert (last.counted, last.trades) == (tally.counted, tally.trades)
     assert tally.counted + sum(tally.exempt.values()) >= tally.new
+
+
+def test_counter_keeps_resting_orders_and_drops_finished_ones_at_rollover() -> None:
+    # Arrange: a GTC order rests over the weekend; another filled on Friday.
+    j = Journal()
+    j.new("gtc", "RELIANCE", at(FRI_2026, 10), "150", tif=TimeInForce.GTC)
+    j.new("done", "RELIANCE", at(FRI_2026, 10), "150")
+    j.fill("done", at(FRI_2026, 10, 1), "T1", "RELIANCE", "1", "150")
+    j.cancel("gtc", at(MON_2026, 9, 20))
+    j.cancel("done", at(MON_2026, 9, 21), request=False)  # late event of a finished order
+    counter = OtrCounter(RULES, CASH)
+    # Act
+    snaps = [counter.on_event(ev, Decimal(100)) for ev in j.events]
+    # Assert
+    monday = [s for s in snaps if s is not None and s.day == MON_2026]
+    assert [s.counted for s in monday] == [1]  # the GTC cancel; "done" was forgotten
+    assert counter._engine.unattributed == 1

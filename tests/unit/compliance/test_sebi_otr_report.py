@@ -12,7 +12,7 @@ from _otr_journal import Journal, at, check_golden
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bolt_exec.compliance.sebi_otr import LastTradePrices
+from bolt_exec.compliance.sebi_otr_market import LastTradePrices
 from bolt_exec.compliance.sebi_otr_report import (
     WeekdayCalendar,
     day_charge,

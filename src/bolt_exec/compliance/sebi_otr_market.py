@@ -1,0 +1,66 @@
+"""Market and reference inputs of the OTR engine: where instruments trade, LTPs, IST days."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Final, Protocol
+from zoneinfo import ZoneInfo
+
+__all__ = ["LastTradePrices", "LtpSource", "OtrInstrument", "trading_day"]
+
+_NS: Final = 1_000_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class OtrInstrument:
+    """Where an instrument trades, for OTR purposes."""
+
+    exchange: str
+    segment: str
+    is_equity_option: bool = False
+
+
+class LtpSource(Protocol):
+    """Market data: the last traded price of ``symbol`` at or before ``ts_ns``."""
+
+    def ltp(self, symbol: str, ts_ns: int) -> Decimal | None:
+        """Return the LTP, or None when nothing traded yet."""
+        ...
+
+
+class LastTradePrices:
+    """An :class:`LtpSource` over recorded market trades ``(symbol, ts_ns, px)``.
+
+    The LTP of a message is the price of the last market trade at or before
+    the message's ``ts_event`` (an assumption: the circulars do not name the
+    snapshot).
+    """
+
+    def __init__(self, trades: Iterable[tuple[str, int, Decimal]] = ()) -> None:
+        series: dict[str, list[tuple[int, Decimal]]] = {}
+        for symbol, ts, px in trades:
+            series.setdefault(symbol, []).append((ts, Decimal(px)))
+        self._ts: dict[str, list[int]] = {}
+        self._px: dict[str, list[Decimal]] = {}
+        for symbol, rows in series.items():
+            rows.sort(key=lambda r: r[0])  # stable: equal times keep input order
+            self._ts[symbol] = [r[0] for r in rows]
+            self._px[symbol] = [r[1] for r in rows]
+
+    def ltp(self, symbol: str, ts_ns: int) -> Decimal | None:
+        """Return the last trade price at or before ``ts_ns``."""
+        times = self._ts.get(symbol)
+        if not times:
+            return None
+        i = bisect.bisect_right(times, ts_ns)
+        return self._px[symbol][i - 1] if i else None
+
+
+def trading_day(ts_ns: int, tz: str = "Asia/Kolkata") -> date:
+    """Return the local date (IST by default) of a UNIX-nanosecond timestamp."""
+    utc = datetime.fromtimestamp(ts_ns // _NS, tz=UTC)
+    return utc.astimezone(ZoneInfo(tz)).date()
