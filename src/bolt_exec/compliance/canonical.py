@@ -14,8 +14,9 @@ Rules (the same for audit hashes and report files, so both are reproducible):
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
@@ -23,7 +24,9 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["canonical_json", "pretty_json", "to_plain"]
+from bolt_exec.model.events import OrderEvent, encode_event
+
+__all__ = ["canonical_json", "journal_sha256", "pretty_json", "to_plain"]
 
 
 def to_plain(value: Any) -> Any:
@@ -78,3 +81,11 @@ def pretty_json(value: Any) -> bytes:
         to_plain(value), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False
     )
     return (text + "\n").encode("utf-8")
+
+
+def journal_sha256(events: Iterable[OrderEvent]) -> str:
+    """Return the SHA-256 of the journal as encoded events, one per line (ties a report to it)."""
+    h = hashlib.sha256()
+    for ev in events:
+        h.update(encode_event(ev) + b"\n")
+    return h.hexdigest()

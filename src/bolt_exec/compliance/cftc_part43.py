@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final, Literal
 
-from bolt_exec.compliance.canonical import pretty_json
+from bolt_exec.compliance.canonical import journal_sha256, pretty_json
 from bolt_exec.compliance.cftc_part43_rules import Part43Rules
 from bolt_exec.compliance.cftc_part43_time import ET, post_priced_deadline_ns, release_ns
 from bolt_exec.compliance.dated_config import DatedVersions
@@ -194,6 +194,101 @@ def _election_problem(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Execution:
+    """What one swap fill yields: its public record (None if withheld), internal record, issues."""
+
+    public: dict[str, Any] | None
+    internal: dict[str, Any]
+    problems: list[str]
+
+
+def _execution(
+    ev: OrderFilled,
+    tags: Mapping[str, str],
+    terms: SwapTerms,
+    r: Part43Rules,
+    usd_rate: Decimal,
+    firm: Part43Firm,
+    dissemination_id: str,
+) -> _Execution:
+    problems: list[str] = []
+    notional = ev.last_qty * terms.notional_per_unit
+    usd = notional * usd_rate
+    platform = (tags.get(TAG_PLATFORM, "OFF") or "OFF").upper()
+    on_facility = platform != "OFF"
+    block, lns = _flag(tags, TAG_BLOCK), _flag(tags, TAG_LNS)
+    if block or lns:
+        order_book = _flag(tags, TAG_ORDER_BOOK)
+        problem = _election_problem(r, terms, usd, on_facility, order_book, block, lns)
+        if problem:
+            problems.append(problem)
+            block = lns = False  # not a valid election: disseminated at once
+    theirs = tags.get(TAG_CP_STATUS, "NONE").upper()
+    reporter = _reporting_party(
+        on_facility, firm.status, theirs, tags.get(TAG_REPORTING, "").lower()
+    )
+    if reporter is None:
+        problems.append(
+            f"reporting counterparty not designated (we are {firm.status}, counterparty "
+            f"{theirs}); tag the order {TAG_REPORTING}=us|counterparty"
+        )
+    table = _delay_table(on_facility, block, lns, terms, firm.status != "NONE" or theirs != "NONE")
+    delay = r.delay(table) if table else None
+    release = release_ns(ev.ts_event, delay.minutes, delay.business_hours) if delay else ev.ts_event
+    rounded = r.round_notional(notional)
+    cap = r.cap_for(terms.asset_class, terms.tenor_days)
+    # Caps are USD sizes: compared on the USD equivalent; a capped value is
+    # published as the cap in USD (both UNVERIFIED, as is the marker format).
+    capped = r.round_notional(usd) > cap
+    pending, post_priced = _flag(tags, TAG_PRICE_PENDING), _flag(tags, TAG_POST_PRICED)
+    action, event_type = "NEWT", r.event_type_new
+    r.check_action_event(action, event_type)
+    record: dict[str, Any] = {
+        "dissemination_id": dissemination_id,
+        "action_type": action,
+        "event_type": event_type,
+        "execution_timestamp": _iso(ev.ts_event),
+        "dissemination_not_before": _iso(release),
+        "effective_date": terms.effective_date,
+        "expiration_date": terms.expiration_date,
+        "asset_class": terms.asset_class,
+        "upi": terms.upi,
+        "cleared": terms.cleared,
+        "platform_identifier": platform,
+        "block_trade_election": block,
+        "large_notional_off_facility_election": lns,
+        "post_priced": post_priced,
+        "notional_currency": "USD" if capped else terms.notional_currency,
+        "notional": cap if capped else rounded,
+        "notional_capped": capped,
+        "notional_display": f"{cap}{r.cap_marker}" if capped else str(rounded),
+        "price": None if pending else ev.last_px,
+        "price_notation": terms.price_notation,
+    }
+    leaks = anonymity_violations(record, [*firm.identities, *tags.get(TAG_CP_IDS, "").split("|")])
+    if leaks:
+        problems.append("public record withheld: " + "; ".join(leaks))
+    internal = {
+        "trade_id": ev.trade_id,
+        "client_order_id": ev.client_order_id,
+        "dissemination_id": None if leaks else dissemination_id,
+        "symbol": ev.symbol,
+        "side": ev.side,
+        "notional": notional,
+        "notional_currency": terms.notional_currency,
+        "usd_notional": usd,
+        "reporting_party": reporter,
+        "appendix_c_table": table,
+        "release_utc": _iso(release),
+        "post_priced_deadline_utc": (
+            _iso(post_priced_deadline_ns(ev.ts_event)) if post_priced else None
+        ),
+        "price_pending": pending,
+    }
+    return _Execution(None if leaks else record, internal, problems)
+
+
 def part43_report(
     events: Iterable[OrderEvent],
     *,
@@ -217,30 +312,28 @@ def part43_report(
         ValidationError: a fill of a symbol without swap terms, or a currency without a rate.
         ConfigError: caps not configured for the period.
     """
+    journal = list(events)
     rates = {"USD": Decimal(1), **(usd_rates or {})}
+    r = rules.for_date(day)
     orders: dict[str, OrderInitialized] = {}
     seen: set[tuple[str, str]] = set()
     public: list[dict[str, Any]] = []
     internal: list[dict[str, Any]] = []
     exceptions: list[dict[str, Any]] = []
-    for ev in events:
+    for ev in journal:
         if isinstance(ev, OrderInitialized):
             orders[ev.client_order_id] = ev
             continue
         if not isinstance(ev, OrderFilled) or (ev.symbol, ev.trade_id) in seen:
             continue
         seen.add((ev.symbol, ev.trade_id))
-        exec_day = datetime.fromtimestamp(ev.ts_event // _NS, tz=UTC).astimezone(ET).date()
-        if exec_day != day:
+        if datetime.fromtimestamp(ev.ts_event // _NS, tz=UTC).astimezone(ET).date() != day:
             continue
-        spec = orders.get(ev.client_order_id)
-        tags = spec.tags if spec is not None else {}
         terms = swaps.get(ev.symbol)
         if terms is None:
             raise ValidationError(
                 "symbol", ev.symbol, "has no swap terms", "add it to the swaps reference data"
             )
-        r = rules.for_date(day)
         rate = rates.get(terms.notional_currency)
         if rate is None:
             raise ValidationError(
@@ -249,103 +342,46 @@ def part43_report(
                 "has no USD rate",
                 f"pass usd_rates={{'{terms.notional_currency}': ...}}",
             )
+        spec = orders.get(ev.client_order_id)
         ref = {"trade_id": ev.trade_id, "client_order_id": ev.client_order_id}
-        notional = ev.last_qty * terms.notional_per_unit
-        usd = notional * rate
-        platform = tags.get(TAG_PLATFORM, "OFF") or "OFF"
-        on_facility = platform.upper() != "OFF"
-        block, lns = _flag(tags, TAG_BLOCK), _flag(tags, TAG_LNS)
-        problem = (
-            _election_problem(r, terms, usd, on_facility, _flag(tags, TAG_ORDER_BOOK), block, lns)
-            if block or lns
-            else None
-        )
-        if problem:
-            exceptions.append({**ref, "problem": problem})
-            block = lns = False  # not a valid election: disseminated at once
-        theirs = tags.get(TAG_CP_STATUS, "NONE").upper()
-        reporter = _reporting_party(
-            on_facility, firm.status, theirs, tags.get(TAG_REPORTING, "").lower()
-        )
-        if reporter is None:
+        if spec is None:
             exceptions.append(
                 {
                     **ref,
-                    "problem": f"reporting counterparty not designated "
-                    f"(we are {firm.status}, counterparty {theirs}); "
-                    f"tag the order {TAG_REPORTING}=us|counterparty",
+                    "problem": "order not initialised in the journal: "
+                    "election, platform and party tags are unknown",
                 }
             )
-        table = _delay_table(
-            on_facility, block, lns, terms, firm.status != "NONE" or theirs != "NONE"
+        out = _execution(
+            ev,
+            spec.tags if spec else {},
+            terms,
+            r,
+            rate,
+            firm,
+            f"{day:%Y%m%d}-{len(public) + 1:06d}",
         )
-        delay = r.delay(table) if table else None
-        release = (
-            release_ns(ev.ts_event, delay.minutes, delay.business_hours) if delay else ev.ts_event
-        )
-        rounded = r.round_notional(notional)
-        cap = r.cap_for(terms.asset_class, terms.tenor_days)
-        # Caps are USD sizes: compared on the USD equivalent; a capped value is
-        # published as the cap in USD (marker format UNVERIFIED).
-        capped = r.round_notional(usd) > cap
-        pending = _flag(tags, TAG_PRICE_PENDING)
-        post_priced = _flag(tags, TAG_POST_PRICED)
-        action, event_type = "NEWT", r.event_type_new
-        r.check_action_event(action, event_type)
-        record = {
-            "dissemination_id": f"{day:%Y%m%d}-{len(public) + 1:06d}",
-            "action_type": action,
-            "event_type": event_type,
-            "execution_timestamp": _iso(ev.ts_event),
-            "dissemination_not_before": _iso(release),
-            "effective_date": terms.effective_date,
-            "expiration_date": terms.expiration_date,
-            "asset_class": terms.asset_class,
-            "upi": terms.upi,
-            "cleared": terms.cleared,
-            "platform_identifier": platform.upper() if on_facility else "OFF",
-            "block_trade_election": block,
-            "large_notional_off_facility_election": lns,
-            "post_priced": post_priced,
-            "notional_currency": "USD" if capped else terms.notional_currency,
-            "notional": cap if capped else rounded,
-            "notional_capped": capped,
-            "notional_display": f"{cap}{r.cap_marker}" if capped else str(rounded),
-            "price": None if pending else ev.last_px,
-            "price_notation": terms.price_notation,
-        }
-        ids = [*firm.identities, *tags.get(TAG_CP_IDS, "").split("|")]
-        leaks = anonymity_violations(record, ids)
-        if leaks:
-            exceptions.append({**ref, "problem": "public record withheld: " + "; ".join(leaks)})
-        else:
-            public.append(record)
-        internal.append(
-            {
-                **ref,
-                "dissemination_id": record["dissemination_id"] if not leaks else None,
-                "symbol": ev.symbol,
-                "side": ev.side,
-                "notional": notional,
-                "notional_currency": terms.notional_currency,
-                "usd_notional": usd,
-                "reporting_party": reporter,
-                "appendix_c_table": table,
-                "release_utc": _iso(release),
-                "post_priced_deadline_utc": (
-                    _iso(post_priced_deadline_ns(ev.ts_event)) if post_priced else None
-                ),
-                "price_pending": pending,
-            }
-        )
+        exceptions.extend({**ref, "problem": p} for p in out.problems)
+        if out.public is not None:
+            public.append(out.public)
+        internal.append(out.internal)
     version = rules.version_for(day)
     return {
         "report": "cftc_part43",
         "schema_version": 1,
         "day": day,
         "timezone": "America/New_York",
+        "journal_sha256": journal_sha256(journal),
         "rules_version": version.label,
         "rules_source": version.source,
+        "assumptions": {
+            "rounding_mode": r.rounding_mode,
+            "rounding_minimum": r.rounding_minimum,
+            "cap_marker": r.cap_marker,
+            "event_type_new": r.event_type_new,
+            "cap_compared_on": "USD equivalent of the rounded notional",
+            "business_hours": "weekdays except US federal holidays, America/New_York",
+        },
         "public": public,
         "internal": internal,
         "exceptions": exceptions,

@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from bolt_exec.compliance.canonical import pretty_json
+from bolt_exec.compliance.canonical import journal_sha256, pretty_json, to_plain
 from bolt_exec.compliance.dated_config import DatedVersions
 from bolt_exec.compliance.sebi_otr import OtrEngine, OtrTally
 from bolt_exec.compliance.sebi_otr_counter import denominator, ratio
@@ -185,7 +185,8 @@ def otr_report(
         raise ValidationError("date_to", date_to, f"is before date_from {date_from}")
     cal = calendar or WeekdayCalendar()
     engine = OtrEngine(rules, instruments, ltp)
-    for ev in events:
+    journal = list(events)
+    for ev in journal:
         engine.apply(ev)
     history = sorted(engine.tallies.values(), key=lambda t: (t.day, t.exchange, t.segment))
     breaches: dict[tuple[str, str], set[date]] = {}
@@ -240,10 +241,26 @@ def otr_report(
         "date_from": date_from,
         "date_to": date_to,
         "history_from": history[0].day if history else None,
+        "journal_sha256": journal_sha256(journal),
+        # Every rule version a reported day used, in full: the assumptions a
+        # signer must check (band bounds, slab reading, floors...) are here.
+        "rules": {
+            v.label: _rules_plain(v.source, v.rules)
+            for v in rules.versions
+            if any(v.covers(d["day"]) for d in days)
+        },
         "unattributed_events": engine.unattributed,
         "days": days,
         "monthly": _monthly(days),
     }
+
+
+def _rules_plain(source: str, rules: OtrRules) -> dict[str, Any]:
+    plain: dict[str, Any] = to_plain(rules)
+    plain["session_open"] = {k: v.strftime("%H:%M") for k, v in rules.session_open}
+    plain["risk_reducing_allowed"] = dict(rules.risk_reducing_allowed)
+    plain["source"] = source
+    return plain
 
 
 def _monthly(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
