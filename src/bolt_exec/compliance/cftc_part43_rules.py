@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from bolt_exec.compliance.dated_config import DatedVersions, load_dated_yaml, packaged_rules_path
+from bolt_exec.compliance.dated_config import (
+    DatedVersions,
+    config_decimal,
+    load_dated_yaml,
+    packaged_rules_path,
+)
 from bolt_exec.errors import ConfigError, ValidationError
 
 __all__ = [
@@ -190,16 +195,6 @@ class Part43Rules:
             )
 
 
-def _dec(value: Any, loc: str) -> Decimal:
-    try:
-        d = Decimal(str(value))
-    except InvalidOperation:
-        raise ConfigError(f"{loc}={value!r}: not a number") from None
-    if not d.is_finite() or d < 0:
-        raise ConfigError(f"{loc}={value!r}: must be a finite number >= 0")
-    return d
-
-
 def _opt_int(value: Any, loc: str) -> int | None:
     if value is None:
         return None
@@ -229,14 +224,9 @@ def _blocks(raw: Any, loc: str) -> tuple[tuple[str, _BlockTable | None], ...] | 
             row = spec.get(group) or [None] * len(tenors)
             if len(row) != len(tenors):
                 raise ConfigError(f"{where}.{group}: needs {len(tenors)} values (null allowed)")
-            sizes.append(
-                (
-                    group,
-                    tuple(
-                        None if v is None else _dec(v, f"{where}.{group}") * _MILLION for v in row
-                    ),
-                )
-            )
+            here = f"{where}.{group}"
+            millions = (None if v is None else config_decimal(v, here) * _MILLION for v in row)
+            sizes.append((group, tuple(millions)))
         out.append((cls, _BlockTable("table", tenors, tuple(sizes))))
     return tuple(out)
 
@@ -252,8 +242,8 @@ def parse_part43_rules(raw: Mapping[str, Any], loc: str) -> Part43Rules:
         raise ConfigError(f"{loc}.rounding.mode={rnd.get('mode')!r}: half_up or half_even")
     bands = tuple(
         RoundingBand(
-            None if b.get("below") is None else _dec(b["below"], f"{loc}.bands"),
-            _dec(b["increment"], f"{loc}.bands"),
+            None if b.get("below") is None else config_decimal(b["below"], f"{loc}.bands"),
+            config_decimal(b["increment"], f"{loc}.bands"),
         )
         for b in rnd.get("bands") or ()
     )
@@ -269,7 +259,7 @@ def parse_part43_rules(raw: Mapping[str, Any], loc: str) -> Part43Rules:
                 tuple(
                     (
                         _opt_int(r.get("max_tenor_days"), f"{loc}.caps.{cls}"),
-                        _dec(r["cap"], f"{loc}.caps.{cls}"),
+                        config_decimal(r["cap"], f"{loc}.caps.{cls}"),
                     )
                     for r in rows
                 ),
@@ -285,7 +275,7 @@ def parse_part43_rules(raw: Mapping[str, Any], loc: str) -> Part43Rules:
     return Part43Rules(
         timezone=str(raw.get("timezone", "America/New_York")),
         rounding_mode=rnd["mode"],
-        rounding_minimum=_dec(rnd.get("minimum", "0"), f"{loc}.rounding.minimum"),
+        rounding_minimum=config_decimal(rnd.get("minimum", "0"), f"{loc}.rounding.minimum"),
         bands=bands,
         cap_marker=str(raw.get("cap_marker", "+")),
         delays=tuple(delays),

@@ -28,6 +28,7 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -36,7 +37,13 @@ import yaml
 
 from bolt_exec.errors import ConfigError
 
-__all__ = ["DatedVersion", "DatedVersions", "load_dated_yaml", "packaged_rules_path"]
+__all__ = [
+    "DatedVersion",
+    "DatedVersions",
+    "config_decimal",
+    "load_dated_yaml",
+    "packaged_rules_path",
+]
 
 T = TypeVar("T")
 
@@ -175,3 +182,18 @@ def load_dated_yaml(
 def packaged_rules_path(filename: str) -> Path:
     """Return the path of a rule file shipped in ``bolt_exec/compliance/data``."""
     return Path(str(resources.files("bolt_exec.compliance").joinpath("data", filename)))
+
+
+def config_decimal(value: Any, loc: str) -> Decimal:
+    """Return a rule file's number as a finite Decimal >= 0.
+
+    Raises:
+        ConfigError: naming ``loc`` and the value when it is not one.
+    """
+    try:
+        d = Decimal(str(value))
+    except InvalidOperation:
+        raise ConfigError(f'{loc}={value!r}: not a number; write it as "0.75"') from None
+    if not d.is_finite() or d < 0:
+        raise ConfigError(f"{loc}={value!r}: must be a finite number >= 0")
+    return d

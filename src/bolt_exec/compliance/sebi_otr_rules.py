@@ -12,11 +12,16 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from bolt_exec.compliance.dated_config import DatedVersions, load_dated_yaml, packaged_rules_path
+from bolt_exec.compliance.dated_config import (
+    DatedVersions,
+    config_decimal,
+    load_dated_yaml,
+    packaged_rules_path,
+)
 from bolt_exec.errors import ConfigError
 
 __all__ = [
@@ -113,14 +118,7 @@ def _lookup(pairs: tuple[tuple[str, Any], ...], key: str, what: str) -> Any:
 
 
 def _dec(raw: Mapping[str, Any], key: str, loc: str) -> Decimal:
-    value = raw.get(key)
-    try:
-        d = Decimal(str(value))
-    except InvalidOperation:
-        raise ConfigError(f'{loc}.{key}={value!r}: not a number; write it as "0.75"') from None
-    if not d.is_finite() or d < 0:
-        raise ConfigError(f"{loc}.{key}={value!r}: must be a finite number >= 0")
-    return d
+    return config_decimal(raw.get(key), f"{loc}.{key}")
 
 
 def _choice(raw: Mapping[str, Any], key: str, allowed: tuple[str, ...], loc: str) -> Any:
