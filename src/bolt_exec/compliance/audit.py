@@ -132,11 +132,17 @@ class AuditTrail:
                     "pass ts_ns= or build the trail with clock=",
                 )
             ts_ns = self._clock.now_ns()
+        try:
+            kind = AuditKind(kind)
+        except ValueError:
+            raise ValidationError(
+                "kind", kind, "is not an audit kind", "use command, decision, event or operator"
+            ) from None
         record = AuditRecord.build(
             self._next_seq,
             ts_ns,
             actor,
-            str(AuditKind(kind)),
+            str(kind),
             action,
             subject,
             to_plain(dict(payload or {})),

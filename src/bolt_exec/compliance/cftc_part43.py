@@ -148,7 +148,9 @@ def _reporting_party(on_facility: bool, ours: Status, theirs: str, override: str
     if override in ("us", "counterparty"):
         return override
     rank = {"SD": 2, "MSP": 1, "NONE": 0}
-    a, b = rank.get(ours, 0), rank.get(theirs, 0)
+    if theirs not in rank:
+        return None  # unknown status: nobody can be chosen by rule
+    a, b = rank[ours], rank[theirs]
     if a == b:
         return None  # both SD, both MSP, or neither: the parties must designate one
     return "us" if a > b else "counterparty"
@@ -225,6 +227,8 @@ def _execution(
             problems.append(problem)
             block = lns = False  # not a valid election: disseminated at once
     theirs = tags.get(TAG_CP_STATUS, "NONE").upper()
+    if theirs not in ("SD", "MSP", "NONE"):
+        problems.append(f"{TAG_CP_STATUS}={theirs!r} is not SD, MSP or NONE; fix the order tag")
     reporter = _reporting_party(
         on_facility, firm.status, theirs, tags.get(TAG_REPORTING, "").lower()
     )

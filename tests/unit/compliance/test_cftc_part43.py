@@ -281,3 +281,13 @@ def test_golden_session_and_byte_identical_replay() -> None:
     assert part43_report_json(_report(replayed)) == out
     assert b"Acme" not in out.split(b'"internal"')[0]
     assert b"Bolt Capital" not in out
+
+
+def test_unknown_counterparty_status_is_an_exception() -> None:
+    j = Journal()
+    ts = at(WED, 11, tz=ET)
+    j.new("u1", "USD10Y", ts, "4", qty="5000000", tags={"counterparty_status": "DEALER"})
+    j.fill("u1", ts, "T1", "USD10Y", "5000000", "4")
+    _, internal, exc = _one(j, Part43Firm("SD"))
+    assert internal["reporting_party"] is None
+    assert any("'DEALER' is not SD, MSP or NONE" in e["problem"] for e in exc)
