@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import yaml
 
-from bolt_exec.compliance.audit import read_jsonl_records
+from bolt_exec.compliance.audit_file import read_jsonl_records
 from bolt_exec.compliance.audit_record import GENESIS_HASH, AuditRecord
 from bolt_exec.errors import ValidationError
 

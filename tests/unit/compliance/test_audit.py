@@ -15,13 +15,14 @@ from hypothesis import strategies as st
 
 from bolt_exec.bus import MessageBus
 from bolt_exec.clock import SimClock
-from bolt_exec.compliance.audit import FileAuditTrail, MemoryAuditTrail
+from bolt_exec.compliance.audit import MemoryAuditTrail
 from bolt_exec.compliance.audit_export import (
     export_jsonl,
     export_ledger_yaml,
     load_audit_file,
     load_ledger_yaml,
 )
+from bolt_exec.compliance.audit_file import FileAuditTrail
 from bolt_exec.compliance.audit_record import GENESIS_HASH, AuditRecord, verify_chain
 from bolt_exec.errors import StoreError, ValidationError
 from bolt_exec.model.events import event_topic
@@ -266,8 +267,19 @@ def test_exports_round_trip_and_verify(tmp_path: Path) -> None:
 
 def test_unreadable_lines_are_reported_with_their_index() -> None:
     data = export_jsonl(_trail(3).records()).replace(b'"seq":1', b'"seq":"one"')
-    from bolt_exec.compliance.audit import read_jsonl_records
+    from bolt_exec.compliance.audit_file import read_jsonl_records
 
     problems = verify_chain(read_jsonl_records(data)).problems
     assert problems[0].index == 1
     assert "seq" in problems[0].problem
+
+
+def test_batched_fsync_still_writes_every_line_and_syncs_on_close(tmp_path: Path) -> None:
+    path = tmp_path / "trail.jsonl"
+    with FileAuditTrail(path, SimClock(T0), fsync_every=100) as trail:
+        for i in range(5):
+            trail.record_command("submit", actor="s", subject=f"o{i}")
+        assert len(path.read_bytes().splitlines()) == 5  # flushed to the OS at each append
+        trail.sync()
+    with pytest.raises(ValidationError, match="fsync_every"):
+        FileAuditTrail(tmp_path / "other.jsonl", fsync_every=0)

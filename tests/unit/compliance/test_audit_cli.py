@@ -8,7 +8,7 @@ import pytest
 from _cli_helpers import run_cli
 
 from bolt_exec.clock import SimClock
-from bolt_exec.compliance.audit import FileAuditTrail
+from bolt_exec.compliance.audit_file import FileAuditTrail
 
 
 def _trail(path: Path, n: int = 4) -> tuple[int, str]:
