@@ -77,6 +77,7 @@ class DatedVersions(Generic[T]):
 
     def __init__(self, name: str, versions: Sequence[DatedVersion[T]]) -> None:
         self.name = name
+        self._cache: dict[date, DatedVersion[T]] = {}
         self.versions: tuple[DatedVersion[T], ...] = tuple(
             sorted(versions, key=lambda v: v.valid_from)
         )
@@ -96,8 +97,12 @@ class DatedVersions(Generic[T]):
         Raises:
             ConfigError: when no version covers ``day``.
         """
+        hit = self._cache.get(day)
+        if hit is not None:
+            return hit
         for v in self.versions:
             if v.covers(day):
+                self._cache[day] = v
                 return v
         ranges = ", ".join(v.label for v in self.versions) or "none"
         raise ConfigError(

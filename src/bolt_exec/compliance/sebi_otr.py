@@ -43,7 +43,7 @@ from enum import StrEnum
 from typing import Final
 
 from bolt_exec.compliance.dated_config import DatedVersions
-from bolt_exec.compliance.sebi_otr_market import LtpSource, OtrInstrument, trading_day
+from bolt_exec.compliance.sebi_otr_market import LtpSource, OtrInstrument, TradingDayClock
 from bolt_exec.compliance.sebi_otr_rules import OtrRules
 from bolt_exec.errors import ValidationError
 from bolt_exec.model.enums import TimeInForce
@@ -186,7 +186,12 @@ class OtrEngine:
         self._trade_ids: dict[tuple[str, str], date] = {}
         self.tallies: dict[tuple[date, str, str], OtrTally] = {}
         self.unattributed: int = 0  # events of orders the journal never initialised
-        self.last_message: OtrMessage | None = None  # the latest message judged
+        self.last_message: OtrMessage | None = None
+        self._days = TradingDayClock()  # the latest message judged
+
+    def day_of(self, ts_ns: int) -> date:
+        """Return the trading day (IST date) of a timestamp."""
+        return self._days.day(ts_ns)
 
     def rules_for(self, day: date) -> OtrRules:
         """Return the rules in force on ``day``."""
@@ -247,7 +252,7 @@ class OtrEngine:
         return _Order(
             symbol=ev.symbol,
             instrument=inst,
-            is_algo=self.rules_for(trading_day(ev.ts_event)).default_algo if algo is None else algo,
+            is_algo=self.rules_for(self.day_of(ev.ts_event)).default_algo if algo is None else algo,
             is_dmm=bool(_flag(ev.tags, TAG_DMM)),
             tif=ev.tif,
             limit_px=ev.limit_px,
@@ -305,7 +310,7 @@ class OtrEngine:
     ) -> OtrTally | None:
         if not order.is_algo:
             return None  # non-algorithmic orders never count
-        day = trading_day(ev.ts_event)
+        day = self.day_of(ev.ts_event)
         rules = self.rules_for(day)
         if kind is MessageKind.MODIFY and isinstance(ev, OrderPendingReplace | OrderReplaced):
             price = ev.limit_px if ev.limit_px is not None else order.limit_px
@@ -333,7 +338,7 @@ class OtrEngine:
         key = (ev.symbol, ev.trade_id)
         if key in self._trade_ids:
             return None
-        self._trade_ids[key] = day = trading_day(ev.ts_event)
+        self._trade_ids[key] = day = self.day_of(ev.ts_event)
         order.filled += ev.last_qty
         order.is_terminal = order.is_terminal or order.filled >= order.qty
         if not order.is_algo:

@@ -14,7 +14,7 @@ from typing import Final
 
 from bolt_exec.compliance.dated_config import DatedVersions
 from bolt_exec.compliance.sebi_otr import OtrEngine, OtrTally
-from bolt_exec.compliance.sebi_otr_market import LtpSource, OtrInstrument, trading_day
+from bolt_exec.compliance.sebi_otr_market import LtpSource, OtrInstrument
 from bolt_exec.compliance.sebi_otr_rules import OtrRules
 from bolt_exec.model.events import OrderEvent
 
@@ -101,7 +101,7 @@ class OtrCounter:
 
     def on_event(self, event: OrderEvent, ltp: Decimal | None = None) -> OtrSnapshot | None:
         """Apply ``event``; return the snapshot of the group it touched, or None."""
-        day = trading_day(event.ts_event)
+        day = self._engine.day_of(event.ts_event)
         if self._day is not None and day > self._day:
             self._engine.forget_before(day)
         self._day = day if self._day is None else max(self._day, day)

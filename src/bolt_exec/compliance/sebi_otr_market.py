@@ -5,12 +5,12 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Final, Protocol
 from zoneinfo import ZoneInfo
 
-__all__ = ["LastTradePrices", "LtpSource", "OtrInstrument", "trading_day"]
+__all__ = ["LastTradePrices", "LtpSource", "OtrInstrument", "TradingDayClock", "trading_day"]
 
 _NS: Final = 1_000_000_000
 
@@ -64,3 +64,31 @@ def trading_day(ts_ns: int, tz: str = "Asia/Kolkata") -> date:
     """Return the local date (IST by default) of a UNIX-nanosecond timestamp."""
     utc = datetime.fromtimestamp(ts_ns // _NS, tz=UTC)
     return utc.astimezone(ZoneInfo(tz)).date()
+
+
+class TradingDayClock:
+    """:func:`trading_day` with the current day's bounds cached (the hot path of the counter).
+
+    Time zones change offsets only at midnight-free instants we do not rely
+    on: the cache holds ``[local midnight, next local midnight)`` in UTC ns,
+    computed from the zone, so it stays right across DST changes too.
+    """
+
+    __slots__ = ("_day", "_end", "_start", "_tz")
+
+    def __init__(self, tz: str = "Asia/Kolkata") -> None:
+        self._tz = ZoneInfo(tz)
+        self._start = self._end = 0
+        self._day = date.min
+
+    def day(self, ts_ns: int) -> date:
+        """Return the local date of ``ts_ns``."""
+        if self._start <= ts_ns < self._end:
+            return self._day
+        day = datetime.fromtimestamp(ts_ns // _NS, tz=UTC).astimezone(self._tz).date()
+        start = datetime.combine(day, time(0), self._tz)
+        end = datetime.combine(day + timedelta(days=1), time(0), self._tz)
+        self._day = day
+        self._start = int(start.timestamp()) * _NS
+        self._end = int(end.timestamp()) * _NS
+        return day
