@@ -283,3 +283,21 @@ def test_batched_fsync_still_writes_every_line_and_syncs_on_close(tmp_path: Path
         trail.sync()
     with pytest.raises(ValidationError, match="fsync_every"):
         FileAuditTrail(tmp_path / "other.jsonl", fsync_every=0)
+
+
+def test_safety_decisions_on_the_bus_are_recorded_as_decisions() -> None:
+    from bolt_exec.safety.decision import Decision
+
+    bus = MessageBus(strict=True)
+    clock = SimClock(T0 + 42)
+    trail = MemoryAuditTrail(clock)
+    trail.subscribe(bus)
+    bus.publish("safety.decision", Decision.deny("MAX_QTY", "qty 500 > limit 100", "max_qty"))
+    (rec,) = trail.records()
+    assert (rec.kind, rec.actor, rec.ts_ns) == ("decision", "safety", T0 + 42)
+    assert rec.payload == {
+        "approved": False,
+        "code": "MAX_QTY",
+        "reason": "qty 500 > limit 100",
+        "check": "max_qty",
+    }

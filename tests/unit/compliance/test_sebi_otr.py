@@ -298,3 +298,15 @@ def test_counter_keeps_resting_orders_and_drops_finished_ones_at_rollover() -> N
     monday = [s for s in snaps if s is not None and s.day == MON_2026]
     assert [s.counted for s in monday] == [1]  # the GTC cancel; "done" was forgotten
     assert counter._engine.unattributed == 1
+
+
+def test_trading_day_clock_matches_trading_day_across_midnight_and_dst() -> None:
+    from bolt_exec.compliance.sebi_otr_market import TradingDayClock
+
+    ist, ny = TradingDayClock(), TradingDayClock("America/New_York")
+    hour = 3_600_000_000_000
+    start = at(date(2026, 3, 7), 12)  # spans the 8 Mar 2026 US DST change
+    for k in range(72 * 4):
+        ts = start + k * hour // 4
+        assert ist.day(ts) == trading_day(ts)
+        assert ny.day(ts) == trading_day(ts, "America/New_York")
