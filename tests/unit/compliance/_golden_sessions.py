@@ -75,7 +75,10 @@ SWAPS = {"USD10Y": USD10Y, "EUR5Y": EUR5Y, "WTI1Y": CO1Y}
 def part43_session() -> Journal:
     """A Wednesday before Thanksgiving 2023: block, LNS over the holiday, capped, PPS, a leak."""
     j = Journal()
-    t = lambda hh, mm=0: at(WED, hh, mm, tz=ET)  # noqa: E731
+
+    def t(hh: int, mm: int = 0) -> int:
+        return at(WED, hh, mm, tz=ET)
+
     j.new(
         "g1",
         "USD10Y",

@@ -6,6 +6,7 @@ import os
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bolt_exec.model.enums import OrderType, Side, TimeInForce
@@ -43,7 +44,7 @@ class Journal:
         self._seq[coid] = n
         return f"{coid}-{n}"
 
-    def _add(self, ev_type: type[OrderEvent], coid: str, ts: int, **kw: object) -> None:
+    def _add(self, ev_type: type[OrderEvent], coid: str, ts: int, **kw: Any) -> None:
         self.events.append(
             ev_type(client_order_id=coid, ts_event=ts, ts_init=ts, event_id=self._id(coid), **kw)
         )

@@ -9,10 +9,11 @@ from bolt_exec.compliance.sebi_otr_counter import OtrCounter
 from bolt_exec.compliance.sebi_otr_market import OtrInstrument
 from bolt_exec.compliance.sebi_otr_rules import load_sebi_rules
 from bolt_exec.model.events import event_topic
+from bolt_exec.oms.manager import OrderManager
 from bolt_exec.testing.builders import make_oms
 
 
-def _session():  # type: ignore[no-untyped-def]
+def _session() -> tuple[OrderManager, MemoryAuditTrail]:
     oms, paper, clock = make_oms()
     trail = MemoryAuditTrail(clock)
     trail.subscribe(oms.bus)

@@ -26,11 +26,15 @@ RULES = load_cftc_rules()
 RATES = {"EUR": Decimal("1.0900")}
 
 
-def _report(j: Journal, day: date = WED, firm: Part43Firm = FIRM, rules: Any = RULES) -> dict:
+def _report(
+    j: Journal, day: date = WED, firm: Part43Firm = FIRM, rules: Any = RULES
+) -> dict[str, Any]:
     return part43_report(j.events, rules=rules, day=day, swaps=SWAPS, firm=firm, usd_rates=RATES)
 
 
-def _one(j: Journal, firm: Part43Firm = FIRM) -> tuple[dict, dict, list]:
+def _one(
+    j: Journal, firm: Part43Firm = FIRM
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
     rep = _report(j, firm=firm)
     return (rep["public"][0] if rep["public"] else {}), rep["internal"][0], rep["exceptions"]
 

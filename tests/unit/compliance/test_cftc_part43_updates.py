@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from _golden_sessions import FIRM, SWAPS, WED, part43_session
@@ -24,7 +25,7 @@ R = RULES.for_date(WED)
 MIN = 60 * 1_000_000_000
 
 
-def _public() -> dict[str, dict]:
+def _public() -> dict[str, dict[str, Any]]:
     rep = part43_report(
         part43_session().events,
         rules=RULES,

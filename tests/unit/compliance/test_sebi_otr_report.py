@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from _golden_sessions import INSTRUMENTS, otr_session
@@ -22,7 +23,7 @@ from bolt_exec.compliance.sebi_otr_report import (
 )
 from bolt_exec.compliance.sebi_otr_rules import load_sebi_rules
 from bolt_exec.errors import ConfigError, ValidationError
-from bolt_exec.model.events import decode_event, encode_event
+from bolt_exec.model.events import OrderEvent, decode_event, encode_event
 
 RULES = load_sebi_rules()
 R2020 = RULES.for_date(date(2024, 1, 2))
@@ -78,7 +79,8 @@ def _breach(j: Journal, day: date, coid: str, symbol: str = "NIFTYFUT") -> None:
 
 
 def _days(start: date, n: int) -> list[date]:
-    out, d = [], start
+    out: list[date] = []
+    d = start
     while len(out) < n:
         if d.weekday() < 5:
             out.append(d)
@@ -86,7 +88,7 @@ def _days(start: date, n: int) -> list[date]:
     return out
 
 
-def _report(j: Journal, start: date, end: date, **kw):  # type: ignore[no-untyped-def]
+def _report(j: Journal, start: date, end: date, **kw: Any) -> dict[str, Any]:
     ltp = LastTradePrices([("NIFTYFUT", 0, Decimal(100))])
     return otr_report(
         j.events, rules=RULES, date_from=start, date_to=end, instruments=INSTRUMENTS, ltp=ltp, **kw
@@ -208,7 +210,7 @@ def _version_mapping(**cooling: object) -> dict[str, object]:
     }
 
 
-def _golden_report(events):  # type: ignore[no-untyped-def]
+def _golden_report(events: list[OrderEvent]) -> dict[str, Any]:
     _, ltp = otr_session()
     return otr_report(
         events,
