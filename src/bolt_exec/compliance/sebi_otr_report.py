@@ -38,8 +38,10 @@ from bolt_exec.model.events import OrderEvent
 
 __all__ = [
     "ChargeLine",
+    "CoolingOffWindow",
     "TradingCalendar",
     "WeekdayCalendar",
+    "cooling_off_windows",
     "day_charge",
     "otr_report",
     "otr_report_csv",
@@ -48,6 +50,7 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 _PAISA = Decimal("0.01")
+_NS = 1_000_000_000
 
 
 class TradingCalendar(Protocol):
@@ -145,10 +148,45 @@ def _cooling(tally: OtrTally, rules: OtrRules, cal: TradingCalendar) -> dict[str
         "end_local": end.strftime("%H:%M"),
         "start_utc": _utc_iso(start),
         "end_utc": _utc_iso(end),
+        "start_ns": int(start.timestamp()) * _NS,
+        "end_ns": int(end.timestamp()) * _NS,
         "timezone": rules.timezone,
         # "ALL" groups mix segments: the strictest reading (cash: none allowed).
         "risk_reducing_allowed": rules.risk_reducing_ok(seg) if seg != "ALL" else False,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class CoolingOffWindow:
+    """A period in which the member may not place orders in a group (SafetyManager input)."""
+
+    exchange: str
+    segment: str
+    start_ns: int
+    end_ns: int
+    risk_reducing_allowed: bool
+
+    def blocks(self, exchange: str, segment: str, ts_ns: int, *, risk_reducing: bool) -> bool:
+        """Return True if an order in ``exchange``/``segment`` at ``ts_ns`` must be refused."""
+        in_group = self.exchange == exchange and self.segment in (segment, "ALL")
+        in_time = self.start_ns <= ts_ns < self.end_ns
+        return in_group and in_time and not (risk_reducing and self.risk_reducing_allowed)
+
+
+def cooling_off_windows(report: Mapping[str, Any]) -> list[CoolingOffWindow]:
+    """Return the cooling-off windows an :func:`otr_report` found, in time order."""
+    out = [
+        CoolingOffWindow(
+            d["exchange"],
+            d["segment"],
+            d["cooling_off"]["start_ns"],
+            d["cooling_off"]["end_ns"],
+            d["cooling_off"]["risk_reducing_allowed"],
+        )
+        for d in report["days"]
+        if d["cooling_off"] is not None
+    ]
+    return sorted(out, key=lambda w: (w.start_ns, w.exchange, w.segment))
 
 
 def otr_report(

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from _golden_sessions import INSTRUMENTS, otr_session
 from _otr_journal import Journal, at, check_golden
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bolt_exec.compliance.sebi_otr_market import LastTradePrices
 from bolt_exec.compliance.sebi_otr_report import (
     WeekdayCalendar,
+    cooling_off_windows,
     day_charge,
     otr_report,
     otr_report_csv,
@@ -114,6 +115,13 @@ def test_cooling_off_on_third_threshold_day_within_30_trading_days() -> None:
     assert cool["start_utc"].endswith("T03:45:00Z")  # 09:15 IST
     assert cool["risk_reducing_allowed"] is True  # derivatives segment
     assert rows[days[29]]["ratio"] == Decimal(2000)
+    (window,) = cooling_off_windows(rep)
+    assert window.start_ns == at(days[30], 9, 15)
+    assert window.end_ns == at(days[30], 9, 30)
+    assert window.blocks("NSE", "EQ_DERIV", at(days[30], 9, 20), risk_reducing=False)
+    assert not window.blocks("NSE", "EQ_DERIV", at(days[30], 9, 20), risk_reducing=True)
+    assert not window.blocks("NSE", "EQ_DERIV", at(days[30], 9, 30), risk_reducing=False)
+    assert not window.blocks("NSE", "EQ_CASH", at(days[30], 9, 20), risk_reducing=False)
     assert rep["monthly"][0]["threshold_days"] >= 1
 
 
@@ -157,6 +165,8 @@ def test_cooling_off_skips_holidays_and_cash_blocks_risk_reducing() -> None:
     cool = rep["days"][-1]["cooling_off"]
     assert cool["day"] == days[3] + timedelta(days=1)
     assert cool["risk_reducing_allowed"] is False
+    (window,) = cooling_off_windows(rep)
+    assert window.blocks("NSE", "EQ_CASH", cool["start_ns"], risk_reducing=True)
 
 
 def test_zero_trades_use_the_floor_of_one() -> None:
@@ -240,3 +250,53 @@ def test_replay_is_byte_identical_through_the_journal_codec() -> None:
     replayed = [decode_event(encode_event(ev)) for ev in j.events]
     assert otr_report_json(_golden_report(replayed)) == first
     assert otr_report_csv(_golden_report(replayed)) == otr_report_csv(_golden_report(j.events))
+
+
+_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["new", "amend", "cancel", "fill"]),
+        st.integers(0, 4),
+        st.integers(95, 105),
+        st.integers(0, 3),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_STEPS)
+def test_random_journals_replay_byte_identically(steps: list[tuple[str, int, int, int]]) -> None:
+    # Arrange: a random multi-day journal across the 2026 rule change
+    j = Journal()
+    live: set[str] = set()
+    for n, (kind, oid, px, dayshift) in enumerate(steps):
+        coid = f"o{oid}"
+        ts = at(date(2026, 4, 3) + timedelta(days=dayshift), 10) + n * 1_000_000
+        if kind == "new" and coid not in live:
+            j.new(coid, "NIFTY22000CE", ts, str(px / 10))
+            live.add(coid)
+        elif coid in live and kind == "amend":
+            j.amend(coid, ts, str(px / 10), confirm=n % 2 == 0)
+        elif coid in live and kind == "cancel":
+            j.cancel(coid, ts, request=n % 3 != 0)
+            live.discard(coid)
+        elif coid in live and kind == "fill":
+            j.fill(coid, ts, f"T{n}", "NIFTY22000CE", "1", str(px / 10))
+    ltp = LastTradePrices([("NIFTY22000CE", 0, Decimal(10))])
+
+    def build(events: list[OrderEvent]) -> bytes:
+        return otr_report_json(
+            otr_report(
+                events,
+                rules=RULES,
+                date_from=date(2026, 4, 3),
+                date_to=date(2026, 4, 6),
+                instruments=INSTRUMENTS,
+                ltp=ltp,
+            )
+        )
+
+    # Act / Assert
+    first = build(j.events)
+    assert build(j.events) == first
+    assert build([decode_event(encode_event(ev)) for ev in j.events]) == first
