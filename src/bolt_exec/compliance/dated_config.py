@@ -5,8 +5,8 @@ over time, so reporters never hard-code them. A rule file is YAML::
 
     name: sebi_otr
     versions:
-      - valid_from: 2020-07-22      # inclusive
-        valid_to: 2026-04-05        # inclusive; omit for "still in force"
+      - valid_from: 2020-07-22      # first day in force (inclusive)
+        valid_to: 2026-04-06        # first day NOT in force (exclusive); omit if still in force
         source: "BSE Notice 20200714-51 [S36]"
         ...payload...               # merged over the optional top-level `defaults:`
 
@@ -50,7 +50,12 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class DatedVersion(Generic[T]):
-    """One rule set and the dates it is in force (both ends inclusive)."""
+    """One rule set and the dates it is in force: ``valid_from`` <= day < ``valid_to``.
+
+    ``valid_to`` is exclusive -- the next version's ``valid_from`` -- the same
+    convention as the MiFID reference configuration, so every rule file in
+    ``compliance/data`` reads the same way.
+    """
 
     valid_from: date
     valid_to: date | None
@@ -59,13 +64,13 @@ class DatedVersion(Generic[T]):
 
     def covers(self, day: date) -> bool:
         """Return True if ``day`` falls in this version's interval."""
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
 
     @property
     def label(self) -> str:
-        """``2020-07-22..2026-04-05`` (``..`` open-ended when still in force)."""
+        """``[2020-07-22, 2026-04-06)``: from the first day, until (not on) the last."""
         end = self.valid_to.isoformat() if self.valid_to else ""
-        return f"{self.valid_from.isoformat()}..{end}"
+        return f"[{self.valid_from.isoformat()}, {end})"
 
 
 class DatedVersions(Generic[T]):
@@ -82,13 +87,13 @@ class DatedVersions(Generic[T]):
             sorted(versions, key=lambda v: v.valid_from)
         )
         for v in self.versions:
-            if v.valid_to is not None and v.valid_to < v.valid_from:
+            if v.valid_to is not None and v.valid_to <= v.valid_from:
                 raise ConfigError(f"{name}: version {v.label} ends before it starts; fix valid_to")
         for prev, nxt in itertools.pairwise(self.versions):
-            if prev.valid_to is None or prev.valid_to >= nxt.valid_from:
+            if prev.valid_to is None or prev.valid_to > nxt.valid_from:
                 raise ConfigError(
                     f"{name}: versions {prev.label} and {nxt.label} overlap; "
-                    f"set valid_to of the first to the day before {nxt.valid_from}"
+                    f"set valid_to of the first to {nxt.valid_from} (valid_to is exclusive)"
                 )
 
     def version_for(self, day: date) -> DatedVersion[T]:

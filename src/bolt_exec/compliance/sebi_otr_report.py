@@ -19,7 +19,9 @@ so a reader knows whether a 30-day window was fully covered.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -358,15 +360,18 @@ _CSV_COLUMNS = (
 
 
 def otr_report_csv(report: Mapping[str, Any]) -> bytes:
-    """Return the daily rows as CSV (one line per day and group; ``exempt`` as k=v;k=v)."""
-    lines = [",".join(_CSV_COLUMNS)]
+    """Return the daily rows as CSV (one line per day and group; ``exempt`` as k=v;k=v).
+
+    RFC 4180 quoting (the rule-version label contains a comma), ``\\n`` line ends.
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(_CSV_COLUMNS)
     for d in report["days"]:
         row = dict(d)
         row["exempt"] = ";".join(f"{k}={v}" for k, v in d["exempt"].items())
         row["cooling_off_day"] = d["cooling_off"]["day"] if d["cooling_off"] else ""
-        cells = []
-        for col in _CSV_COLUMNS:
-            v = row[col]
-            cells.append(str(v).lower() if isinstance(v, bool) else str(v))
-        lines.append(",".join(cells))
-    return ("\n".join(lines) + "\n").encode("utf-8")
+        writer.writerow(
+            str(row[c]).lower() if isinstance(row[c], bool) else str(row[c]) for c in _CSV_COLUMNS
+        )
+    return buf.getvalue().encode("utf-8")

@@ -88,14 +88,14 @@ def test_no_blocks_category_and_overlap_errors() -> None:
     doc = yaml.safe_load(packaged_rules_path("cftc_part43.yaml").read_text())
     doc["versions"][0]["block_sizes"]["EQ"] = {"mode": "no_blocks"}
     assert load_cftc_rules(doc).for_date(date(2020, 1, 2)).block_size("EQ", "USD", 9) == NO_BLOCKS
-    doc["versions"][0]["valid_to"] = "2023-12-04"
+    doc["versions"][0]["valid_to"] = "2023-12-05"
     with pytest.raises(ConfigError, match="overlap"):
         load_cftc_rules(doc)
 
 
 def test_rules_are_chosen_by_execution_date() -> None:
-    assert RULES.version_for(date(2023, 12, 3)).label == "2012-03-09..2023-12-03"
-    assert RULES.version_for(date(2023, 12, 4)).label == "2023-12-04.."
+    assert RULES.version_for(date(2023, 12, 3)).label == "[2012-03-09, 2023-12-04)"
+    assert RULES.version_for(date(2023, 12, 4)).label == "[2023-12-04, )"
     with pytest.raises(ConfigError, match="2010-01-04"):
         RULES.for_date(date(2010, 1, 4))
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -238,6 +240,13 @@ def test_golden_session_json_and_csv() -> None:
     rep = _golden_report(j.events)
     check_golden("otr/session_2026-04-03_06.json", otr_report_json(rep))
     check_golden("otr/session_2026-04-03_06.csv", otr_report_csv(rep))
+    parsed = list(csv.DictReader(io.StringIO(otr_report_csv(rep).decode())))
+    assert [
+        (r["day"], r["segment"], r["rules_version"], r["counted"], r["ratio"]) for r in parsed
+    ] == [
+        (str(d["day"]), d["segment"], d["rules_version"], str(d["counted"]), str(d["ratio"]))
+        for d in rep["days"]
+    ]
     rows = {(r["day"].isoformat(), r["segment"]): r for r in rep["days"]}
     mon = rows[("2026-04-06", "EQ_DERIV")]
     assert mon["exempt"] == {"dmm": 1, "option_band": 1}

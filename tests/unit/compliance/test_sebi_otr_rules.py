@@ -21,10 +21,10 @@ DOC: dict[str, Any] = yaml.safe_load(packaged_rules_path("sebi_otr.yaml").read_t
 def test_packaged_versions_follow_the_change_log() -> None:
     rules = load_sebi_rules()
     assert [v.label for v in rules.versions] == [
-        "2012-07-02..2018-06-28",
-        "2018-06-29..2020-07-21",
-        "2020-07-22..2026-04-05",
-        "2026-04-06..",
+        "[2012-07-02, 2018-06-29)",
+        "[2018-06-29, 2020-07-22)",
+        "[2020-07-22, 2026-04-06)",
+        "[2026-04-06, )",
     ]
     assert rules.for_date(date(2015, 1, 5)).price_band_pct == Decimal(1)
     assert rules.for_date(date(2019, 1, 7)).slabs[1].rate == Decimal("0.02")
@@ -77,9 +77,9 @@ def _broken(path: str, value: object) -> dict[str, Any]:
             {"EQ_CASH": "9h15", "EQ_DERIV": "09:15", "CURRENCY_DERIV": "09:00"},
             "not a time",
         ),
-        ("versions.1.valid_to", "2020-07-22", "overlap"),
+        ("versions.1.valid_to", "2020-07-23", "overlap"),
         ("versions.1.valid_from", "29/06/2018", "YYYY-MM-DD"),
-        ("versions.3.valid_to", "2026-01-01", "ends before it starts"),
+        ("versions.3.valid_to", "2026-04-06", "ends before it starts"),
     ],
 )
 def test_malformed_rule_files_name_the_key(path: str, value: object, message: str) -> None:
