@@ -39,6 +39,7 @@ from bolt_exec.compliance.cli_inputs import (
     read_swaps,
     write_atomic,
 )
+from bolt_exec.compliance.sebi_otr_evidence import otr_message_log, otr_message_log_csv
 from bolt_exec.compliance.sebi_otr_market import LastTradePrices
 from bolt_exec.compliance.sebi_otr_report import (
     WeekdayCalendar,
@@ -139,19 +140,34 @@ def _otr_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--member", default="", help="trading member code printed in the report")
     p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument("--messages", help="also write the per-message evidence log (CSV) here")
 
 
 def _otr_run(args: argparse.Namespace, events: list[OrderEvent]) -> ReportOutput:
+    rules = load_sebi_rules(args.rules)
+    instruments = read_instruments(args.instruments) if args.instruments else None
+    ltp = LastTradePrices(read_ltp_ticks(args.ltp)) if args.ltp else None
+    date_to = args.to or args.date
     rep = otr_report(
         events,
-        rules=load_sebi_rules(args.rules),
+        rules=rules,
         date_from=args.date,
-        date_to=args.to or args.date,
-        instruments=read_instruments(args.instruments) if args.instruments else None,
-        ltp=LastTradePrices(read_ltp_ticks(args.ltp)) if args.ltp else None,
+        date_to=date_to,
+        instruments=instruments,
+        ltp=ltp,
         calendar=WeekdayCalendar(frozenset(args.holiday)),
         member=args.member,
     )
+    if args.messages:
+        log = otr_message_log(
+            events,
+            rules=rules,
+            date_from=args.date,
+            date_to=date_to,
+            instruments=instruments,
+            ltp=ltp,
+        )
+        write_atomic(args.messages, otr_message_log_csv(log))
     data = otr_report_csv(rep) if args.format == "csv" else otr_report_json(rep)
     return ReportOutput(data, exceptions=int(rep["unattributed_events"] > 0))
 

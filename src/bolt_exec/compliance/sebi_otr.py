@@ -100,6 +100,9 @@ class OtrMessage:
     """One order message and how it was judged (``reason`` is ``counted`` or an exemption)."""
 
     ts_ns: int
+    day: date
+    exchange: str
+    segment: str
     client_order_id: str
     symbol: str
     kind: MessageKind
@@ -209,6 +212,7 @@ class OtrEngine:
             ValidationError: when an order's instrument cannot be placed in a
                 segment, or a yes/no tag is malformed.
         """
+        self.last_message = None
         if isinstance(event, OrderInitialized):
             self._orders[event.client_order_id] = self._new_order(event)
             return None
@@ -330,7 +334,16 @@ class OtrEngine:
         else:
             tally.exempt[reason] = tally.exempt.get(reason, 0) + 1
         self.last_message = OtrMessage(
-            ev.ts_event, ev.client_order_id, order.symbol, kind, price, ltp, reason
+            ev.ts_event,
+            day,
+            tally.exchange,
+            tally.segment,
+            ev.client_order_id,
+            order.symbol,
+            kind,
+            price,
+            ltp,
+            reason,
         )
         return tally
 

@@ -61,10 +61,11 @@ def test_cli_otr_writes_what_the_library_builds(tmp_path: Path, fmt: str) -> Non
         member="TM-0001",
     )
     expected = otr_report_csv(rep) if fmt == "csv" else otr_report_json(rep)
-    out = tmp_path / f"otr.{fmt}"
-    rc = run_cli([*_inputs(tmp_path), "--format", fmt, "--out", str(out)])
+    out, log = tmp_path / f"otr.{fmt}", tmp_path / "messages.csv"
+    rc = run_cli([*_inputs(tmp_path), "--format", fmt, "--out", str(out), "--messages", str(log)])
     assert rc == 0
     assert out.read_bytes() == expected
+    assert log.read_text().count(",counted\n") == sum(d["counted"] for d in rep["days"])
 
 
 def test_cli_otr_bad_journal_line_is_exit_2_with_the_line(

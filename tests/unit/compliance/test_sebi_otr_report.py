@@ -15,6 +15,7 @@ from _otr_journal import Journal, at, check_golden
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bolt_exec.compliance.sebi_otr_evidence import otr_message_log, otr_message_log_csv
 from bolt_exec.compliance.sebi_otr_market import LastTradePrices
 from bolt_exec.compliance.sebi_otr_report import (
     WeekdayCalendar,
@@ -309,3 +310,27 @@ def test_random_journals_replay_byte_identically(steps: list[tuple[str, int, int
     first = build(j.events)
     assert build(j.events) == first
     assert build([decode_event(encode_event(ev)) for ev in j.events]) == first
+
+
+def test_message_log_adds_up_to_the_report() -> None:
+    j, ltp = otr_session()
+    kw: dict[str, Any] = {
+        "rules": RULES,
+        "date_from": date(2026, 4, 3),
+        "date_to": date(2026, 4, 6),
+        "instruments": INSTRUMENTS,
+        "ltp": ltp,
+    }
+    log = otr_message_log(j.events, **kw)
+    rep = otr_report(j.events, **kw)
+    for row in rep["days"]:
+        mine = [
+            m
+            for m in log
+            if (m.day, m.exchange, m.segment) == (row["day"], row["exchange"], row["segment"])
+        ]
+        assert sum(m.is_counted for m in mine) == row["counted"]
+        assert sum(not m.is_counted for m in mine) == sum(row["exempt"].values())
+    text = otr_message_log_csv(log).decode()
+    assert "2026-04-06-o1,NIFTY22000CE,NEW,30.00,10.00,option_band" in text
+    assert len(list(csv.reader(io.StringIO(text)))) == len(log) + 1
