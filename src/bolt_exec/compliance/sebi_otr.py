@@ -189,8 +189,8 @@ class OtrEngine:
         self._trade_ids: dict[tuple[str, str], date] = {}
         self.tallies: dict[tuple[date, str, str], OtrTally] = {}
         self.unattributed: int = 0  # events of orders the journal never initialised
-        self.last_message: OtrMessage | None = None
-        self._days = TradingDayClock()  # the latest message judged
+        self.last_message: OtrMessage | None = None  # the message the last apply() judged
+        self._days = TradingDayClock()
 
     def day_of(self, ts_ns: int) -> date:
         """Return the trading day (IST date) of a timestamp."""
@@ -214,7 +214,10 @@ class OtrEngine:
         """
         self.last_message = None
         if isinstance(event, OrderInitialized):
-            self._orders[event.client_order_id] = self._new_order(event)
+            # A repeated initialisation (a replayed or adopted order) must not
+            # reset what was already counted for it.
+            if event.client_order_id not in self._orders:
+                self._orders[event.client_order_id] = self._new_order(event)
             return None
         order = self._orders.get(event.client_order_id)
         if order is None:

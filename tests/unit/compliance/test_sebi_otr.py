@@ -310,3 +310,10 @@ def test_trading_day_clock_matches_trading_day_across_midnight_and_dst() -> None
         ts = start + k * hour // 4
         assert ist.day(ts) == trading_day(ts)
         assert ny.day(ts) == trading_day(ts, "America/New_York")
+
+
+def test_repeated_initialisation_does_not_recount_the_entry() -> None:
+    j = Journal()
+    j.new("o1", "RELIANCE", at(MON_2026, 10), "150")
+    j.events += j.events[:3]  # the same initialise/submit/accept journaled again
+    assert _only(_run(j, CASH, "100")).new == 1
