@@ -55,8 +55,10 @@ def export_ledger_yaml(records: Iterable[AuditRecord]) -> bytes:
         "head_hash": recs[-1].hash if recs else GENESIS_HASH,
         "records": body,
     }
+    # allow_unicode=False: PyYAML rewrites some characters (NEL, U+0085) on a
+    # Unicode round trip, which would break the hashes; escapes are exact.
     text = yaml.safe_dump(
-        doc, sort_keys=True, allow_unicode=True, default_flow_style=False, width=1000
+        doc, sort_keys=True, allow_unicode=False, default_flow_style=False, width=1000
     )
     return text.encode("utf-8")
 

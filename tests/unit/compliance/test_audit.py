@@ -22,7 +22,7 @@ from bolt_exec.compliance.audit_export import (
     load_audit_file,
     load_ledger_yaml,
 )
-from bolt_exec.compliance.audit_file import FileAuditTrail
+from bolt_exec.compliance.audit_file import FileAuditTrail, read_jsonl_records
 from bolt_exec.compliance.audit_record import GENESIS_HASH, AuditRecord, verify_chain
 from bolt_exec.errors import StoreError, ValidationError
 from bolt_exec.model.events import event_topic
@@ -301,3 +301,35 @@ def test_safety_decisions_on_the_bus_are_recorded_as_decisions() -> None:
         "reason": "qty 500 > limit 100",
         "check": "max_qty",
     }
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63)
+    | st.text(max_size=12)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(["yes", "no", "null", "~", "1e3", "0x1F", "2026-04-06", "12:30", "1_000"]),
+    lambda kids: (
+        st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=6), kids, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.dictionaries(st.text(max_size=8), _JSON, max_size=4), min_size=1, max_size=3))
+def test_any_payload_survives_both_exports_and_still_verifies(
+    payloads: list[dict[str, object]],
+) -> None:
+    """Found by this test: PyYAML's Unicode output rewrote U+0085; exports now escape."""
+    trail = MemoryAuditTrail()
+    for i, p in enumerate(payloads):
+        trail.append("event", "x", actor="a\u00e9", subject="s", payload=p, ts_ns=T0 + i)
+    recs = list(trail.records())
+    for loaded, count, head in (
+        load_ledger_yaml(export_ledger_yaml(recs)),
+        (list(read_jsonl_records(export_jsonl(recs))), None, None),
+    ):
+        assert loaded == recs
+        assert verify_chain(loaded, expected_count=count, expected_head=head).ok
