@@ -14,6 +14,7 @@ from typing import Final
 
 from bolt_exec.compliance.dated_config import DatedVersions
 from bolt_exec.compliance.sebi_otr import OtrEngine, OtrTally
+from bolt_exec.compliance.sebi_otr_charges import day_charge
 from bolt_exec.compliance.sebi_otr_market import LtpSource, OtrInstrument
 from bolt_exec.compliance.sebi_otr_rules import OtrRules
 from bolt_exec.model.events import OrderEvent
@@ -41,6 +42,7 @@ class OtrSnapshot:
         messages_to_next_slab: how many more counted messages, at today's
             trade count, before the ratio reaches ``next_slab_threshold``.
         messages_to_cooling_off: likewise for the cooling-off threshold (0 once reached).
+        charge: the day's charge so far at today's trade count (rules' currency).
     """
 
     day: date
@@ -54,6 +56,7 @@ class OtrSnapshot:
     messages_to_next_slab: int | None
     cooling_off_threshold: int
     messages_to_cooling_off: int
+    charge: Decimal
 
 
 def snapshot(tally: OtrTally, rules: OtrRules) -> OtrSnapshot:
@@ -74,6 +77,7 @@ def snapshot(tally: OtrTally, rules: OtrRules) -> OtrSnapshot:
         messages_to_next_slab=None if nxt is None else nxt * den - tally.counted,
         cooling_off_threshold=cool,
         messages_to_cooling_off=max(cool * den - tally.counted, 0),
+        charge=day_charge(tally.counted, den, rules)[0],
     )
 
 

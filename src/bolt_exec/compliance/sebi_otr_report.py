@@ -20,7 +20,6 @@ so a reader knows whether a 30-day window was fully covered.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from zoneinfo import ZoneInfo
 from bolt_exec.compliance.canonical import journal_sha256, pretty_json, to_plain
 from bolt_exec.compliance.dated_config import DatedVersions
 from bolt_exec.compliance.sebi_otr import OtrEngine, OtrTally
+from bolt_exec.compliance.sebi_otr_charges import day_charge
 from bolt_exec.compliance.sebi_otr_counter import denominator, ratio
 from bolt_exec.compliance.sebi_otr_market import LtpSource, OtrInstrument
 from bolt_exec.compliance.sebi_otr_rules import OtrRules
@@ -39,19 +39,16 @@ from bolt_exec.errors import ValidationError
 from bolt_exec.model.events import OrderEvent
 
 __all__ = [
-    "ChargeLine",
     "CoolingOffWindow",
     "TradingCalendar",
     "WeekdayCalendar",
     "cooling_off_windows",
-    "day_charge",
     "otr_report",
     "otr_report_csv",
     "otr_report_json",
 ]
 
 SCHEMA_VERSION = 1
-_PAISA = Decimal("0.01")
 _NS = 1_000_000_000
 
 
@@ -72,45 +69,6 @@ class WeekdayCalendar:
     def is_trading_day(self, day: date) -> bool:
         """Return True on a weekday that is not a holiday."""
         return day.weekday() < 5 and day not in self.holidays
-
-
-@dataclass(frozen=True, slots=True)
-class ChargeLine:
-    """The messages charged in one slab and what they cost."""
-
-    slab_from: int
-    slab_to: int | None
-    messages: int
-    rate: Decimal
-    amount: Decimal
-
-
-def day_charge(counted: int, den: int, rules: OtrRules) -> tuple[Decimal, list[ChargeLine]]:
-    """Return the day's charge and its breakdown by slab.
-
-    Incremental: messages between ``lower_i * den`` and ``lower_{i+1} * den``
-    pay slab i's rate (the tax-bracket reading of "incremental basis").
-    Flat: every counted message pays the rate of the slab the OTR is in.
-    Worked example (BSE 2020, den 1,000, 300,000 counted): 200,000 x 0.02
-    + 50,000 x 0.10 = INR 9,000 incremental; 300,000 x 0.10 = 30,000 flat.
-    """
-    lines: list[ChargeLine] = []
-    if rules.slab_mode == "flat":
-        idx = rules.slab_for(counted, den)
-        slab = rules.slabs[idx]
-        nxt = rules.slabs[idx + 1].lower if idx + 1 < len(rules.slabs) else None
-        lines.append(ChargeLine(slab.lower, nxt, counted, slab.rate, counted * slab.rate))
-    else:
-        for i, slab in enumerate(rules.slabs):
-            upper = rules.slabs[i + 1].lower if i + 1 < len(rules.slabs) else None
-            lo = slab.lower * den
-            hi = counted if upper is None else min(counted, upper * den)
-            msgs = max(hi - lo, 0)
-            lines.append(ChargeLine(slab.lower, upper, msgs, slab.rate, msgs * slab.rate))
-    total = sum((line.amount for line in lines), Decimal(0))
-    # Rates are whole paise, so quantising to the paisa only fixes the exponent.
-    lines = [dataclasses.replace(ln, amount=ln.amount.quantize(_PAISA)) for ln in lines]
-    return total.quantize(_PAISA), lines
 
 
 def _window_days(day: date, rule_window: int, unit: str, cal: TradingCalendar) -> set[date]:

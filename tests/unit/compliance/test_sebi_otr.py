@@ -224,6 +224,7 @@ def test_counter_reports_ratio_and_next_slab() -> None:
     assert last.slab_rate == Decimal("0.02")  # exactly 50 is in the >= 50 slab
     assert (last.next_slab_threshold, last.messages_to_next_slab) == (250, 200)
     assert last.messages_to_cooling_off == 1950
+    assert last.charge == Decimal("0.00")  # incremental: the first 50 per trade are free
     assert snaps[-2].slab_rate == 0
     assert snaps[-2].messages_to_next_slab == 1
     assert counter.snapshot("NSE", "EQ_CASH") == last

@@ -15,12 +15,12 @@ from _otr_journal import Journal, at, check_golden
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bolt_exec.compliance.sebi_otr_charges import day_charge
 from bolt_exec.compliance.sebi_otr_evidence import otr_message_log, otr_message_log_csv
 from bolt_exec.compliance.sebi_otr_market import LastTradePrices
 from bolt_exec.compliance.sebi_otr_report import (
     WeekdayCalendar,
     cooling_off_windows,
-    day_charge,
     otr_report,
     otr_report_csv,
     otr_report_json,
