@@ -9,7 +9,7 @@ from typing import Final
 
 from bolt_exec.compliance.sebi_otr_rules import OtrRules
 
-__all__ = ["ChargeLine", "day_charge"]
+__all__ = ["ChargeLine", "charge_total", "day_charge"]
 
 _PAISA: Final = Decimal("0.01")
 
@@ -51,3 +51,18 @@ def day_charge(counted: int, den: int, rules: OtrRules) -> tuple[Decimal, list[C
     # Rates are whole paise, so quantising to the paisa only fixes the exponent.
     lines = [dataclasses.replace(ln, amount=ln.amount.quantize(_PAISA)) for ln in lines]
     return total.quantize(_PAISA), lines
+
+
+def charge_total(counted: int, den: int, rules: OtrRules) -> Decimal:
+    """Return :func:`day_charge`'s total without building the breakdown (the counter's hot path)."""
+    slabs = rules.slabs
+    if rules.slab_mode == "flat":
+        return (counted * slabs[rules.slab_for(counted, den)].rate).quantize(_PAISA)
+    total = Decimal(0)
+    for i, slab in enumerate(slabs):
+        lo = slab.lower * den
+        if counted <= lo:
+            break
+        hi = counted if i + 1 == len(slabs) else min(counted, slabs[i + 1].lower * den)
+        total += (hi - lo) * slab.rate
+    return total.quantize(_PAISA)

@@ -14,7 +14,7 @@ from typing import Final
 
 from bolt_exec.compliance.dated_config import DatedVersions
 from bolt_exec.compliance.sebi_otr import OtrEngine, OtrTally
-from bolt_exec.compliance.sebi_otr_charges import day_charge
+from bolt_exec.compliance.sebi_otr_charges import charge_total
 from bolt_exec.compliance.sebi_otr_market import LtpSource, OtrInstrument
 from bolt_exec.compliance.sebi_otr_rules import OtrRules
 from bolt_exec.model.events import OrderEvent
@@ -77,7 +77,7 @@ def snapshot(tally: OtrTally, rules: OtrRules) -> OtrSnapshot:
         messages_to_next_slab=None if nxt is None else nxt * den - tally.counted,
         cooling_off_threshold=cool,
         messages_to_cooling_off=max(cool * den - tally.counted, 0),
-        charge=day_charge(tally.counted, den, rules)[0],
+        charge=charge_total(tally.counted, den, rules),
     )
 
 

@@ -15,7 +15,7 @@ from _otr_journal import Journal, at, check_golden
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bolt_exec.compliance.sebi_otr_charges import day_charge
+from bolt_exec.compliance.sebi_otr_charges import charge_total, day_charge
 from bolt_exec.compliance.sebi_otr_evidence import otr_message_log, otr_message_log_csv
 from bolt_exec.compliance.sebi_otr_market import LastTradePrices
 from bolt_exec.compliance.sebi_otr_report import (
@@ -72,6 +72,9 @@ def test_incremental_never_exceeds_flat_and_is_monotonic(counted: int, den: int)
     assert inc <= day_charge(counted, den, dataclasses.replace(R2020, slab_mode="flat"))[0]
     assert inc <= day_charge(counted + 1, den, R2020)[0]
     assert sum(ln.messages for ln in day_charge(counted, den, R2020)[1]) == counted
+    flat = dataclasses.replace(R2020, slab_mode="flat")
+    assert charge_total(counted, den, R2020) == inc
+    assert charge_total(counted, den, flat) == day_charge(counted, den, flat)[0]
 
 
 def _breach(j: Journal, day: date, coid: str, symbol: str = "NIFTYFUT") -> None:
