@@ -48,15 +48,18 @@ from bolt_exec.compliance.sebi_otr_report import (
     otr_report_json,
 )
 from bolt_exec.compliance.sebi_otr_rules import load_sebi_rules
-from bolt_exec.errors import BoltExecError
+from bolt_exec.errors import BoltExecError, ValidationError
 from bolt_exec.model.events import OrderEvent
 
 __all__ = [
+    "JOURNAL_SOURCES",
     "REPORTS",
     "ReportOutput",
     "ReportSpec",
     "add_audit_parsers",
     "add_report_parsers",
+    "load_journal",
+    "register_journal_source",
     "register_report",
     "run_audit",
     "run_report",
@@ -93,6 +96,37 @@ class ReportSpec:
 
 
 REPORTS: dict[str, ReportSpec] = {}
+
+JournalReader = Callable[[str], list[OrderEvent]]
+# URL scheme -> reader, for journals that are not a JSON Lines file
+# (the store can register "sqlite" / "postgresql" readers here).
+JOURNAL_SOURCES: dict[str, JournalReader] = {}
+
+
+def register_journal_source(scheme: str, reader: JournalReader) -> None:
+    """Let ``--journal SCHEME://...`` read events through ``reader(url)``."""
+    JOURNAL_SOURCES[scheme] = reader
+
+
+def load_journal(spec: str) -> list[OrderEvent]:
+    """Read the events named by ``--journal``: a JSON Lines file, or a registered URL scheme.
+
+    Raises:
+        ValidationError: for a URL whose scheme no reader is registered for.
+    """
+    if "://" not in spec:
+        return read_journal_jsonl(spec)
+    scheme = spec.split("://", 1)[0]
+    reader = JOURNAL_SOURCES.get(scheme)
+    if reader is None:
+        known = ", ".join(sorted(JOURNAL_SOURCES)) or "none registered"
+        raise ValidationError(
+            "--journal",
+            scheme + "://...",
+            "has no journal reader",
+            f"use a JSON Lines export (readers: {known})",
+        )
+    return reader(spec)
 
 
 def register_report(spec: ReportSpec, *, replace: bool = False) -> None:
@@ -222,7 +256,11 @@ def add_report_parsers(subparsers: _Subparsers) -> argparse.ArgumentParser:
     names = report.add_subparsers(dest="report_name", required=True, metavar="REPORT")
     for spec in REPORTS.values():
         p = names.add_parser(spec.name, help=spec.help, description=spec.help)
-        p.add_argument("--journal", required=True, help="journal export, one event per line")
+        p.add_argument(
+            "--journal",
+            required=True,
+            help="journal: JSON Lines export (one event per line) or a registered URL",
+        )
         p.add_argument("--date", required=True, type=_date, help="trade/execution date")
         p.add_argument("--out", default="-", help="output file (default: stdout)")
         p.add_argument("--rules", help="rule-version YAML replacing the packaged one")
@@ -235,7 +273,7 @@ def run_report(args: argparse.Namespace) -> int:
     """Run the report named by ``args.report_name``; return the exit code."""
     try:
         spec = REPORTS[args.report_name]
-        out = spec.run(args, read_journal_jsonl(args.journal))
+        out = spec.run(args, load_journal(args.journal))
         if args.out == "-":
             sys.stdout.buffer.write(out.data)
             sys.stdout.flush()

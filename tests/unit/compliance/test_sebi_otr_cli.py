@@ -9,7 +9,15 @@ import pytest
 from _cli_helpers import run_cli, write_journal
 from _golden_sessions import INSTRUMENTS, otr_session
 
-from bolt_exec.compliance.cli import REPORTS, ReportOutput, ReportSpec, register_report
+from bolt_exec.compliance.cli import (
+    JOURNAL_SOURCES,
+    REPORTS,
+    ReportOutput,
+    ReportSpec,
+    load_journal,
+    register_journal_source,
+    register_report,
+)
 from bolt_exec.compliance.sebi_otr_report import otr_report, otr_report_csv, otr_report_json
 from bolt_exec.compliance.sebi_otr_rules import load_sebi_rules
 
@@ -102,3 +110,29 @@ def test_registry_refuses_a_duplicate_and_accepts_a_new_report(
         assert capsysbinary.readouterr().out == f"{date(2026, 4, 6)}:{len(j.events)}\n".encode()
     finally:
         del REPORTS["count"]
+
+
+def test_journal_sources_plug_in_by_url_scheme(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    j, _ = otr_session()
+    (tmp_path / "instruments.yaml").write_text(INSTRUMENTS_YAML)
+    register_journal_source("memory", lambda url: list(j.events))
+    try:
+        assert load_journal("memory://session") == j.events
+        argv = [
+            "report",
+            "otr",
+            "--journal",
+            "memory://x",
+            "--date",
+            "2026-04-06",
+            "--instruments",
+            str(tmp_path / "instruments.yaml"),
+        ]
+        assert run_cli(argv) == 0
+        assert b'"report": "sebi_otr"' in capsysbinary.readouterr().out
+    finally:
+        del JOURNAL_SOURCES["memory"]
+    assert run_cli(["report", "otr", "--journal", "sqlite:///bolt.db", "--date", "2026-04-06"]) == 2
+    assert b"sqlite://" in capsysbinary.readouterr().err
