@@ -39,10 +39,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from typing import Final
 
 from bolt_exec.compliance.dated_config import DatedVersions
+from bolt_exec.compliance.sebi_otr_judge import MessageKind, judge_message
 from bolt_exec.compliance.sebi_otr_market import LtpSource, OtrInstrument, TradingDayClock
 from bolt_exec.compliance.sebi_otr_rules import OtrRules
 from bolt_exec.errors import ValidationError
@@ -70,7 +70,6 @@ __all__ = [
     "TAG_EXCHANGE",
     "TAG_OPTION",
     "TAG_SEGMENT",
-    "MessageKind",
     "OtrEngine",
     "OtrMessage",
     "OtrTally",
@@ -85,14 +84,6 @@ TAG_OPTION: Final = "equity_option"  # fallback: "true" for equity options
 
 _TRUE: Final = frozenset({"1", "true", "yes", "y"})
 _FALSE: Final = frozenset({"0", "false", "no", "n"})
-
-
-class MessageKind(StrEnum):
-    """What an order message did."""
-
-    NEW = "NEW"
-    MODIFY = "MODIFY"
-    CANCEL = "CANCEL"
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,28 +233,65 @@ class OtrEngine:
         self._trade_ids = {k: d for k, d in self._trade_ids.items() if d >= day}
         self._orders = {k: o for k, o in self._orders.items() if not o.is_terminal}
 
+    def judge(
+        self,
+        *,
+        symbol: str,
+        kind: MessageKind,
+        price: Decimal | None,
+        ts_ns: int,
+        ltp: Decimal | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> str:
+        """Return how a prospective message would be judged, changing nothing.
+
+        ``"counted"``, an exemption (``"price_band"``, ``"option_band"``,
+        ``"dmm"``, ...) or ``"non_algo"``. A pre-trade check uses it to spend
+        OTR budget only on messages that count.
+        """
+        order = self._make_order(
+            symbol, dict(tags or {}), ts_ns, TimeInForce.DAY, price, Decimal(1)
+        )
+        if not order.is_algo:
+            return "non_algo"
+        if ltp is None and self._ltp is not None:
+            ltp = self._ltp.ltp(symbol, ts_ns)
+        rules = self.rules_for(self.day_of(ts_ns))
+        return judge_message(kind, price, ltp, order.instrument, order.is_dmm, rules)
+
     def _new_order(self, ev: OrderInitialized) -> _Order:
-        inst = self._instruments.get(ev.symbol)
+        return self._make_order(ev.symbol, ev.tags, ev.ts_event, ev.tif, ev.limit_px, ev.qty)
+
+    def _make_order(
+        self,
+        symbol: str,
+        tags: Mapping[str, str],
+        ts_ns: int,
+        tif: TimeInForce,
+        limit_px: Decimal | None,
+        qty: Decimal,
+    ) -> _Order:
+        inst = self._instruments.get(symbol)
         if inst is None:
-            exch, seg = ev.tags.get(TAG_EXCHANGE), ev.tags.get(TAG_SEGMENT)
+            exch, seg = tags.get(TAG_EXCHANGE), tags.get(TAG_SEGMENT)
             if not exch or not seg:
                 raise ValidationError(
                     "symbol",
-                    ev.symbol,
+                    symbol,
                     "has no OTR exchange/segment",
                     "add it to the instruments map, or tag the order with "
                     f"{TAG_EXCHANGE}= and {TAG_SEGMENT}=",
                 )
-            inst = OtrInstrument(exch, seg, bool(_flag(ev.tags, TAG_OPTION)))
-        algo = _flag(ev.tags, TAG_ALGO)
+            inst = OtrInstrument(exch, seg, bool(_flag(tags, TAG_OPTION)))
+        algo = _flag(tags, TAG_ALGO)
         return _Order(
-            symbol=ev.symbol,
+            symbol=symbol,
             instrument=inst,
-            is_algo=self.rules_for(self.day_of(ev.ts_event)).default_algo if algo is None else algo,
-            is_dmm=bool(_flag(ev.tags, TAG_DMM)),
-            tif=ev.tif,
-            limit_px=ev.limit_px,
-            qty=ev.qty,
+            is_algo=self.rules_for(self.day_of(ts_ns)).default_algo if algo is None else algo,
+            is_dmm=bool(_flag(tags, TAG_DMM)),
+            tif=tif,
+            limit_px=limit_px,
+            qty=qty,
         )
 
     def _message_kind(self, order: _Order, ev: OrderEvent) -> MessageKind | None:
@@ -325,7 +353,7 @@ class OtrEngine:
             price = order.limit_px
         if ltp is None and self._ltp is not None:
             ltp = self._ltp.ltp(order.symbol, ev.ts_event)
-        reason = _judge(kind, price, ltp, order, rules)
+        reason = judge_message(kind, price, ltp, order.instrument, order.is_dmm, rules)
         tally = self._tally(order, day, rules)
         if reason == "counted":
             if kind is MessageKind.NEW:
@@ -370,31 +398,3 @@ class OtrEngine:
         else:
             tally.trades += 1
         return tally
-
-
-def _in_band(price: Decimal, ltp: Decimal, order: _Order, rules: OtrRules) -> str | None:
-    diff = abs(price - ltp)
-    if order.instrument.is_equity_option and rules.option_band is not None:
-        width = max(rules.option_band.pct * ltp / 100, rules.option_band.min_abs)
-        inside = diff <= width if rules.band_inclusive else diff < width
-        return "option_band" if inside else None
-    # |p - ltp| / ltp * 100 <= pct, cross-multiplied to stay exact.
-    lhs, rhs = diff * 100, rules.price_band_pct * ltp
-    inside = lhs <= rhs if rules.band_inclusive else lhs < rhs
-    return "price_band" if inside else None
-
-
-def _judge(
-    kind: MessageKind, price: Decimal | None, ltp: Decimal | None, order: _Order, rules: OtrRules
-) -> str:
-    if order.instrument.segment not in rules.segments:
-        return "segment_out_of_scope"
-    if order.is_dmm and rules.dmm_excluded:
-        return "dmm"
-    if kind is MessageKind.CANCEL and rules.cancellations == "count":
-        return "counted"
-    if price is None:
-        return "market_order" if rules.market_orders == "exempt" else "counted"
-    if ltp is None or ltp <= 0:
-        return "no_ltp" if rules.no_ltp == "exempt" else "counted"
-    return _in_band(price, ltp, order, rules) or "counted"

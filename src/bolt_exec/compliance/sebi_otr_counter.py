@@ -15,6 +15,7 @@ from typing import Final
 from bolt_exec.compliance.dated_config import DatedVersions
 from bolt_exec.compliance.sebi_otr import OtrEngine, OtrTally
 from bolt_exec.compliance.sebi_otr_charges import charge_total
+from bolt_exec.compliance.sebi_otr_judge import MessageKind
 from bolt_exec.compliance.sebi_otr_market import LtpSource, OtrInstrument
 from bolt_exec.compliance.sebi_otr_rules import OtrRules
 from bolt_exec.model.events import OrderEvent
@@ -113,6 +114,26 @@ class OtrCounter:
         if tally is None:
             return None
         return snapshot(tally, self._engine.rules_for(tally.day))
+
+    def would_count(
+        self,
+        symbol: str,
+        price: Decimal | None,
+        ts_ns: int,
+        *,
+        kind: MessageKind = MessageKind.NEW,
+        ltp: Decimal | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> bool:
+        """Return True if a message about to be sent would count toward the ratio.
+
+        A new order or amend priced inside the band (or a DMM order from
+        2026) does not spend OTR budget; see :meth:`OtrEngine.judge`.
+        """
+        reason = self._engine.judge(
+            symbol=symbol, kind=kind, price=price, ts_ns=ts_ns, ltp=ltp, tags=tags
+        )
+        return reason == "counted"
 
     def snapshot(self, exchange: str, segment: str) -> OtrSnapshot | None:
         """Return the current day's snapshot of a group (None before its first message)."""

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bolt_exec.compliance.sebi_otr import OtrEngine
 from bolt_exec.compliance.sebi_otr_counter import OtrCounter
+from bolt_exec.compliance.sebi_otr_judge import MessageKind
 from bolt_exec.compliance.sebi_otr_market import LastTradePrices, OtrInstrument, trading_day
 from bolt_exec.compliance.sebi_otr_rules import load_sebi_rules
 from bolt_exec.errors import ValidationError
@@ -318,3 +319,18 @@ def test_repeated_initialisation_does_not_recount_the_entry() -> None:
     j.new("o1", "RELIANCE", at(MON_2026, 10), "150")
     j.events += j.events[:3]  # the same initialise/submit/accept journaled again
     assert _only(_run(j, CASH, "100")).new == 1
+
+
+def test_would_count_previews_a_message_without_counting_it() -> None:
+    counter = OtrCounter(RULES, {**CASH, **OPT})
+    ts = at(MON_2026, 10)
+    assert not counter.would_count("RELIANCE", Decimal("100.50"), ts, ltp=Decimal(100))
+    assert counter.would_count("RELIANCE", Decimal("101"), ts, ltp=Decimal(100))
+    assert counter.would_count("RELIANCE", None, ts, ltp=Decimal(100))  # market order
+    assert not counter.would_count("RELIANCE", Decimal(150), ts, tags={"dmm": "true"})
+    assert not counter.would_count("RELIANCE", Decimal(150), ts, tags={"algo": "false"})
+    assert not counter.would_count("NIFTY26APR22000CE", Decimal(30), ts, ltp=Decimal(10))
+    assert counter.would_count(
+        "RELIANCE", Decimal("100.10"), ts, kind=MessageKind.CANCEL, ltp=Decimal(100)
+    )  # cancellations count by default
+    assert counter.snapshot("NSE", "EQ_CASH") is None  # nothing was applied
