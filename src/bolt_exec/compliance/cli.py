@@ -66,6 +66,10 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_EXCEPTIONS, EXIT_BAD_INPUT = 0, 1, 2
+_EPILOG = (
+    "exit codes: 0 done and clean; 1 done, but the output lists exceptions a person must "
+    "review; 2 bad input or configuration (the message says what to fix)"
+)
 # What parser.add_subparsers() returns (argparse keeps the class private).
 _Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -255,7 +259,7 @@ def add_report_parsers(subparsers: _Subparsers) -> argparse.ArgumentParser:
     report = subparsers.add_parser("report", help="build a compliance report from a journal")
     names = report.add_subparsers(dest="report_name", required=True, metavar="REPORT")
     for spec in REPORTS.values():
-        p = names.add_parser(spec.name, help=spec.help, description=spec.help)
+        p = names.add_parser(spec.name, help=spec.help, description=spec.help, epilog=_EPILOG)
         p.add_argument(
             "--journal",
             required=True,
@@ -296,7 +300,9 @@ def add_audit_parsers(subparsers: _Subparsers) -> argparse.ArgumentParser:
     """Add ``audit verify`` and ``audit export``; return the ``audit`` parser."""
     audit = subparsers.add_parser("audit", help="check or export the audit trail")
     actions = audit.add_subparsers(dest="audit_action", required=True)
-    verify = actions.add_parser("verify", help="verify the hash chain of a trail or ledger.yaml")
+    verify = actions.add_parser(
+        "verify", help="verify the hash chain of a trail or ledger.yaml", epilog=_EPILOG
+    )
     verify.add_argument("--path", required=True, help="trail .jsonl or ledger .yaml")
     verify.add_argument("--expect-count", type=int, help="record count kept elsewhere")
     verify.add_argument("--expect-head", help="last hash kept elsewhere")
