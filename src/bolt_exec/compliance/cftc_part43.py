@@ -163,7 +163,8 @@ def _delay_table(
         return "C1" if block else None
     if not lns:
         return None
-    if terms.mandatory_clearing and not terms.clearing_exception:
+    # C2/C3 leave out 2(h)(7) exceptions and required-but-not-cleared swaps [S78].
+    if terms.mandatory_clearing and not terms.clearing_exception and terms.cleared:
         return "C2" if any_sd_msp else "C3"
     if not any_sd_msp:
         return "C6"
@@ -226,6 +227,11 @@ def _execution(
         if problem:
             problems.append(problem)
             block = lns = False  # not a valid election: disseminated at once
+    if lns and terms.mandatory_clearing and not terms.clearing_exception and not terms.cleared:
+        problems.append(
+            "large-notional swap subject to mandatory clearing but not cleared: reported "
+            "under the not-cleared tables (C4-C6); which Appendix C table applies is UNVERIFIED"
+        )
     theirs = tags.get(TAG_CP_STATUS, "NONE").upper()
     if theirs not in ("SD", "MSP", "NONE"):
         problems.append(f"{TAG_CP_STATUS}={theirs!r} is not SD, MSP or NONE; fix the order tag")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import yaml
-from _golden_sessions import FIRM, SWAPS, WED, part43_session
+from _golden_sessions import EUR5Y, FIRM, SWAPS, WED, part43_session
 from _otr_journal import ET, Journal, at, check_golden
 
 from bolt_exec.compliance.cftc_part43 import (
@@ -295,3 +296,39 @@ def test_unknown_counterparty_status_is_an_exception() -> None:
     _, internal, exc = _one(j, Part43Firm("SD"))
     assert internal["reporting_party"] is None
     assert any("'DEALER' is not SD, MSP or NONE" in e["problem"] for e in exc)
+
+
+def test_required_but_not_cleared_lns_is_flagged_and_uses_the_uncleared_tables() -> None:
+    j = Journal()
+    ts = at(WED, 11, tz=ET)
+    j.new(
+        "n1",
+        "EUR5Y",
+        ts,
+        "3",
+        qty="3000000000",
+        tags={"lns_election": "true", "reporting_party": "us"},
+    )
+    j.fill("n1", ts, "T1", "EUR5Y", "3000000000", "3")
+    uncleared = dataclasses.replace(EUR5Y, cleared=False)
+    rep = part43_report(
+        j.events,
+        rules=RULES,
+        day=WED,
+        swaps={"EUR5Y": uncleared},
+        firm=Part43Firm("SD"),
+        usd_rates=RATES,
+    )
+    assert rep["internal"][0]["appendix_c_table"] == "C4"
+    assert "not cleared" in rep["exceptions"][0]["problem"]
+    exempt = dataclasses.replace(EUR5Y, clearing_exception=True)
+    rep = part43_report(
+        j.events,
+        rules=RULES,
+        day=WED,
+        swaps={"EUR5Y": exempt},
+        firm=Part43Firm("NONE"),
+        usd_rates=RATES,
+    )
+    assert rep["internal"][0]["appendix_c_table"] == "C6"
+    assert rep["exceptions"] == []
