@@ -333,3 +333,16 @@ def test_any_payload_survives_both_exports_and_still_verifies(
     ):
         assert loaded == recs
         assert verify_chain(loaded, expected_count=count, expected_head=head).ok
+
+
+def test_extra_topics_such_as_oms_anomalies_can_be_audited() -> None:
+    bus = MessageBus(strict=True)
+    trail = MemoryAuditTrail(SimClock(T0))
+    trail.subscribe(bus, patterns=("order.*", "safety.*", "oms.*"))
+    bus.publish("oms.anomaly", "fill for unknown order X1")
+    (rec,) = trail.records()
+    assert (rec.actor, rec.kind, rec.payload) == (
+        "oms",
+        "event",
+        {"value": "fill for unknown order X1"},
+    )
