@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 
@@ -10,11 +11,12 @@ from _otr_journal import Journal, at
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bolt_exec.compliance.dated_config import DatedVersion, DatedVersions
 from bolt_exec.compliance.sebi_otr import OtrEngine
 from bolt_exec.compliance.sebi_otr_counter import OtrCounter
 from bolt_exec.compliance.sebi_otr_judge import MessageKind
 from bolt_exec.compliance.sebi_otr_market import LastTradePrices, OtrInstrument, trading_day
-from bolt_exec.compliance.sebi_otr_rules import load_sebi_rules
+from bolt_exec.compliance.sebi_otr_rules import OtrRules, load_sebi_rules
 from bolt_exec.errors import ValidationError
 from bolt_exec.model.enums import TimeInForce
 
@@ -334,3 +336,49 @@ def test_would_count_previews_a_message_without_counting_it() -> None:
         "RELIANCE", Decimal("100.10"), ts, kind=MessageKind.CANCEL, ltp=Decimal(100)
     )  # cancellations count by default
     assert counter.snapshot("NSE", "EQ_CASH") is None  # nothing was applied
+
+
+def _with(**changes: object) -> DatedVersions[OtrRules]:
+    base = RULES.for_date(MON_2026)
+    return DatedVersions(
+        "t", [DatedVersion(date(2026, 1, 1), None, "test", dataclasses.replace(base, **changes))]
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "px", "kind", "expected"),
+    [
+        ({"band_inclusive": False}, "100.75", "new", "counted"),  # the edge leaves the band
+        ({"band_inclusive": False}, "100.74", "new", "price_band"),
+        ({"market_orders": "exempt"}, None, "new", "market_order"),
+        ({"no_ltp": "exempt"}, "150", "new_no_ltp", "no_ltp"),
+        ({"cancellations": "resting_price"}, "100.10", "cancel", "price_band"),
+        ({"cancellations": "resting_price"}, "150", "cancel", "counted"),
+    ],
+)
+def test_unverified_assumptions_are_switchable(
+    changes: dict[str, object], px: str | None, kind: str, expected: str
+) -> None:
+    j = Journal()
+    j.new("o1", "RELIANCE", at(MON_2026, 10), px)
+    if kind == "cancel":
+        j.cancel("o1", at(MON_2026, 10, 1))
+    eng = OtrEngine(_with(**changes), CASH)
+    ltp = None if kind == "new_no_ltp" else Decimal(100)
+    last = None
+    for ev in j.events:
+        eng.apply(ev, ltp)
+        last = eng.last_message or last
+    assert last is not None
+    assert last.reason == expected
+
+
+def test_exchange_granularity_pools_segments() -> None:
+    j = Journal()
+    j.new("c1", "RELIANCE", at(MON_2026, 10), "150")
+    j.new("f1", "NIFTY26APR22000CE", at(MON_2026, 10), "150")
+    eng = OtrEngine(_with(granularity="exchange"), {**CASH, **OPT})
+    for ev in j.events:
+        eng.apply(ev, Decimal(100))
+    tally = _only(eng)
+    assert (tally.segment, tally.new) == ("ALL", 2)
