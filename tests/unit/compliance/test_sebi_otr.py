@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from _otr_journal import Journal, at
@@ -338,7 +339,7 @@ def test_would_count_previews_a_message_without_counting_it() -> None:
     assert counter.snapshot("NSE", "EQ_CASH") is None  # nothing was applied
 
 
-def _with(**changes: object) -> DatedVersions[OtrRules]:
+def _with(**changes: Any) -> DatedVersions[OtrRules]:
     base = RULES.for_date(MON_2026)
     return DatedVersions(
         "t", [DatedVersion(date(2026, 1, 1), None, "test", dataclasses.replace(base, **changes))]
@@ -357,7 +358,7 @@ def _with(**changes: object) -> DatedVersions[OtrRules]:
     ],
 )
 def test_unverified_assumptions_are_switchable(
-    changes: dict[str, object], px: str | None, kind: str, expected: str
+    changes: dict[str, Any], px: str | None, kind: str, expected: str
 ) -> None:
     j = Journal()
     j.new("o1", "RELIANCE", at(MON_2026, 10), px)
