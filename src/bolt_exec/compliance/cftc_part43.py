@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any, Final, Literal
 
 from bolt_exec.compliance.canonical import journal_sha256, pretty_json
-from bolt_exec.compliance.cftc_part43_rules import Part43Rules
+from bolt_exec.compliance.cftc_part43_rules import ASSET_CLASSES, Part43Rules
 from bolt_exec.compliance.cftc_part43_time import ET, post_priced_deadline_ns, release_ns
 from bolt_exec.compliance.dated_config import DatedVersions
 from bolt_exec.errors import ConfigError, ValidationError
@@ -93,6 +93,27 @@ class SwapTerms:
     price_notation: str = "PRICE"
     notional_per_unit: Decimal = Decimal(1)
 
+    def __post_init__(self) -> None:
+        if self.asset_class not in ASSET_CLASSES:
+            raise ValidationError(
+                "asset_class",
+                self.asset_class,
+                "is not a Part 43 asset class",
+                f"use one of {', '.join(ASSET_CLASSES)}",
+            )
+        if self.expiration_date < self.effective_date:
+            raise ValidationError(
+                "expiration_date",
+                self.expiration_date.isoformat(),
+                f"is before effective_date {self.effective_date.isoformat()}",
+            )
+        if not self.notional_per_unit.is_finite() or self.notional_per_unit <= 0:
+            raise ValidationError(
+                "notional_per_unit", str(self.notional_per_unit), "must be a positive amount"
+            )
+        if not self.upi:
+            raise ValidationError("upi", self.upi, "must name the product (UPI)")
+
     @property
     def tenor_days(self) -> int:
         """Days from the effective date to the expiration date."""
@@ -105,6 +126,10 @@ class Part43Firm:
 
     status: Status = "NONE"
     identities: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.status not in ("SD", "MSP", "NONE"):
+            raise ValidationError("status", self.status, "is not SD, MSP or NONE")
 
 
 def _flag(tags: Mapping[str, str], key: str) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from _golden_sessions import EUR5Y, FIRM, SWAPS, WED, part43_session
+from _golden_sessions import EUR5Y, FIRM, SWAPS, USD10Y, WED, part43_session
 from _otr_journal import ET, Journal, at, check_golden
 
 from bolt_exec.compliance.cftc_part43 import (
@@ -332,3 +332,22 @@ def test_required_but_not_cleared_lns_is_flagged_and_uses_the_uncleared_tables()
     )
     assert rep["internal"][0]["appendix_c_table"] == "C6"
     assert rep["exceptions"] == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"asset_class": "RATES"}, "asset_class"),
+        ({"expiration_date": date(2020, 1, 1)}, "expiration_date"),
+        ({"notional_per_unit": Decimal(0)}, "notional_per_unit"),
+        ({"upi": ""}, "upi"),
+    ],
+)
+def test_bad_swap_terms_name_the_field(changes: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError, match=field):
+        dataclasses.replace(USD10Y, **changes)
+
+
+def test_bad_firm_status_is_refused() -> None:
+    with pytest.raises(ValidationError, match="status"):
+        Part43Firm("DEALER")  # type: ignore[arg-type]
