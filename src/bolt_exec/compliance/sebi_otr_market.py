@@ -10,6 +10,9 @@ from decimal import Decimal
 from typing import Final, Protocol
 from zoneinfo import ZoneInfo
 
+from bolt_exec.compliance.sebi_otr_rules import SEGMENTS
+from bolt_exec.errors import ValidationError
+
 __all__ = ["LastTradePrices", "LtpSource", "OtrInstrument", "TradingDayClock", "trading_day"]
 
 _NS: Final = 1_000_000_000
@@ -17,11 +20,27 @@ _NS: Final = 1_000_000_000
 
 @dataclass(frozen=True, slots=True)
 class OtrInstrument:
-    """Where an instrument trades, for OTR purposes."""
+    """Where an instrument trades, for OTR purposes.
+
+    Raises:
+        ValidationError: for an empty exchange or an unknown segment (a typo
+            would otherwise put the instrument silently out of scope).
+    """
 
     exchange: str
     segment: str
     is_equity_option: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.exchange:
+            raise ValidationError("exchange", self.exchange, "must name the exchange (NSE, BSE)")
+        if self.segment not in SEGMENTS:
+            raise ValidationError(
+                "segment",
+                self.segment,
+                "is not an OTR segment",
+                f"use one of {', '.join(SEGMENTS)}",
+            )
 
 
 class LtpSource(Protocol):

@@ -383,3 +383,12 @@ def test_exchange_granularity_pools_segments() -> None:
         eng.apply(ev, Decimal(100))
     tally = _only(eng)
     assert (tally.segment, tally.new) == ("ALL", 2)
+
+
+def test_unknown_segment_is_refused_not_silently_out_of_scope() -> None:
+    with pytest.raises(ValidationError, match="EQCASH"):
+        OtrInstrument("NSE", "EQCASH")
+    j = Journal()
+    j.new("o1", "X", at(MON_2026, 10), "150", tags={"exchange": "NSE", "segment": "FNO"})
+    with pytest.raises(ValidationError, match="FNO"):
+        _run(j, {}, "100")
