@@ -85,9 +85,12 @@ def read_instruments(path: Path | str) -> dict[str, OtrInstrument]:
                 "needs exchange and segment",
                 "e.g. {exchange: NSE, segment: EQ_CASH}",
             )
-        out[str(symbol)] = OtrInstrument(
-            str(raw["exchange"]), str(raw["segment"]), bool(raw.get("equity_option", False))
-        )
+        try:
+            out[str(symbol)] = OtrInstrument(
+                str(raw["exchange"]), str(raw["segment"]), bool(raw.get("equity_option", False))
+            )
+        except ValidationError as exc:
+            raise ValidationError(f"{path}:{symbol}", raw, str(exc)) from exc
     return out
 
 
