@@ -187,8 +187,15 @@ class AuditTrail:
         return self.append(AuditKind.OPERATOR, action, actor=actor, payload=body, ts_ns=ts_ns)
 
     def record_message(self, topic: str, message: Any) -> AuditRecord:
-        """Append a bus message (what :meth:`subscribe` does for each one)."""
-        ts = getattr(message, "ts_event", None) or getattr(message, "ts_ns", None)
+        """Append a bus message (what :meth:`subscribe` does for each one).
+
+        The record's time is when it was recorded (the trail's clock); the
+        message's own times (``ts_event``, ``ts_init``) stay in the payload.
+        Without a clock, the message's ``ts_event`` or ``ts_ns`` is used.
+        """
+        ts = None
+        if self._clock is None:
+            ts = getattr(message, "ts_event", None) or getattr(message, "ts_ns", None)
         actor = getattr(message, "actor", None) or (
             "oms" if topic.startswith("order.") else topic.split(".", 1)[0]
         )

@@ -171,7 +171,8 @@ def test_subscribe_records_order_and_safety_messages_in_bus_order() -> None:
     ]
     assert seen[0] == "order.initialized:1"  # recorded before the OMS-priority handler ran
     fill = recs[3]
-    assert (fill.actor, fill.subject, fill.ts_ns) == ("oms", "o1", T0 + 5)
+    assert (fill.actor, fill.subject, fill.ts_ns) == ("oms", "o1", T0)  # recorded at
+    assert fill.payload["ts_event"] == T0 + 5  # happened at
     assert fill.payload["last_px"] == "189.50"
     assert fill.payload["type"] == "OrderFilled"
     assert (recs[4].actor, recs[4].payload["reason"]) == ("risk-officer", "drawdown")
@@ -346,3 +347,13 @@ def test_extra_topics_such_as_oms_anomalies_can_be_audited() -> None:
         "event",
         {"value": "fill for unknown order X1"},
     )
+
+
+def test_without_a_clock_a_message_is_stamped_with_its_own_time() -> None:
+    j = Journal()
+    j.new("o1", "AAPL", T0 + 7, "1")
+    trail = MemoryAuditTrail()
+    rec = trail.record_message("order.initialized", j.events[0])
+    assert rec.ts_ns == T0 + 7
+    with pytest.raises(ValidationError, match="ts_ns"):
+        trail.record_message("safety.note", "no time anywhere")
