@@ -30,6 +30,7 @@ from typing import TypeAlias
 
 from bolt_exec.compliance.audit_export import export_jsonl, export_ledger_yaml, load_audit_file
 from bolt_exec.compliance.audit_record import AuditRecord, verify_chain
+from bolt_exec.compliance.calendar import load_calendar
 from bolt_exec.compliance.cftc_part43 import Part43Firm, part43_report, part43_report_json
 from bolt_exec.compliance.cftc_part43_rules import load_cftc_rules
 from bolt_exec.compliance.cli_inputs import (
@@ -176,6 +177,12 @@ def _otr_args(p: argparse.ArgumentParser) -> None:
         default=[],
         help="an exchange holiday (repeatable); weekends are always closed",
     )
+    p.add_argument("--calendar", help="a named holiday calendar instead of weekdays + --holiday")
+    p.add_argument(
+        "--calendar-file",
+        default="calendars.yaml",
+        help="the calendars YAML for --calendar (default: the packaged one)",
+    )
     p.add_argument("--member", default="", help="trading member code printed in the report")
     p.add_argument("--format", choices=("json", "csv"), default="json")
     p.add_argument("--messages", help="also write the per-message evidence log (CSV) here")
@@ -193,7 +200,11 @@ def _otr_run(args: argparse.Namespace, events: list[OrderEvent]) -> ReportOutput
         date_to=date_to,
         instruments=instruments,
         ltp=ltp,
-        calendar=WeekdayCalendar(frozenset(args.holiday)),
+        calendar=(
+            load_calendar(args.calendar, args.calendar_file)
+            if args.calendar
+            else WeekdayCalendar(frozenset(args.holiday))
+        ),
         member=args.member,
     )
     if args.messages:

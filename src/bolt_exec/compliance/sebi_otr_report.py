@@ -53,9 +53,12 @@ _NS = 1_000_000_000
 
 
 class TradingCalendar(Protocol):
-    """Which local dates the exchange trades on."""
+    """Which local dates the exchange trades on.
 
-    def is_trading_day(self, day: date) -> bool:
+    :class:`bolt_exec.compliance.calendar.HolidayCalendar` fits (same method).
+    """
+
+    def is_business_day(self, day: date) -> bool:
         """Return True if the exchange is open on ``day``."""
         ...
 
@@ -66,7 +69,7 @@ class WeekdayCalendar:
 
     holidays: frozenset[date] = frozenset()
 
-    def is_trading_day(self, day: date) -> bool:
+    def is_business_day(self, day: date) -> bool:
         """Return True on a weekday that is not a holiday."""
         return day.weekday() < 5 and day not in self.holidays
 
@@ -78,7 +81,7 @@ def _window_days(day: date, rule_window: int, unit: str, cal: TradingCalendar) -
     d = day
     while len(days) < rule_window:
         d -= timedelta(days=1)
-        if cal.is_trading_day(d):
+        if cal.is_business_day(d):
             days.add(d)
     return days
 
@@ -86,7 +89,7 @@ def _window_days(day: date, rule_window: int, unit: str, cal: TradingCalendar) -
 def _next_trading_day(day: date, cal: TradingCalendar) -> date:
     d = day + timedelta(days=1)
     for _ in range(366):
-        if cal.is_trading_day(d):
+        if cal.is_business_day(d):
             return d
         d += timedelta(days=1)
     raise ValidationError("calendar", cal, f"has no trading day in the year after {day}")

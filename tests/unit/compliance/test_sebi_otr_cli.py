@@ -136,3 +136,31 @@ def test_journal_sources_plug_in_by_url_scheme(
         del JOURNAL_SOURCES["memory"]
     assert run_cli(["report", "otr", "--journal", "sqlite:///bolt.db", "--date", "2026-04-06"]) == 2
     assert b"sqlite://" in capsysbinary.readouterr().err
+
+
+def test_cli_otr_uses_a_named_holiday_calendar(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """A calendar that does not cover the day fails closed, naming the calendar."""
+    (tmp_path / "cal.yaml").write_text(
+        "calendars:\n"
+        "  - name: NSE-TEST\n"
+        "    weekend: [5, 6]\n"
+        "    covers: [2026-01-01, 2026-04-06]\n"
+        "    holidays: []\n"
+    )
+    argv = [
+        *_inputs(tmp_path),
+        "--calendar",
+        "NSE-TEST",
+        "--calendar-file",
+        str(tmp_path / "cal.yaml"),
+    ]
+    assert run_cli(argv) == 0
+    capsysbinary.readouterr()
+    # The 30-trading-day look-back reaches February: a calendar starting in
+    # late March cannot answer, and the report stops instead of guessing.
+    short = str(tmp_path / "short.yaml")
+    Path(short).write_text((tmp_path / "cal.yaml").read_text().replace("2026-01-01", "2026-03-30"))
+    assert run_cli([*argv[:-1], short]) == 2
+    assert b"NSE-TEST" in capsysbinary.readouterr().err
