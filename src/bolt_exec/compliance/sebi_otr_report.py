@@ -205,8 +205,9 @@ def otr_report(
         idx = r.slab_for(t.counted, den)
         co = r.cooling_off
         group_breaches = breaches.get((t.exchange, t.segment), set())
-        window = _window_days(t.day, co.window, co.window_unit, cal)
-        in_window = len(group_breaches & window) if t.day in group_breaches else 0
+        in_window = 0
+        if t.day in group_breaches:  # the calendar is consulted only when it matters
+            in_window = len(group_breaches & _window_days(t.day, co.window, co.window_unit, cal))
         triggered = in_window >= co.occurrences
         days.append(
             {

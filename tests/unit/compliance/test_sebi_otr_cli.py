@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from _cli_helpers import run_cli, write_journal
 from _golden_sessions import INSTRUMENTS, otr_session
+from _otr_journal import Journal, at
 
 from bolt_exec.compliance.cli import (
     JOURNAL_SOURCES,
@@ -141,26 +142,41 @@ def test_journal_sources_plug_in_by_url_scheme(
 def test_cli_otr_uses_a_named_holiday_calendar(
     tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
-    """A calendar that does not cover the day fails closed, naming the calendar."""
-    (tmp_path / "cal.yaml").write_text(
-        "calendars:\n"
-        "  - name: NSE-TEST\n"
-        "    weekend: [5, 6]\n"
-        "    covers: [2026-01-01, 2026-04-06]\n"
-        "    holidays: []\n"
+    """A calendar that cannot answer for a day the report needs fails closed, naming it."""
+    j = Journal()
+    for k, day in enumerate((date(2026, 5, 4), date(2026, 5, 5), date(2026, 5, 6))):
+        j.new(f"b{k}", "RELIANCE", at(day, 10), "150")  # ratio >= 2000 with no trades
+        for i in range(1999):
+            j.amend(f"b{k}", at(day, 10) + i + 1, "151", confirm=False)
+    journal = write_journal(tmp_path / "j.jsonl", j.events)
+    (tmp_path / "instruments.yaml").write_text(INSTRUMENTS_YAML)
+    cal = (
+        "calendars:\n  - name: NSE-TEST\n    weekend: [5, 6]\n"
+        "    covers: [2026-01-01, 2026-12-31]\n    holidays: [{date: 2026-05-07, name: x}]\n"
     )
+    (tmp_path / "cal.yaml").write_text(cal)
+    out = tmp_path / "otr.json"
     argv = [
-        *_inputs(tmp_path),
+        "report",
+        "otr",
+        "--journal",
+        str(journal),
+        "--date",
+        "2026-05-04",
+        "--to",
+        "2026-05-06",
+        "--instruments",
+        str(tmp_path / "instruments.yaml"),
         "--calendar",
         "NSE-TEST",
         "--calendar-file",
         str(tmp_path / "cal.yaml"),
+        "--out",
+        str(out),
     ]
     assert run_cli(argv) == 0
-    capsysbinary.readouterr()
-    # The 30-trading-day look-back reaches February: a calendar starting in
-    # late March cannot answer, and the report stops instead of guessing.
-    short = str(tmp_path / "short.yaml")
-    Path(short).write_text((tmp_path / "cal.yaml").read_text().replace("2026-01-01", "2026-03-30"))
-    assert run_cli([*argv[:-1], short]) == 2
+    assert '"day": "2026-05-08"' in out.read_text()  # cooling off skips the 7 May holiday
+    short = cal.replace("2026-12-31", "2026-05-06").replace("[{date: 2026-05-07, name: x}]", "[]")
+    (tmp_path / "cal.yaml").write_text(short)  # cannot say which day follows 6 May
+    assert run_cli(argv) == 2
     assert b"NSE-TEST" in capsysbinary.readouterr().err
