@@ -73,3 +73,5 @@ class ReasonCode(StrEnum):
     SELF_TRADE = "SELF_TRADE"  # the order would trade against our own resting order
     OTR_LIMIT = "OTR_LIMIT"  # the order-to-trade ratio budget (SEBI OTR) is spent
     OTR_WARNING = "OTR_WARNING"  # approved, but the OTR is near the penalty slab
+    # -- the gate itself -----------------------------------------------------------------------
+    INTERNAL_ERROR = "INTERNAL_ERROR"  # a check raised: fail closed, deny, and log the bug
