@@ -263,8 +263,9 @@ def compile_policy(policy: Policy) -> RiskConfig:
     brokers = {}
     for name, b in policy.brokers.items():
         caps = PUBLISHED_LIMITS[b.venue] if b.use_published_limits else ()
-        caps += tuple(WindowCap(r.count, int(r.per_s * NS), f"policy {r.count}/{r.per_s}s")
-                      for r in b.rates)
+        caps += tuple(
+            WindowCap(r.count, int(r.per_s * NS), f"policy {r.count}/{r.per_s}s") for r in b.rates
+        )
         max_mods = b.max_modifications_per_order
         if max_mods is None and b.use_published_limits:
             max_mods = PUBLISHED_MAX_MODIFICATIONS[b.venue]

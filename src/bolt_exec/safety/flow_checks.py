@@ -37,8 +37,16 @@ def _deny(code: R, reason: str, check: str) -> Decision:
 
 def _key(ctx: CheckContext) -> tuple[object, ...]:
     o = ctx.order
-    return (o.strategy_id, o.broker, ctx.symbol, ctx.side, ctx.qty, ctx.limit_px, ctx.stop_px,
-            o.order_type)
+    return (
+        o.strategy_id,
+        o.broker,
+        ctx.symbol,
+        ctx.side,
+        ctx.qty,
+        ctx.limit_px,
+        ctx.stop_px,
+        o.order_type,
+    )
 
 
 def check_open_orders(ctx: CheckContext) -> Decision:
@@ -152,13 +160,19 @@ def check_throttles(ctx: CheckContext) -> Decision:
     """Policy token buckets per strategy, instrument and broker (orders or modifies)."""
     config = ctx.config
     throttle = config.modify_throttle if ctx.is_amend else config.order_throttle
-    if throttle.per_strategy is None and throttle.per_instrument is None and (
-        throttle.per_broker is None
+    if (
+        throttle.per_strategy is None
+        and throttle.per_instrument is None
+        and (throttle.per_broker is None)
     ):
         return APPROVED
     order = ctx.order
     for label, bucket in ctx.state.buckets(
-        throttle, "m" if ctx.is_amend else "o", order.strategy_id, ctx.symbol, order.broker,
+        throttle,
+        "m" if ctx.is_amend else "o",
+        order.strategy_id,
+        ctx.symbol,
+        order.broker,
         ctx.now,
     ):
         if not bucket.allows(ctx.now):

@@ -284,7 +284,9 @@ class Policy(_Model):
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
-            raise PolicyError(source, [("<file>", source, f"cannot be read ({exc.strerror})")])
+            raise PolicyError(
+                source, [("<file>", source, f"cannot be read ({exc.strerror})")]
+            ) from None
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:

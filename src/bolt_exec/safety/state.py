@@ -54,7 +54,12 @@ class RiskState:
 
     # -- limiters ------------------------------------------------------------------------------
     def buckets(
-        self, throttle: ThrottleSpec, kind: str, strategy: str, symbol: str, broker: str,
+        self,
+        throttle: ThrottleSpec,
+        kind: str,
+        strategy: str,
+        symbol: str,
+        broker: str,
         now_ns: int,
     ) -> list[tuple[str, TokenBucket]]:
         """Return the (scope label, bucket) pairs that apply to one order."""

@@ -1,0 +1,554 @@
+"""SafetyManager: the one pre-trade gate, the trading state and the kill switch's owner.
+
+Theory of operation
+-------------------
+The OrderManager calls :meth:`SafetyManager.check_submit` for every new order
+(direct, algorithm child, plan-driven, reconciler corrective, kill-switch
+flattening) and :meth:`~SafetyManager.check_amend` for every amend, before
+anything is journaled as submitted. The manager builds a
+:class:`~bolt_exec.safety.context.CheckContext` and runs the ordered chain
+of pure checks; the first denial wins. Only when the whole chain approves
+does it spend budgets (throttles, caps, counters). It never raises on the
+live path: a check that raises is a bug, logged, and the order is denied
+(``INTERNAL_ERROR``), failing closed.
+
+The kill switch is checked first. While it is latched only the flattening
+orders the kill switch itself announced (exact symbol, side, quantity, and
+reducing) pass.
+
+State comes from three feeds: :meth:`on_event` (subscribe it on the bus at
+priority 10 with :meth:`attach`: fills, rejects, terminal events),
+:meth:`on_mark` / :meth:`set_cash` / :meth:`on_margin` /
+:meth:`on_broker_status` (the runtime), and :meth:`on_timer` (the clock
+timer :meth:`start` arms: latch polling and the monitors).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final
+
+from bolt_exec.clock import Clock
+from bolt_exec.errors import BoltExecError
+from bolt_exec.model.events import OrderFilled, OrderRejected
+from bolt_exec.model.instrument import Instrument
+from bolt_exec.model.numbers import ZERO
+from bolt_exec.model.order import Order
+from bolt_exec.safety import checks as c
+from bolt_exec.safety import exposure_checks as x
+from bolt_exec.safety import flow_checks as f
+from bolt_exec.safety.codes import ReasonCode, TradingState
+from bolt_exec.safety.config import RiskConfig
+from bolt_exec.safety.context import CheckContext
+from bolt_exec.safety.decision import APPROVED, Decision
+from bolt_exec.safety.events import (
+    TOPIC_AUDIT,
+    TOPIC_STATE,
+    TOPIC_WARNING,
+    AuditRecord,
+    TradingStateChanged,
+)
+from bolt_exec.safety.gate import PortfolioView
+from bolt_exec.safety.killswitch import KillSwitch, KillTarget, Publisher
+from bolt_exec.safety.latch import LatchStore, MemoryLatchStore
+from bolt_exec.safety.monitors import (
+    ConnectivityMonitor,
+    MarginSpiralMonitor,
+    PnLMonitor,
+    RejectRateMonitor,
+    daily_loss_reason,
+    exposure_breach_reason,
+)
+from bolt_exec.safety.state import DAY_NS, RiskState
+
+if TYPE_CHECKING:
+    from bolt_exec.safety.policy import Policy
+
+__all__ = ["CHAIN", "SafetyManager"]
+
+log = logging.getLogger(__name__)
+
+Check = Callable[[CheckContext], Decision]
+
+CHAIN: Final[tuple[Check, ...]] = (
+    c.check_trading_enabled,
+    c.check_trading_state,
+    c.check_instrument_lists,
+    c.check_precision,
+    c.check_qty_bounds,
+    c.check_reduce_only,
+    c.check_confidence,
+    c.check_reference,
+    c.check_collar,
+    c.check_order_notional,
+    x.check_position,
+    x.check_open_positions,
+    x.check_portfolio,
+    f.check_open_orders,
+    f.check_cooldown,
+    f.check_daily_trades,
+    f.check_duplicate,
+    f.check_self_trade,
+    f.check_throttles,
+    f.check_venue_caps,
+    f.check_modifications,
+    f.check_otr,
+)
+"""The checks, in the order they run (cheap and decisive first)."""
+
+# the kill switch's own flattening orders skip only the trading-state check
+_FLATTEN_CHAIN: Final = tuple(ch for ch in CHAIN if ch is not c.check_trading_state)
+
+_TERMINAL_TOPICS: Final = frozenset(
+    {"order.denied", "order.rejected", "order.canceled", "order.expired", "order.filled"}
+)
+
+
+class SafetyManager:
+    """The SafetyGate with real limits, the trading state and the kill switch.
+
+    Emits: ``TradingStateChanged`` on ``safety.state``; ``AuditRecord`` on
+    ``safety.audit`` (state changes, denials, warnings, kill-switch steps);
+    approved-with-warning ``Decision`` s on ``safety.warning``; and, through
+    :attr:`kill_switch`, ``KillSwitchTripped`` / ``KillSwitchReset`` on
+    ``safety.kill_switch``.
+
+    Attributes:
+        check_count: every submit and amend checked.
+        check_counts: checks by path (``direct``, ``algo``, ``plan``, ``reconcile``,
+            ``flatten``...), so an integration test can prove each path is gated.
+        strategy_counts: checks by strategy id.
+        audit: every safety action, in order (shared with the kill switch).
+    """
+
+    def __init__(
+        self,
+        config: RiskConfig,
+        clock: Clock,
+        *,
+        latch_store: LatchStore | None = None,
+        publisher: Publisher | None = None,
+        cash: Decimal | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.publisher = publisher
+        self.state = RiskState(config, cash)
+        self.audit: list[AuditRecord] = []
+        self.check_count = 0
+        self.amend_count = 0
+        self.cancel_count = 0
+        self.check_counts: Counter[str] = Counter()
+        self.strategy_counts: Counter[str] = Counter()
+        self.warnings: list[Decision] = []
+        ks = config.kill_switch
+        self.kill_switch = KillSwitch(
+            latch_store if latch_store is not None else MemoryLatchStore(),
+            clock.now_ns,
+            flatten_on_trip=ks.flatten_on_trip,
+            publisher=publisher,
+            audit=self.audit,
+        )
+        self.kill_switch.bind(self)
+        self._flatten_tickets: list[tuple[str, Any, Decimal]] = []
+        self._pnl = PnLMonitor(ks.gain_frac, ks.loss_frac, ks.max_drawdown_frac)
+        self._rejects = (
+            RejectRateMonitor(ks.reject_window_ns, ks.reject_min_orders, ks.reject_max_frac)
+            if ks.reject_window_ns is not None
+            else None
+        )
+        self._margin = (
+            MarginSpiralMonitor(
+                ks.margin_level_frac,
+                ks.margin_window_ns,
+                ks.margin_min_rise_frac,
+                ks.margin_min_samples,
+            )
+            if ks.margin_level_frac is not None
+            else None
+        )
+        self._connectivity = ConnectivityMonitor(ks.broker_disconnect_ns, ks.stale_data_ns)
+        self._timer_running = False
+        self.trading_state = (
+            TradingState.HALTED if self.kill_switch.is_tripped else config.initial_state
+        )
+
+    @classmethod
+    def from_policy(cls, policy: Policy, clock: Clock, **kwargs: Any) -> SafetyManager:
+        """Build from a validated :class:`~bolt_exec.safety.policy.Policy`."""
+        return cls(policy.compile(), clock, **kwargs)
+
+    # -- wiring --------------------------------------------------------------------------------
+    def attach(self, bus: Any, priority: int = 10) -> None:
+        """Subscribe :meth:`on_event` to ``order.*`` on a ``MessageBus`` (before the OMS)."""
+        bus.subscribe("order.*", self.on_event, priority)
+        if self.publisher is None:
+            self.publisher = bus
+            self.kill_switch.publisher = bus
+
+    def bind(self, target: KillTarget) -> None:
+        """Give the kill switch the OMS to cancel and flatten through."""
+        self.kill_switch.bind(self, target)
+
+    def sync(self, view: PortfolioView) -> None:
+        """Seed positions, marks and working orders from the OMS (start-up, after recovery)."""
+        book = self.state.book
+        for pos in view.positions():
+            book.set_line(pos.symbol, ZERO, None)
+        for pos in view.positions():
+            book.set_line(
+                pos.symbol,
+                book.qty(pos.symbol) + pos.qty,
+                view.mark_px(pos.symbol) or pos.last_px,
+                pos.multiplier,
+            )
+        for order in view.open_orders():
+            if order.client_order_id not in self.state.orders:
+                self.state.orders.add(order)
+
+    def start(self) -> None:
+        """Arm the clock timer that polls the latch and runs the monitors."""
+        if self._timer_running:
+            return
+        self._timer_running = True
+        period = self.config.kill_switch.poll_interval_ns
+
+        def tick(ts: int) -> None:
+            self.on_timer(ts)
+            if self._timer_running:
+                self.clock.set_timer(ts + period, tick, "safety.poll")
+
+        self.clock.set_timer(self.clock.now_ns() + period, tick, "safety.poll")
+
+    def stop(self) -> None:
+        """Stop re-arming the timer."""
+        self._timer_running = False
+
+    # -- the gate ------------------------------------------------------------------------------
+    def check_submit(self, order: Order, view: PortfolioView) -> Decision:
+        """Decide on a new order (never raises)."""
+        self.check_count += 1
+        return self._decide(order, view, None, None, None, amend=False)
+
+    def check_amend(
+        self,
+        order: Order,
+        qty: Decimal | None,
+        limit_px: Decimal | None,
+        stop_px: Decimal | None,
+        view: PortfolioView,
+    ) -> Decision:
+        """Decide on an amend of a working order (never raises)."""
+        self.amend_count += 1
+        return self._decide(order, view, qty, limit_px, stop_px, amend=True)
+
+    def check_cancel(self, order: Order) -> Decision:
+        """Cancels always pass; they count towards the OTR."""
+        self.cancel_count += 1
+        otr = self.config.otr
+        if otr.enabled and self.config.broker(order.broker).otr:
+            self.state.otr_messages += 1
+        return APPROVED
+
+    def _decide(
+        self,
+        order: Order,
+        view: PortfolioView,
+        qty: Decimal | None,
+        limit_px: Decimal | None,
+        stop_px: Decimal | None,
+        *,
+        amend: bool,
+    ) -> Decision:
+        try:
+            ctx = self._context(order, view, qty, limit_px, stop_px, amend)
+            self.check_counts[ctx.path] += 1
+            self.strategy_counts[order.strategy_id] += 1
+            flatten = ctx.trading_state is TradingState.HALTED and self._flatten_ticket(ctx)
+            if self.kill_switch.is_tripped and not flatten:
+                latch = self.kill_switch.latch
+                return self._denied(
+                    ctx,
+                    Decision.deny(
+                        ReasonCode.KILL_SWITCH.value,
+                        f"kill switch latched by {latch.actor!r}: {latch.reason}; only cancels "
+                        "pass until an operator resets it (bolt-exec kill --reset "
+                        "--operator ... --reason ...)",
+                        "kill_switch",
+                    ),
+                )
+            warning = None
+            for check in _FLATTEN_CHAIN if flatten else CHAIN:
+                decision = check(ctx)
+                if not decision.approved:
+                    return self._denied(ctx, decision)
+                if decision.code:
+                    warning = decision
+            if amend:
+                f.commit_amend(ctx)
+            else:
+                f.commit_submit(ctx)
+                if self._rejects is not None:
+                    self._rejects.on_order(ctx.now)
+            if warning is not None:
+                self._warn(ctx, warning)
+                return warning
+            return APPROVED
+        except Exception as exc:  # fail closed: a bug in a check must not let an order out
+            log.exception("safety check raised on %r", order)
+            return Decision.deny(
+                ReasonCode.INTERNAL_ERROR.value,
+                f"a safety check raised {type(exc).__name__}: {exc}; the order was denied "
+                "(fail closed). Report this bug with the log",
+                "internal",
+            )
+
+    def _context(
+        self,
+        order: Order,
+        view: PortfolioView,
+        qty: Decimal | None,
+        limit_px: Decimal | None,
+        stop_px: Decimal | None,
+        amend: bool,
+    ) -> CheckContext:
+        now = self.clock.now_ns()
+        state = self.state
+        if state.day != (now - self.config.portfolio.day_start_ns) // DAY_NS:
+            state.roll(now)
+        symbol = order.symbol
+        instrument: Instrument | None
+        try:
+            instrument = view.instrument(symbol)
+        except (KeyError, LookupError, BoltExecError):
+            instrument = None
+        ref_px = view.mark_px(symbol)
+        pos = view.position(symbol)
+        qty_now = pos.qty if pos is not None else ZERO
+        book = state.book
+        mult = instrument.multiplier if instrument is not None else Decimal(1)
+        if book.qty(symbol) != qty_now or (ref_px is not None and book.mark(symbol) != ref_px):
+            book.set_line(symbol, qty_now, ref_px, mult)
+        return CheckContext(
+            order,
+            self.config,
+            state,
+            self.trading_state,
+            instrument,
+            now,
+            qty_now,
+            ref_px,
+            view.mark_ts(symbol),
+            qty=qty,
+            limit_px=limit_px,
+            stop_px=stop_px,
+            is_amend=amend,
+        )
+
+    def _flatten_ticket(self, ctx: CheckContext) -> bool:
+        order = ctx.order
+        if not order.reduce_only or not ctx.is_reducing or ctx.is_amend:
+            return False
+        key = (ctx.symbol, ctx.side, ctx.qty)
+        if key in self._flatten_tickets:
+            self._flatten_tickets.remove(key)
+            return True
+        return False
+
+    def _denied(self, ctx: CheckContext, decision: Decision) -> Decision:
+        self._record(
+            ctx.now,
+            ctx.order.strategy_id or "strategy",
+            "deny",
+            decision.reason,
+            decision.code,
+            ctx.order.client_order_id,
+        )
+        return decision
+
+    def _warn(self, ctx: CheckContext, decision: Decision) -> None:
+        self.warnings.append(decision)
+        self._record(
+            ctx.now,
+            ctx.order.strategy_id or "strategy",
+            "warn",
+            decision.reason,
+            decision.code,
+            ctx.order.client_order_id,
+        )
+        self._publish(TOPIC_WARNING, decision)
+
+    # -- trading state -------------------------------------------------------------------------
+    def set_trading_state(self, new: TradingState | str, operator: str, reason: str) -> None:
+        """Move the trading state; audited. ACTIVE/REDUCING need the kill switch reset first.
+
+        Raises:
+            KillSwitchActive: when leaving HALTED while the latch is set.
+            UsageError: when ``operator`` or ``reason`` is blank.
+        """
+        from bolt_exec.errors import KillSwitchActive, UsageError
+
+        state = TradingState(new)
+        if not operator.strip() or not reason.strip():
+            raise UsageError(
+                f"set_trading_state({state}) needs an operator and a reason (got "
+                f"operator={operator!r}, reason={reason!r})"
+            )
+        if state is not TradingState.HALTED and self.kill_switch.is_tripped:
+            raise KillSwitchActive(
+                f"cannot set trading state {state}: the kill switch is latched "
+                f"({self.kill_switch.latch.reason}); reset it first with an operator and a reason"
+            )
+        self._set_state(state, operator, reason)
+
+    def halt(self, actor: str, reason: str) -> None:
+        """Set HALTED (the kill switch calls this first when it trips)."""
+        self._set_state(TradingState.HALTED, actor, reason)
+
+    def expect_flatten(self, symbol: str, side: Any, qty: Decimal) -> None:
+        """Let one kill-switch flattening order through while HALTED."""
+        self._flatten_tickets.append((symbol, side, qty))
+
+    def _set_state(self, state: TradingState, actor: str, reason: str) -> None:
+        old = self.trading_state
+        self.trading_state = state
+        ts = self.clock.now_ns()
+        self._record(ts, actor, "trading_state", f"{old} -> {state}: {reason}")
+        self._publish(
+            TOPIC_STATE,
+            TradingStateChanged(old=old.value, new=state.value, actor=actor, reason=reason, ts=ts),
+        )
+
+    # -- feeds ---------------------------------------------------------------------------------
+    def on_event(self, topic: str, event: Any) -> None:
+        """Bus handler for ``order.*``: fills, rejects and terminal orders."""
+        now = self.clock.now_ns()
+        state = self.state
+        if isinstance(event, OrderFilled):
+            tracked = state.orders.get(event.client_order_id)
+            state.book.apply_fill(
+                event.symbol, event.side, event.last_qty, event.last_px, event.fee
+            )
+            state.last_fill_ns[event.symbol] = event.ts_event or now
+            broker = tracked.broker if tracked is not None else ""
+            if self.config.otr.enabled and self.config.broker(broker).otr:
+                state.otr_trades += 1
+            self._after_value_change(now)
+        elif isinstance(event, OrderRejected):
+            tracked = state.orders.get(event.client_order_id)
+            if tracked is not None:
+                state.last_reject_ns[tracked.symbol] = event.ts_event or now
+            if self._rejects is not None:
+                reason = self._rejects.on_reject(now)
+                if reason:
+                    self.kill_switch.trip(reason, "monitor:reject_rate")
+        if topic in _TERMINAL_TOPICS:
+            tracked = state.orders.get(event.client_order_id)
+            if tracked is None or tracked.is_terminal or topic != "order.filled":
+                state.orders.discard(event.client_order_id)
+
+    def on_mark(self, symbol: str, px: Decimal, ts_ns: int) -> None:
+        """Feed a reference price (last or mid, per ``reference.source``)."""
+        self.state.book.set_mark(symbol, px)
+        self._connectivity.on_data(ts_ns)
+
+    def set_cash(self, cash: Decimal, ts_ns: int | None = None) -> None:
+        """Set the account cash (equity = cash + net marked positions); audited."""
+        self.state.book.cash = cash
+        ts = ts_ns if ts_ns is not None else self.clock.now_ns()
+        self._record(ts, "runtime", "set_cash", str(cash))
+        self._after_value_change(ts)
+
+    def on_margin(self, utilisation: Decimal, ts_ns: int) -> None:
+        """Feed margin utilisation (used / available, 0..1+)."""
+        if self._margin is not None:
+            reason = self._margin.update(utilisation, ts_ns)
+            if reason:
+                self.kill_switch.trip(reason, "monitor:margin_spiral")
+
+    def on_broker_status(self, broker: str, connected: bool, ts_ns: int) -> None:
+        """Feed a broker's connection state."""
+        self._connectivity.on_broker(broker, connected, ts_ns)
+
+    def on_timer(self, now_ns: int) -> None:
+        """Poll the latch and run every monitor (the clock timer calls this)."""
+        self.kill_switch.poll()
+        self.state.roll(now_ns)
+        self._after_value_change(now_ns)
+        reason = self._connectivity.check(now_ns)
+        if reason and not self.kill_switch.is_tripped:
+            self.kill_switch.trip(reason, "monitor:connectivity")
+        if self._rejects is not None and not self.kill_switch.is_tripped:
+            reason = self._rejects.check(now_ns)
+            if reason:
+                self.kill_switch.trip(reason, "monitor:reject_rate")
+
+    def _after_value_change(self, now_ns: int) -> None:
+        if self.kill_switch.is_tripped:
+            return
+        book = self.state.book
+        equity = book.equity
+        p = self.config.portfolio
+        ks = self.config.kill_switch
+        reasons = []
+        if equity is not None:
+            reasons.append(("monitor:pnl", self._pnl.update(equity, now_ns)))
+            if ks.trip_on_daily_loss:
+                reasons.append(
+                    (
+                        "monitor:daily_loss",
+                        daily_loss_reason(
+                            self.state.day_start_equity,
+                            equity,
+                            p.daily_loss_limit,
+                            p.daily_loss_frac,
+                        ),
+                    )
+                )
+        if ks.exposure_breach_frac is not None:
+            reasons.append(
+                (
+                    "monitor:exposure",
+                    exposure_breach_reason(
+                        book.gross,
+                        book.net,
+                        equity,
+                        p.max_gross_exposure,
+                        p.max_net_exposure,
+                        p.max_leverage,
+                        ks.exposure_breach_frac,
+                    ),
+                )
+            )
+        for actor, reason in reasons:
+            if reason:
+                self.kill_switch.trip(reason, actor)
+                return
+
+    # -- audit ---------------------------------------------------------------------------------
+    def _record(
+        self,
+        ts: int,
+        actor: str,
+        action: str,
+        detail: str = "",
+        code: str = "",
+        client_order_id: str = "",
+    ) -> None:
+        record = AuditRecord(
+            ts=ts,
+            actor=actor,
+            action=action,
+            detail=detail,
+            code=code,
+            client_order_id=client_order_id,
+        )
+        self.audit.append(record)
+        self._publish(TOPIC_AUDIT, record)
+
+    def _publish(self, topic: str, message: object) -> None:
+        if self.publisher is not None:
+            self.publisher.publish(topic, message)
