@@ -215,6 +215,10 @@ class KillSwitch:
             actor = stored.actor or "external"
             self._engage(stored.reason, actor, self._now(), persist=False, flatten=True)
             return True
+        if not stored.tripped and self.latch.tripped and stored.reset_ts_ns > self.latch.ts_ns:
+            # released by `bolt-exec kill --reset` elsewhere; trading stays HALTED here
+            self.latch = stored
+            self._record(self._now(), stored.reset_by, "kill_switch.reset", stored.reset_reason)
         return False
 
     def _record(self, ts: int, actor: str, action: str, detail: str = "") -> None:
