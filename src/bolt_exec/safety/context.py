@@ -135,8 +135,11 @@ class CheckContext:
 
     @property
     def is_reducing(self) -> bool:
-        """True when the order only brings an existing position towards flat."""
-        return not self.increases and self.position != 0
+        """True when the order only brings an existing position towards flat (no flip)."""
+        pos = self.position
+        if pos == 0 or self.increases:
+            return False
+        return self.projected >= 0 if pos > 0 else self.projected <= 0
 
     def value(self, qty: Decimal) -> Decimal | None:
         """``|qty| * mark * multiplier`` (the mark falls back to the order's price)."""
