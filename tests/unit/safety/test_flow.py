@@ -58,7 +58,7 @@ def test_binance_published_cap_100_per_10s_is_a_sliding_window(
         assert manager.check_submit(make_order(qty=1, broker="bn"), book).approved
         clock.advance_by(S // 20)  # 100 orders over 5 s
     assert manager.check_submit(make_order(qty=1, broker="bn"), book).code == R.VENUE_RATE_LIMIT
-    clock.advance_by(5 * S - S // 20)  # the first order leaves the 10 s window
+    clock.advance_by(5 * S)  # now T0 + 10 s: the first order (at T0) leaves the window
     assert manager.check_submit(make_order(qty=1, broker="bn"), book).approved
     assert manager.check_submit(make_order(qty=1, broker="bn"), book).code == R.VENUE_RATE_LIMIT
 
