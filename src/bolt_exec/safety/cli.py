@@ -80,13 +80,20 @@ def kill_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if getattr(args, "reset", False):
         operator = (getattr(args, "operator", "") or "").strip()
         if not operator or not reason:
-            print("bolt-exec kill --reset needs --operator NAME and --reason TEXT "
-                  "(the reset is audited)", file=sys.stderr)
+            print(
+                "bolt-exec kill --reset needs --operator NAME and --reason TEXT "
+                "(the reset is audited)",
+                file=sys.stderr,
+            )
             return 2
-        store.save(LatchState(False, current.reason, current.actor, current.ts_ns,
-                              operator, reason, now))
-        print(f"kill switch ({path}) released by {operator!r}; sessions stay HALTED until an "
-              "operator sets them ACTIVE", file=out)
+        store.save(
+            LatchState(False, current.reason, current.actor, current.ts_ns, operator, reason, now)
+        )
+        print(
+            f"kill switch ({path}) released by {operator!r}; sessions stay HALTED until an "
+            "operator sets them ACTIVE",
+            file=out,
+        )
         return 0
     if not reason:
         print("bolt-exec kill needs --reason TEXT (it is audited)", file=sys.stderr)
@@ -96,6 +103,9 @@ def kill_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return 0
     actor = (getattr(args, "actor", "") or "operator").strip()
     store.save(LatchState(True, reason, actor, now))
-    print(f"kill switch ({path}) TRIPPED by {actor!r}: {reason}; running sessions halt, "
-          "cancel and (if configured) flatten on their next poll", file=out)
+    print(
+        f"kill switch ({path}) TRIPPED by {actor!r}: {reason}; running sessions halt, "
+        "cancel and (if configured) flatten on their next poll",
+        file=out,
+    )
     return 0

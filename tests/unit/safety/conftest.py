@@ -69,33 +69,58 @@ _seq = iter(range(10**9))
 
 
 def make_order(
-    symbol: str = "AAPL", side: Side | str = Side.BUY, qty: str | int = 10,
-    limit_px: str | None = "100", *, order_type: OrderType | None = None, broker: str = "paper",
-    strategy_id: str = "s1", parent_id: str | None = None, reduce_only: bool = False,
-    tags: dict[str, str] | None = None, stop_px: str | None = None, ts: int = T0,
+    symbol: str = "AAPL",
+    side: Side | str = Side.BUY,
+    qty: str | int = 10,
+    limit_px: str | None = "100",
+    *,
+    order_type: OrderType | None = None,
+    broker: str = "paper",
+    strategy_id: str = "s1",
+    parent_id: str | None = None,
+    reduce_only: bool = False,
+    tags: dict[str, str] | None = None,
+    stop_px: str | None = None,
+    ts: int = T0,
 ) -> Order:
     if order_type is None:
         order_type = OrderType.LIMIT if limit_px is not None else OrderType.MARKET
-    return Order(OrderInitialized(
-        client_order_id=f"O-{next(_seq)}", ts_event=ts, ts_init=ts, symbol=symbol,
-        side=Side(side), order_type=order_type, qty=Decimal(str(qty)),
-        limit_px=None if limit_px is None else Decimal(limit_px),
-        stop_px=None if stop_px is None else Decimal(stop_px), tif=TimeInForce.DAY,
-        broker=broker, strategy_id=strategy_id, parent_id=parent_id, reduce_only=reduce_only,
-        tags=tags or {},
-    ))
+    return Order(
+        OrderInitialized(
+            client_order_id=f"O-{next(_seq)}",
+            ts_event=ts,
+            ts_init=ts,
+            symbol=symbol,
+            side=Side(side),
+            order_type=order_type,
+            qty=Decimal(str(qty)),
+            limit_px=None if limit_px is None else Decimal(limit_px),
+            stop_px=None if stop_px is None else Decimal(stop_px),
+            tif=TimeInForce.DAY,
+            broker=broker,
+            strategy_id=strategy_id,
+            parent_id=parent_id,
+            reduce_only=reduce_only,
+            tags=tags or {},
+        )
+    )
 
 
 def base_policy(**overrides: Any) -> dict[str, Any]:
     """A permissive policy with trading enabled; tests switch on what they exercise."""
-    data: dict[str, Any] = {"version": 1, "enable_trading": True, "duplicates": {"window_s": 0},
-                            "self_trade_prevention": False}
+    data: dict[str, Any] = {
+        "version": 1,
+        "enable_trading": True,
+        "duplicates": {"window_s": 0},
+        "self_trade_prevention": False,
+    }
     data.update(overrides)
     return data
 
 
-def manager_for(data: dict[str, Any], clock: SimClock, cash: str | None = "1000000",
-                **kw: Any) -> SafetyManager:
+def manager_for(
+    data: dict[str, Any], clock: SimClock, cash: str | None = "1000000", **kw: Any
+) -> SafetyManager:
     config: RiskConfig = Policy.from_mapping(data).compile()
     return SafetyManager(config, clock, cash=None if cash is None else Decimal(cash), **kw)
 
@@ -110,6 +135,11 @@ def book(clock: SimClock) -> Book:
     b = Book(clock)
     b.add("AAPL", "100")
     b.add("MSFT", "200")
-    b.add("BTC", "50000", tick_size=Decimal("0.1"), lot_size=Decimal("0.001"),
-          min_qty=Decimal("0.001"))
+    b.add(
+        "BTC",
+        "50000",
+        tick_size=Decimal("0.1"),
+        lot_size=Decimal("0.001"),
+        min_qty=Decimal("0.001"),
+    )
     return b

@@ -19,7 +19,8 @@ def test_token_bucket_per_strategy_burst_then_refill(clock: SimClock, book: Book
     manager = manager_for(policy, clock)
     assert all(manager.check_submit(make_order(qty=1), book).approved for _ in range(3))
     denied = manager.check_submit(make_order(qty=1), book)
-    assert denied.code == R.RATE_LIMIT and "retry in 0.500s" in denied.reason
+    assert denied.code == R.RATE_LIMIT
+    assert "retry in 0.500s" in denied.reason
     # another strategy has its own bucket
     assert manager.check_submit(make_order(qty=1, strategy_id="s2"), book).approved
     clock.advance_by(S // 2 - 1)
@@ -29,8 +30,10 @@ def test_token_bucket_per_strategy_burst_then_refill(clock: SimClock, book: Book
 
 
 def test_denied_orders_spend_no_tokens(clock: SimClock, book: Book) -> None:
-    policy = base_policy(throttles={"orders": {"per_instrument": {"rate_per_s": 1, "burst": 1}}},
-                         limits={"global": {"max_order_qty": 5}})
+    policy = base_policy(
+        throttles={"orders": {"per_instrument": {"rate_per_s": 1, "burst": 1}}},
+        limits={"global": {"max_order_qty": 5}},
+    )
     manager = manager_for(policy, clock)
     for _ in range(5):
         assert manager.check_submit(make_order(qty=6), book).code == R.QTY_ABOVE_MAX
@@ -42,15 +45,14 @@ def test_kite_published_caps_10_per_second(clock: SimClock, book: Book) -> None:
     for i in range(10):
         assert manager.check_submit(make_order(qty=1, broker="kite", ts=i), book).approved
     denied = manager.check_submit(make_order(qty=1, broker="kite"), book)
-    assert denied.code == R.VENUE_RATE_LIMIT and "kite 10 orders/s" in denied.reason
+    assert denied.code == R.VENUE_RATE_LIMIT
+    assert "kite 10 orders/s" in denied.reason
     assert manager.check_submit(make_order(qty=1, broker="paper"), book).approved
     clock.advance_by(S)
     assert manager.check_submit(make_order(qty=1, broker="kite"), book).approved
 
 
-def test_binance_published_cap_100_per_10s_is_a_sliding_window(
-    clock: SimClock, book: Book
-) -> None:
+def test_binance_published_cap_100_per_10s_is_a_sliding_window(clock: SimClock, book: Book) -> None:
     manager = manager_for(
         base_policy(brokers={"bn": {"venue": "binance"}}, reference={"max_age_s": 60}), clock
     )
@@ -88,14 +90,13 @@ def test_amend_increase_is_held_to_position_limit(clock: SimClock, book: Book) -
     order = make_order(qty=50)
     assert manager.check_submit(order, book).approved
     assert manager.check_amend(order, Decimal(100), None, None, book).approved
-    assert manager.check_amend(order, Decimal(101), None, None, book).code == (
-        R.POSITION_QTY_LIMIT
-    )
+    assert manager.check_amend(order, Decimal(101), None, None, book).code == (R.POSITION_QTY_LIMIT)
 
 
 def test_max_open_orders_global_and_per_symbol(clock: SimClock, book: Book) -> None:
-    policy = base_policy(portfolio={"max_open_orders": 3},
-                         limits={"global": {"max_open_orders": 2}})
+    policy = base_policy(
+        portfolio={"max_open_orders": 3}, limits={"global": {"max_open_orders": 2}}
+    )
     manager = manager_for(policy, clock)
     assert manager.check_submit(make_order(qty=1), book).approved
     assert manager.check_submit(make_order(qty=1), book).approved
@@ -111,21 +112,35 @@ def test_terminal_events_free_open_order_slots(clock: SimClock, book: Book) -> N
     first = make_order(qty=1)
     assert manager.check_submit(first, book).approved
     assert manager.check_submit(make_order(qty=1), book).code == R.MAX_OPEN_ORDERS
-    manager.on_event("order.rejected", OrderRejected(
-        client_order_id=first.client_order_id, ts_event=clock.now_ns(), ts_init=0, reason="x"))
+    manager.on_event(
+        "order.rejected",
+        OrderRejected(
+            client_order_id=first.client_order_id, ts_event=clock.now_ns(), ts_init=0, reason="x"
+        ),
+    )
     assert manager.check_submit(make_order(qty=1), book).approved
 
 
 def test_cooldown_after_fill_and_reject(clock: SimClock, book: Book) -> None:
-    policy = base_policy(limits={"global": {"cooldown_after_fill_s": 1,
-                                            "cooldown_after_reject_s": 2}})
+    policy = base_policy(
+        limits={"global": {"cooldown_after_fill_s": 1, "cooldown_after_reject_s": 2}}
+    )
     manager = manager_for(policy, clock)
     order = make_order(qty=5)
     assert manager.check_submit(order, book).approved
-    manager.on_event("order.filled", OrderFilled(
-        client_order_id=order.client_order_id, ts_event=clock.now_ns(), ts_init=0,
-        trade_id="T1", symbol="AAPL", side=Side.BUY, last_qty=Decimal(5),
-        last_px=Decimal(100)))
+    manager.on_event(
+        "order.filled",
+        OrderFilled(
+            client_order_id=order.client_order_id,
+            ts_event=clock.now_ns(),
+            ts_init=0,
+            trade_id="T1",
+            symbol="AAPL",
+            side=Side.BUY,
+            last_qty=Decimal(5),
+            last_px=Decimal(100),
+        ),
+    )
     book.set_position("AAPL", "5")
     clock.advance_by(S - 1)
     assert manager.check_submit(make_order(qty=1), book).code == R.COOLDOWN
@@ -133,8 +148,12 @@ def test_cooldown_after_fill_and_reject(clock: SimClock, book: Book) -> None:
     clock.advance_by(1)
     second = make_order(qty=1)
     assert manager.check_submit(second, book).approved
-    manager.on_event("order.rejected", OrderRejected(
-        client_order_id=second.client_order_id, ts_event=clock.now_ns(), ts_init=0, reason="x"))
+    manager.on_event(
+        "order.rejected",
+        OrderRejected(
+            client_order_id=second.client_order_id, ts_event=clock.now_ns(), ts_init=0, reason="x"
+        ),
+    )
     clock.advance_by(2 * S - 1)
     assert manager.check_submit(make_order(qty=1), book).code == R.COOLDOWN
     clock.advance_by(1)
@@ -176,8 +195,13 @@ def test_self_trade_prevention(clock: SimClock, book: Book) -> None:
 
 def test_otr_warns_then_denies_new_risk(clock: SimClock, book: Book) -> None:
     policy = base_policy(
-        otr={"enabled": True, "warn_ratio": 3, "deny_ratio": 5, "grace_messages": 0,
-             "exempt_band_pct": None},
+        otr={
+            "enabled": True,
+            "warn_ratio": 3,
+            "deny_ratio": 5,
+            "grace_messages": 0,
+            "exempt_band_pct": None,
+        },
         brokers={"kite": {"venue": "zerodha", "use_published_limits": False, "otr": True}},
     )
     manager = manager_for(policy, clock)
@@ -194,6 +218,8 @@ def test_otr_exempt_band_orders_are_not_counted(clock: SimClock, book: Book) -> 
     )
     manager = manager_for(policy, clock)
     for _ in range(5):  # 100.75 is inside 0.75 % of the reference 100
-        assert manager.check_submit(make_order(qty=1, broker="kite", limit_px="100.75"),
-                                    book).code == ""
+        assert (
+            manager.check_submit(make_order(qty=1, broker="kite", limit_px="100.75"), book).code
+            == ""
+        )
     assert manager.state.otr_messages == 0

@@ -20,58 +20,147 @@ def _limits(**kw: Any) -> dict[str, Any]:
 
 
 CASES: list[tuple[str, dict[str, Any], str | None, list[tuple[dict[str, Any], R | None]]]] = [
-    ("max_order_qty", _limits(max_order_qty=100), None,
-     [({"qty": 99}, OK), ({"qty": 100}, OK), ({"qty": 101}, R.QTY_ABOVE_MAX)]),
-    ("min_order_qty", _limits(min_order_qty=10), None,
-     [({"qty": 9}, R.QTY_BELOW_MIN), ({"qty": 10}, OK), ({"qty": 11}, OK)]),
-    ("max_order_notional", _limits(max_order_notional=10000), None,
-     [({"qty": 99}, OK), ({"qty": 100}, OK), ({"qty": 101}, R.NOTIONAL_ABOVE_MAX)]),
-    ("max_position_notional", _limits(max_position_notional=10000), None,
-     [({"qty": 99}, OK), ({"qty": 100}, OK), ({"qty": 101}, R.POSITION_NOTIONAL_LIMIT)]),
-    ("collar_pct", _limits(collar_pct=5), None,
-     [({"limit_px": "104.99"}, OK), ({"limit_px": "105"}, OK),
-      ({"limit_px": "105.01"}, R.PRICE_COLLAR), ({"limit_px": "94.99", "side": "SELL"},
-                                                  R.PRICE_COLLAR)]),
-    ("collar_ticks", _limits(collar_ticks=10), None,
-     [({"limit_px": "100.09"}, OK), ({"limit_px": "100.10"}, OK),
-      ({"limit_px": "100.11"}, R.PRICE_COLLAR)]),
-    ("max_gross_exposure", base_policy(portfolio={"max_gross_exposure": 10000}), None,
-     [({"qty": 99}, OK), ({"qty": 100}, OK), ({"qty": 101}, R.GROSS_EXPOSURE_LIMIT)]),
-    ("max_net_exposure", base_policy(portfolio={"max_net_exposure": 10000}), None,
-     [({"qty": 99}, OK), ({"qty": 100}, OK), ({"qty": 101}, R.NET_EXPOSURE_LIMIT),
-      ({"qty": 101, "side": "SELL"}, R.NET_EXPOSURE_LIMIT)]),
-    ("max_allocation_pct", base_policy(portfolio={"max_allocation_pct": 30}), "10000",
-     [({"qty": 29}, OK), ({"qty": 30}, OK), ({"qty": 31}, R.ALLOCATION_LIMIT)]),
-    ("max_leverage", base_policy(portfolio={"max_leverage": 3}), "1000",
-     [({"qty": 29}, OK), ({"qty": 30}, OK), ({"qty": 31}, R.LEVERAGE_LIMIT)]),
-    ("min_portfolio_value_under", base_policy(portfolio={"min_portfolio_value": 100}), "99.99",
-     [({"qty": 1}, R.PORTFOLIO_BELOW_MIN)]),
-    ("min_portfolio_value_at", base_policy(portfolio={"min_portfolio_value": 100}), "100",
-     [({"qty": 1, "limit_px": "10"}, OK)]),
-    ("portfolio_unknown", base_policy(portfolio={"max_leverage": 3}), None,
-     [({"qty": 1}, R.PORTFOLIO_UNKNOWN)]),
-    ("allowlist", base_policy(instruments={"allow": ["MSFT"]}), None,
-     [({"qty": 1}, R.NOT_ALLOWLISTED), ({"symbol": "MSFT", "limit_px": "200"}, OK)]),
-    ("blocklist", base_policy(instruments={"block": ["AAPL"]}), None,
-     [({"qty": 1}, R.BLOCKLISTED), ({"symbol": "MSFT", "limit_px": "200"}, OK)]),
-    ("unknown_instrument", base_policy(), None,
-     [({"symbol": "NOPE"}, R.UNKNOWN_INSTRUMENT)]),
-    ("precision", base_policy(), None,
-     [({"limit_px": "100.005"}, R.BAD_PRICE_PRECISION), ({"qty": "1.5"}, R.BAD_QTY_PRECISION),
-      ({"symbol": "BTC", "qty": "0.0015", "limit_px": "50000"}, R.BAD_QTY_PRECISION),
-      ({"symbol": "BTC", "qty": "0.001", "limit_px": "50000.1"}, OK)]),
+    (
+        "max_order_qty",
+        _limits(max_order_qty=100),
+        None,
+        [({"qty": 99}, OK), ({"qty": 100}, OK), ({"qty": 101}, R.QTY_ABOVE_MAX)],
+    ),
+    (
+        "min_order_qty",
+        _limits(min_order_qty=10),
+        None,
+        [({"qty": 9}, R.QTY_BELOW_MIN), ({"qty": 10}, OK), ({"qty": 11}, OK)],
+    ),
+    (
+        "max_order_notional",
+        _limits(max_order_notional=10000),
+        None,
+        [({"qty": 99}, OK), ({"qty": 100}, OK), ({"qty": 101}, R.NOTIONAL_ABOVE_MAX)],
+    ),
+    (
+        "max_position_notional",
+        _limits(max_position_notional=10000),
+        None,
+        [({"qty": 99}, OK), ({"qty": 100}, OK), ({"qty": 101}, R.POSITION_NOTIONAL_LIMIT)],
+    ),
+    (
+        "collar_pct",
+        _limits(collar_pct=5),
+        None,
+        [
+            ({"limit_px": "104.99"}, OK),
+            ({"limit_px": "105"}, OK),
+            ({"limit_px": "105.01"}, R.PRICE_COLLAR),
+            ({"limit_px": "94.99", "side": "SELL"}, R.PRICE_COLLAR),
+        ],
+    ),
+    (
+        "collar_ticks",
+        _limits(collar_ticks=10),
+        None,
+        [
+            ({"limit_px": "100.09"}, OK),
+            ({"limit_px": "100.10"}, OK),
+            ({"limit_px": "100.11"}, R.PRICE_COLLAR),
+        ],
+    ),
+    (
+        "max_gross_exposure",
+        base_policy(portfolio={"max_gross_exposure": 10000}),
+        None,
+        [({"qty": 99}, OK), ({"qty": 100}, OK), ({"qty": 101}, R.GROSS_EXPOSURE_LIMIT)],
+    ),
+    (
+        "max_net_exposure",
+        base_policy(portfolio={"max_net_exposure": 10000}),
+        None,
+        [
+            ({"qty": 99}, OK),
+            ({"qty": 100}, OK),
+            ({"qty": 101}, R.NET_EXPOSURE_LIMIT),
+            ({"qty": 101, "side": "SELL"}, R.NET_EXPOSURE_LIMIT),
+        ],
+    ),
+    (
+        "max_allocation_pct",
+        base_policy(portfolio={"max_allocation_pct": 30}),
+        "10000",
+        [({"qty": 29}, OK), ({"qty": 30}, OK), ({"qty": 31}, R.ALLOCATION_LIMIT)],
+    ),
+    (
+        "max_leverage",
+        base_policy(portfolio={"max_leverage": 3}),
+        "1000",
+        [({"qty": 29}, OK), ({"qty": 30}, OK), ({"qty": 31}, R.LEVERAGE_LIMIT)],
+    ),
+    (
+        "min_portfolio_value_under",
+        base_policy(portfolio={"min_portfolio_value": 100}),
+        "99.99",
+        [({"qty": 1}, R.PORTFOLIO_BELOW_MIN)],
+    ),
+    (
+        "min_portfolio_value_at",
+        base_policy(portfolio={"min_portfolio_value": 100}),
+        "100",
+        [({"qty": 1, "limit_px": "10"}, OK)],
+    ),
+    (
+        "portfolio_unknown",
+        base_policy(portfolio={"max_leverage": 3}),
+        None,
+        [({"qty": 1}, R.PORTFOLIO_UNKNOWN)],
+    ),
+    (
+        "allowlist",
+        base_policy(instruments={"allow": ["MSFT"]}),
+        None,
+        [({"qty": 1}, R.NOT_ALLOWLISTED), ({"symbol": "MSFT", "limit_px": "200"}, OK)],
+    ),
+    (
+        "blocklist",
+        base_policy(instruments={"block": ["AAPL"]}),
+        None,
+        [({"qty": 1}, R.BLOCKLISTED), ({"symbol": "MSFT", "limit_px": "200"}, OK)],
+    ),
+    ("unknown_instrument", base_policy(), None, [({"symbol": "NOPE"}, R.UNKNOWN_INSTRUMENT)]),
+    (
+        "precision",
+        base_policy(),
+        None,
+        [
+            ({"limit_px": "100.005"}, R.BAD_PRICE_PRECISION),
+            ({"qty": "1.5"}, R.BAD_QTY_PRECISION),
+            ({"symbol": "BTC", "qty": "0.0015", "limit_px": "50000"}, R.BAD_QTY_PRECISION),
+            ({"symbol": "BTC", "qty": "0.001", "limit_px": "50000.1"}, OK),
+        ],
+    ),
     ("trading_disabled", {"version": 1}, None, [({"qty": 1}, R.TRADING_DISABLED)]),
     ("halted", base_policy(initial_state="HALTED"), None, [({"qty": 1}, R.HALTED)]),
-    ("reducing_flat", base_policy(initial_state="REDUCING"), None,
-     [({"qty": 1}, R.REDUCING_ONLY)]),
-    ("confidence", base_policy(plans={"min_confidence": 0.6}), None,
-     [({"tags": {"confidence": "0.59"}}, R.LOW_CONFIDENCE), ({"tags": {"confidence": "0.6"}}, OK),
-      ({"tags": {"confidence": "0.61"}}, OK), ({"tags": {"source": "plan"}}, R.MISSING_CONFIDENCE),
-      ({"tags": {"plan_id": "p1", "confidence": "high"}}, R.MISSING_CONFIDENCE),
-      ({"tags": {}}, OK)]),
-    ("confidence_scoped", base_policy(limits={"strategies": {"s1": {"min_confidence": 0.9}}}),
-     None, [({"tags": {"confidence": "0.89"}}, R.LOW_CONFIDENCE),
-            ({"tags": {"confidence": "0.9"}}, OK)]),
+    ("reducing_flat", base_policy(initial_state="REDUCING"), None, [({"qty": 1}, R.REDUCING_ONLY)]),
+    (
+        "confidence",
+        base_policy(plans={"min_confidence": 0.6}),
+        None,
+        [
+            ({"tags": {"confidence": "0.59"}}, R.LOW_CONFIDENCE),
+            ({"tags": {"confidence": "0.6"}}, OK),
+            ({"tags": {"confidence": "0.61"}}, OK),
+            ({"tags": {"source": "plan"}}, R.MISSING_CONFIDENCE),
+            ({"tags": {"plan_id": "p1", "confidence": "high"}}, R.MISSING_CONFIDENCE),
+            ({"tags": {}}, OK),
+        ],
+    ),
+    (
+        "confidence_scoped",
+        base_policy(limits={"strategies": {"s1": {"min_confidence": 0.9}}}),
+        None,
+        [
+            ({"tags": {"confidence": "0.89"}}, R.LOW_CONFIDENCE),
+            ({"tags": {"confidence": "0.9"}}, OK),
+        ],
+    ),
 ]
 
 
@@ -79,7 +168,10 @@ CASES: list[tuple[str, dict[str, Any], str | None, list[tuple[dict[str, Any], R 
     ("policy", "cash", "orders"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
 def test_limit_boundary(
-    clock: SimClock, book: Book, policy: dict[str, Any], cash: str | None,
+    clock: SimClock,
+    book: Book,
+    policy: dict[str, Any],
+    cash: str | None,
     orders: list[tuple[dict[str, Any], R | None]],
 ) -> None:
     for kwargs, expected in orders:
@@ -93,13 +185,20 @@ def test_limit_boundary(
         else:
             assert not decision.approved, (kwargs, decision)
             assert decision.code == expected.value, (kwargs, decision)
-            assert decision.reason and decision.check
+            assert decision.reason
+            assert decision.check
 
 
-@pytest.mark.parametrize(("held", "buy", "expected"), [
-    ("50", 49, None), ("50", 50, None), ("50", 51, R.POSITION_QTY_LIMIT),
-    ("-50", 150, None), ("-50", 151, R.POSITION_QTY_LIMIT),
-])
+@pytest.mark.parametrize(
+    ("held", "buy", "expected"),
+    [
+        ("50", 49, None),
+        ("50", 50, None),
+        ("50", 51, R.POSITION_QTY_LIMIT),
+        ("-50", 150, None),
+        ("-50", 151, R.POSITION_QTY_LIMIT),
+    ],
+)
 def test_max_position_qty_boundary_counts_the_position(
     clock: SimClock, book: Book, held: str, buy: int, expected: R | None
 ) -> None:
@@ -155,9 +254,14 @@ def test_max_open_positions_counts_flat_symbols_with_working_orders(
     )
 
 
-@pytest.mark.parametrize(("age_ns", "expected"), [
-    (4_999_999_999, None), (5_000_000_000, None), (5_000_000_001, R.STALE_REFERENCE),
-])
+@pytest.mark.parametrize(
+    ("age_ns", "expected"),
+    [
+        (4_999_999_999, None),
+        (5_000_000_000, None),
+        (5_000_000_001, R.STALE_REFERENCE),
+    ],
+)
 def test_stale_reference_boundary(
     clock: SimClock, book: Book, age_ns: int, expected: R | None
 ) -> None:
@@ -181,14 +285,20 @@ def test_market_order_without_reference_is_denied(clock: SimClock, book: Book) -
     assert manager.check_submit(make_order(limit_px=None), book).code == R.NO_REFERENCE_PRICE
 
 
-@pytest.mark.parametrize(("loss", "expected"), [
-    ("99.99", None), ("100", R.DAILY_LOSS_LIMIT), ("100.01", R.DAILY_LOSS_LIMIT),
-])
+@pytest.mark.parametrize(
+    ("loss", "expected"),
+    [
+        ("99.99", None),
+        ("100", R.DAILY_LOSS_LIMIT),
+        ("100.01", R.DAILY_LOSS_LIMIT),
+    ],
+)
 def test_daily_loss_limit_boundary(
     clock: SimClock, book: Book, loss: str, expected: R | None
 ) -> None:
-    policy = base_policy(portfolio={"daily_loss_limit": 100},
-                         kill_switch={"trip_on_daily_loss": False})
+    policy = base_policy(
+        portfolio={"daily_loss_limit": 100}, kill_switch={"trip_on_daily_loss": False}
+    )
     manager = manager_for(policy, clock, cash="10000")
     assert manager.check_submit(make_order(qty=1), book).approved  # the day starts at 10000
     manager.set_cash(Decimal(10000) - Decimal(loss))

@@ -59,30 +59,78 @@ def test_policy_yaml_documents_every_option() -> None:
         ({}, "version", None, "required"),
         ({"version": 1, "enable_tradng": True}, "enable_tradng", True, "unknown key"),
         ({"version": 1, "initial_state": "PAUSED"}, "initial_state", "PAUSED", "ACTIVE"),
-        ({"version": 1, "limits": {"global": {"max_order_qty": -5}}},
-         "limits.global.max_order_qty", -5, "greater than 0"),
-        ({"version": 1, "limits": {"global": {"collar_pct": 150}}},
-         "limits.global.collar_pct", 150, "less than or equal to 100"),
-        ({"version": 1, "limits": {"instruments": {"AAPL": {"max_position_qty": "lots"}}}},
-         "limits.instruments.AAPL.max_position_qty", "lots", "decimal"),
-        ({"version": 1, "limits": {"global": {"min_order_qty": 10, "max_order_qty": 5}}},
-         "limits.global", None, "min_order_qty <= max_order_qty"),
-        ({"version": 1, "portfolio": {"max_open_positions": 0}},
-         "portfolio.max_open_positions", 0, "greater than 0"),
-        ({"version": 1, "portfolio": {"trading_day_start_utc": "25:00"}},
-         "portfolio.trading_day_start_utc", "25:00", "HH:MM"),
-        ({"version": 1, "plans": {"min_confidence": 1.5}}, "plans.min_confidence", 1.5,
-         "less than or equal to 1"),
-        ({"version": 1, "instruments": {"allow": ["A"], "block": ["A"]}}, "instruments", None,
-         "one list"),
-        ({"version": 1, "brokers": {"kite": {"venue": "nse"}}}, "brokers.kite.venue", "nse",
-         "zerodha"),
-        ({"version": 1, "otr": {"warn_ratio": 50, "deny_ratio": 49}}, "otr", None,
-         "warn_ratio < deny_ratio"),
-        ({"version": 1, "throttles": {"orders": {"per_strategy": {"rate_per_s": 1}}}},
-         "throttles.orders.per_strategy.burst", None, "required"),
-        ({"version": 1, "kill_switch": {"loss_pct": 0}}, "kill_switch.loss_pct", 0,
-         "greater than 0"),
+        (
+            {"version": 1, "limits": {"global": {"max_order_qty": -5}}},
+            "limits.global.max_order_qty",
+            -5,
+            "greater than 0",
+        ),
+        (
+            {"version": 1, "limits": {"global": {"collar_pct": 150}}},
+            "limits.global.collar_pct",
+            150,
+            "less than or equal to 100",
+        ),
+        (
+            {"version": 1, "limits": {"instruments": {"AAPL": {"max_position_qty": "lots"}}}},
+            "limits.instruments.AAPL.max_position_qty",
+            "lots",
+            "decimal",
+        ),
+        (
+            {"version": 1, "limits": {"global": {"min_order_qty": 10, "max_order_qty": 5}}},
+            "limits.global",
+            None,
+            "min_order_qty <= max_order_qty",
+        ),
+        (
+            {"version": 1, "portfolio": {"max_open_positions": 0}},
+            "portfolio.max_open_positions",
+            0,
+            "greater than 0",
+        ),
+        (
+            {"version": 1, "portfolio": {"trading_day_start_utc": "25:00"}},
+            "portfolio.trading_day_start_utc",
+            "25:00",
+            "HH:MM",
+        ),
+        (
+            {"version": 1, "plans": {"min_confidence": 1.5}},
+            "plans.min_confidence",
+            1.5,
+            "less than or equal to 1",
+        ),
+        (
+            {"version": 1, "instruments": {"allow": ["A"], "block": ["A"]}},
+            "instruments",
+            None,
+            "one list",
+        ),
+        (
+            {"version": 1, "brokers": {"kite": {"venue": "nse"}}},
+            "brokers.kite.venue",
+            "nse",
+            "zerodha",
+        ),
+        (
+            {"version": 1, "otr": {"warn_ratio": 50, "deny_ratio": 49}},
+            "otr",
+            None,
+            "warn_ratio < deny_ratio",
+        ),
+        (
+            {"version": 1, "throttles": {"orders": {"per_strategy": {"rate_per_s": 1}}}},
+            "throttles.orders.per_strategy.burst",
+            None,
+            "required",
+        ),
+        (
+            {"version": 1, "kill_switch": {"loss_pct": 0}},
+            "kill_switch.loss_pct",
+            0,
+            "greater than 0",
+        ),
     ],
 )
 def test_policy_invalid_value_names_path_value_and_allowed(
@@ -98,7 +146,8 @@ def test_policy_invalid_value_names_path_value_and_allowed(
     if value is not None:
         assert problem[1] == value
     assert allowed.lower() in problem[2].lower()
-    assert path in str(err) and "p.yaml" in str(err)
+    assert path in str(err)
+    assert "p.yaml" in str(err)
 
 
 def test_policy_from_yaml_bad_yaml_and_missing_file(tmp_path: Path) -> None:
@@ -120,18 +169,20 @@ def test_policy_is_frozen() -> None:
 
 
 def test_compile_converts_units_and_resolves_scope_precedence() -> None:
-    config = Policy.from_mapping({
-        "version": 1,
-        "initial_state": "REDUCING",
-        "limits": {
-            "global": {"max_order_qty": 100, "collar_pct": 5, "max_position_qty": 1000},
-            "brokers": {"kite": {"max_order_qty": 50}},
-            "strategies": {"twap": {"max_order_qty": 20, "collar_pct": 1}},
-            "instruments": {"AAPL": {"max_order_qty": 10}},
-        },
-        "brokers": {"kite": {"venue": "zerodha"}},
-        "kill_switch": {"poll_interval_s": 0.5},
-    }).compile()
+    config = Policy.from_mapping(
+        {
+            "version": 1,
+            "initial_state": "REDUCING",
+            "limits": {
+                "global": {"max_order_qty": 100, "collar_pct": 5, "max_position_qty": 1000},
+                "brokers": {"kite": {"max_order_qty": 50}},
+                "strategies": {"twap": {"max_order_qty": 20, "collar_pct": 1}},
+                "instruments": {"AAPL": {"max_order_qty": 10}},
+            },
+            "brokers": {"kite": {"venue": "zerodha"}},
+            "kill_switch": {"poll_interval_s": 0.5},
+        }
+    ).compile()
     assert config.initial_state is TradingState.REDUCING
     assert config.limits_for("x", "y", "MSFT").max_order_qty == 100
     assert config.limits_for("kite", "y", "MSFT").max_order_qty == 50
