@@ -109,16 +109,22 @@ class ExposureBook:
         qty: Decimal,
         px: Decimal,
         fee: Decimal = ZERO,
-        mult: Decimal | None = None,
+        position_after: Decimal | None = None,
     ) -> None:
-        """Move the position and cash by one fill (marking the symbol at the fill price)."""
+        """Move cash by one fill, and the position (to ``position_after`` when the OMS says).
+
+        The OMS applies a fill to its portfolio before publishing it, so the manager
+        passes the OMS's position when it has it instead of adding the fill twice.
+        """
         line = self._lines.get(symbol)
-        m = mult if mult is not None else (line.mult if line is not None else Decimal(1))
+        mult = line.mult if line is not None else Decimal(1)
         signed = qty if side is Side.BUY else -qty
+        if position_after is None:
+            position_after = self.qty(symbol) + signed
         mark = line.mark if line is not None and line.mark is not None else px
-        self.set_line(symbol, self.qty(symbol) + signed, mark, m)
+        self.set_line(symbol, position_after, mark, mult)
         if self.cash is not None:
-            self.cash -= signed * px * m + fee
+            self.cash -= signed * px * mult + fee
 
 
 class OpenOrders:

@@ -172,6 +172,7 @@ class SafetyManager:
         )
         self._connectivity = ConnectivityMonitor(ks.broker_disconnect_ns, ks.stale_data_ns)
         self._timer_running = False
+        self._view: PortfolioView | None = None
         self.trading_state = (
             TradingState.HALTED if self.kill_switch.is_tripped else config.initial_state
         )
@@ -195,6 +196,7 @@ class SafetyManager:
 
     def sync(self, view: PortfolioView) -> None:
         """Seed positions, marks and working orders from the OMS (start-up, after recovery)."""
+        self._view = view
         book = self.state.book
         for pos in view.positions():
             book.set_line(pos.symbol, ZERO, None)
@@ -246,11 +248,8 @@ class SafetyManager:
         return self._decide(order, view, qty, limit_px, stop_px, amend=True)
 
     def check_cancel(self, order: Order) -> Decision:
-        """Cancels always pass; they count towards the OTR."""
+        """Cancels always pass (counted; the OTR counts them from ``order.pending_cancel``)."""
         self.cancel_count += 1
-        otr = self.config.otr
-        if otr.enabled and self.config.broker(order.broker).otr:
-            self.state.otr_messages += 1
         return APPROVED
 
     def _decide(
@@ -317,6 +316,7 @@ class SafetyManager:
     ) -> CheckContext:
         now = self.clock.now_ns()
         state = self.state
+        self._view = view
         if state.day != (now - self.config.portfolio.day_start_ns) // DAY_NS:
             state.roll(now)
         symbol = order.symbol
@@ -429,8 +429,15 @@ class SafetyManager:
         state = self.state
         if isinstance(event, OrderFilled):
             tracked = state.orders.get(event.client_order_id)
+            view = self._view
+            pos = view.position(event.symbol) if view is not None else None
             state.book.apply_fill(
-                event.symbol, event.side, event.last_qty, event.last_px, event.fee
+                event.symbol,
+                event.side,
+                event.last_qty,
+                event.last_px,
+                event.fee,
+                pos.qty if pos is not None else None,
             )
             state.last_fill_ns[event.symbol] = event.ts_event or now
             broker = tracked.broker if tracked is not None else ""
@@ -445,6 +452,10 @@ class SafetyManager:
                 reason = self._rejects.on_reject(now)
                 if reason:
                     self.kill_switch.trip(reason, "monitor:reject_rate")
+        elif topic == "order.pending_cancel" and self.config.otr.enabled:
+            tracked = state.orders.get(event.client_order_id)
+            if tracked is not None and self.config.broker(tracked.broker).otr:
+                state.otr_messages += 1  # a cancel is an order message for the OTR
         if topic in _TERMINAL_TOPICS:
             tracked = state.orders.get(event.client_order_id)
             if tracked is None or tracked.is_terminal or topic != "order.filled":
