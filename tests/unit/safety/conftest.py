@@ -40,7 +40,7 @@ class Book:
         return inst
 
     def set_position(self, symbol: str, qty: str) -> None:
-        p = Position(symbol, qty=Decimal(qty), avg_px=self.marks[symbol][0])
+        p = Position(symbol, qty=Decimal(qty), cost=Decimal(qty) * self.marks[symbol][0])
         p.mark(self.marks[symbol][0])
         self.pos[symbol] = p
 
