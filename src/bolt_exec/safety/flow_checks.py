@@ -167,7 +167,7 @@ def check_throttles(ctx: CheckContext) -> Decision:
     ):
         return APPROVED
     order = ctx.order
-    for label, bucket in ctx.state.buckets(
+    for scope, key, bucket in ctx.state.buckets(
         throttle,
         "m" if ctx.is_amend else "o",
         order.strategy_id,
@@ -179,8 +179,8 @@ def check_throttles(ctx: CheckContext) -> Decision:
             kind = "modifies" if ctx.is_amend else "orders"
             return _deny(
                 R.MODIFY_RATE_LIMIT if ctx.is_amend else R.RATE_LIMIT,
-                f"throttles.{kind} for {label} is empty ({bucket.rate_per_ns * 1e9:g}/s, burst "
-                f"{bucket.burst:g}); retry in {bucket.retry_after_s(ctx.now):.3f}s",
+                f"throttles.{kind} for {scope} {key!r} is empty ({bucket.rate_per_ns * 1e9:g}/s, "
+                f"burst {bucket.burst:g}); retry in {bucket.retry_after_s(ctx.now):.3f}s",
                 "throttles",
             )
     return APPROVED
@@ -258,7 +258,7 @@ def _take_all(ctx: CheckContext, kind: str) -> None:
     config = ctx.config
     throttle = config.modify_throttle if kind == "m" else config.order_throttle
     order = ctx.order
-    for _, bucket in ctx.state.buckets(
+    for _, _, bucket in ctx.state.buckets(
         throttle, kind, order.strategy_id, ctx.symbol, order.broker, ctx.now
     ):
         bucket.take(ctx.now)
@@ -276,10 +276,12 @@ def commit_submit(ctx: CheckContext) -> None:
     if ctx.config.duplicate_window_ns:
         recent = state.recent
         recent[_key(ctx)] = now
-        if len(recent) > _PRUNE_AT:
+        if len(recent) > state.recent_prune_at:
             horizon = now - ctx.config.duplicate_window_ns
             for k in [k for k, ts in recent.items() if ts <= horizon]:
                 del recent[k]
+            # amortised O(1): the next sweep waits until the map has doubled
+            state.recent_prune_at = max(_PRUNE_AT, 2 * len(recent))
     if _otr_counted(ctx):
         state.otr_messages += 1
     state.orders.add(ctx.order)

@@ -34,6 +34,7 @@ class RiskState:
         self.otr_messages = 0
         self.otr_trades = 0
         self.recent: dict[tuple[object, ...], int] = {}
+        self.recent_prune_at = 4096
         self.modifications: dict[str, int] = {}
         self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
         self._windows: dict[str, tuple[SlidingWindow, ...]] = {}
@@ -49,6 +50,7 @@ class RiskState:
             self.otr_trades = 0
             self.day_start_equity = self.book.equity
             self.recent.clear()
+            self.recent_prune_at = 4096
         elif self.day_start_equity is None:
             self.day_start_equity = self.book.equity
 
@@ -61,8 +63,8 @@ class RiskState:
         symbol: str,
         broker: str,
         now_ns: int,
-    ) -> list[tuple[str, TokenBucket]]:
-        """Return the (scope label, bucket) pairs that apply to one order."""
+    ) -> list[tuple[str, str, TokenBucket]]:
+        """Return the (scope, key, bucket) triples that apply to one order."""
         out = []
         for scope, spec, key in (
             ("strategy", throttle.per_strategy, strategy),
@@ -70,7 +72,7 @@ class RiskState:
             ("broker", throttle.per_broker, broker),
         ):
             if spec is not None:
-                out.append((f"{scope} {key!r}", self._bucket(kind, scope, key, spec, now_ns)))
+                out.append((scope, key, self._bucket(kind, scope, key, spec, now_ns)))
         return out
 
     def _bucket(
