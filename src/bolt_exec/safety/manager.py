@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
@@ -37,9 +36,8 @@ from bolt_exec.model.events import OrderFilled, OrderRejected
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.order import Order
-from bolt_exec.safety import checks as c
-from bolt_exec.safety import exposure_checks as x
 from bolt_exec.safety import flow_checks as f
+from bolt_exec.safety.chain import compile_chain
 from bolt_exec.safety.codes import ReasonCode, TradingState
 from bolt_exec.safety.config import RiskConfig
 from bolt_exec.safety.context import CheckContext
@@ -67,40 +65,9 @@ from bolt_exec.safety.state import DAY_NS, RiskState
 if TYPE_CHECKING:
     from bolt_exec.safety.policy import Policy
 
-__all__ = ["CHAIN", "SafetyManager"]
+__all__ = ["SafetyManager"]
 
 log = logging.getLogger(__name__)
-
-Check = Callable[[CheckContext], Decision]
-
-CHAIN: Final[tuple[Check, ...]] = (
-    c.check_trading_enabled,
-    c.check_trading_state,
-    c.check_instrument_lists,
-    c.check_precision,
-    c.check_qty_bounds,
-    c.check_reduce_only,
-    c.check_confidence,
-    c.check_reference,
-    c.check_collar,
-    c.check_order_notional,
-    x.check_position,
-    x.check_open_positions,
-    x.check_portfolio,
-    f.check_open_orders,
-    f.check_cooldown,
-    f.check_daily_trades,
-    f.check_duplicate,
-    f.check_self_trade,
-    f.check_throttles,
-    f.check_venue_caps,
-    f.check_modifications,
-    f.check_otr,
-)
-"""The checks, in the order they run (cheap and decisive first)."""
-
-# the kill switch's own flattening orders skip only the trading-state check
-_FLATTEN_CHAIN: Final = tuple(ch for ch in CHAIN if ch is not c.check_trading_state)
 
 _TERMINAL_TOPICS: Final = frozenset(
     {"order.denied", "order.rejected", "order.canceled", "order.expired", "order.filled"}
@@ -171,8 +138,12 @@ class SafetyManager:
             else None
         )
         self._connectivity = ConnectivityMonitor(ks.broker_disconnect_ns, ks.stale_data_ns)
+        self._submit_chain = compile_chain(config)
+        self._amend_chain = compile_chain(config, amend=True)
+        self._flatten_chain = compile_chain(config, flatten=True)
         self._timer_running = False
         self._view: PortfolioView | None = None
+        self._attached = False
         self.trading_state = (
             TradingState.HALTED if self.kill_switch.is_tripped else config.initial_state
         )
@@ -186,6 +157,7 @@ class SafetyManager:
     def attach(self, bus: Any, priority: int = 10) -> None:
         """Subscribe :meth:`on_event` to ``order.*`` on a ``MessageBus`` (before the OMS)."""
         bus.subscribe("order.*", self.on_event, priority)
+        self._attached = True
         if self.publisher is None:
             self.publisher = bus
             self.kill_switch.publisher = bus
@@ -197,19 +169,25 @@ class SafetyManager:
     def sync(self, view: PortfolioView) -> None:
         """Seed positions, marks and working orders from the OMS (start-up, after recovery)."""
         self._view = view
-        book = self.state.book
-        for pos in view.positions():
-            book.set_line(pos.symbol, ZERO, None)
-        for pos in view.positions():
-            book.set_line(
-                pos.symbol,
-                book.qty(pos.symbol) + pos.qty,
-                view.mark_px(pos.symbol) or pos.last_px,
-                pos.multiplier,
-            )
+        self._sync_positions(view)
         for order in view.open_orders():
             if order.client_order_id not in self.state.orders:
                 self.state.orders.add(order)
+
+    def _sync_positions(self, view: PortfolioView) -> None:
+        """Set every line to the OMS's net position (summed across brokers) and mark."""
+        net: dict[str, Decimal] = {}
+        mult: dict[str, Decimal] = {}
+        for pos in view.positions():
+            net[pos.symbol] = net.get(pos.symbol, ZERO) + pos.qty
+            mult[pos.symbol] = pos.multiplier
+        book = self.state.book
+        for symbol in list(book.symbols()):
+            net.setdefault(symbol, ZERO)
+        for symbol, qty in net.items():
+            mark = view.mark_px(symbol)
+            if book.qty(symbol) != qty or (mark is not None and book.mark(symbol) != mark):
+                book.set_line(symbol, qty, mark, mult.get(symbol, Decimal(1)))
 
     def start(self) -> None:
         """Arm the clock timer that polls the latch and runs the monitors."""
@@ -280,7 +258,11 @@ class SafetyManager:
                     ),
                 )
             warning = None
-            for check in _FLATTEN_CHAIN if flatten else CHAIN:
+            if flatten:
+                chain = self._flatten_chain
+            else:
+                chain = self._amend_chain if amend else self._submit_chain
+            for check in chain:
                 decision = check(ctx)
                 if not decision.approved:
                     return self._denied(ctx, decision)
@@ -326,9 +308,13 @@ class SafetyManager:
         except (KeyError, LookupError, BoltExecError):
             instrument = None
         ref_px = view.mark_px(symbol)
-        pos = view.position(symbol)
-        qty_now = pos.qty if pos is not None else ZERO
         book = state.book
+        if self._attached:
+            # fills reach the book from the bus; the timer re-syncs from the OMS
+            qty_now = book.qty(symbol)
+        else:
+            pos = view.position(symbol)
+            qty_now = pos.qty if pos is not None else ZERO
         mult = instrument.multiplier if instrument is not None else Decimal(1)
         if book.qty(symbol) != qty_now or (ref_px is not None and book.mark(symbol) != ref_px):
             book.set_line(symbol, qty_now, ref_px, mult)
@@ -429,15 +415,8 @@ class SafetyManager:
         state = self.state
         if isinstance(event, OrderFilled):
             tracked = state.orders.get(event.client_order_id)
-            view = self._view
-            pos = view.position(event.symbol) if view is not None else None
             state.book.apply_fill(
-                event.symbol,
-                event.side,
-                event.last_qty,
-                event.last_px,
-                event.fee,
-                pos.qty if pos is not None else None,
+                event.symbol, event.side, event.last_qty, event.last_px, event.fee
             )
             state.last_fill_ns[event.symbol] = event.ts_event or now
             broker = tracked.broker if tracked is not None else ""
@@ -485,8 +464,10 @@ class SafetyManager:
         self._connectivity.on_broker(broker, connected, ts_ns)
 
     def on_timer(self, now_ns: int) -> None:
-        """Poll the latch and run every monitor (the clock timer calls this)."""
+        """Poll the latch, re-sync positions from the OMS and run every monitor (timer)."""
         self.kill_switch.poll()
+        if self._view is not None:
+            self._sync_positions(self._view)
         self.state.roll(now_ns)
         self._after_value_change(now_ns)
         reason = self._connectivity.check(now_ns)

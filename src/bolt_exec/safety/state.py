@@ -38,6 +38,8 @@ class RiskState:
         self.modifications: dict[str, int] = {}
         self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
         self._windows: dict[str, tuple[SlidingWindow, ...]] = {}
+        self._bucket_sets: dict[tuple[str, str, str, str], tuple[tuple[str, str, TokenBucket], ...]]
+        self._bucket_sets = {}
 
     # -- days ----------------------------------------------------------------------------------
     def roll(self, now_ns: int) -> None:
@@ -63,8 +65,12 @@ class RiskState:
         symbol: str,
         broker: str,
         now_ns: int,
-    ) -> list[tuple[str, str, TokenBucket]]:
-        """Return the (scope, key, bucket) triples that apply to one order."""
+    ) -> tuple[tuple[str, str, TokenBucket], ...]:
+        """Return the (scope, key, bucket) triples that apply to one order (cached)."""
+        k = (kind, strategy, symbol, broker)
+        hit = self._bucket_sets.get(k)
+        if hit is not None:
+            return hit
         out = []
         for scope, spec, key in (
             ("strategy", throttle.per_strategy, strategy),
@@ -73,7 +79,8 @@ class RiskState:
         ):
             if spec is not None:
                 out.append((scope, key, self._bucket(kind, scope, key, spec, now_ns)))
-        return out
+        found = self._bucket_sets[k] = tuple(out)
+        return found
 
     def _bucket(
         self, kind: str, scope: str, key: str, spec: BucketSpec, now_ns: int
