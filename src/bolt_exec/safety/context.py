@@ -50,6 +50,7 @@ class CheckContext:
 
     __slots__ = (
         "config",
+        "dup_key",
         "increases",
         "instrument",
         "is_amend",
@@ -94,6 +95,7 @@ class CheckContext:
         is_amend: bool = False,
     ) -> None:
         self.order = order
+        self.dup_key: tuple[object, ...] | None = None
         self.config = config
         self.state = state
         self.trading_state = trading_state

@@ -36,8 +36,11 @@ def _deny(code: R, reason: str, check: str) -> Decision:
 
 
 def _key(ctx: CheckContext) -> tuple[object, ...]:
+    key = ctx.dup_key
+    if key is not None:
+        return key
     o = ctx.order
-    return (
+    key = ctx.dup_key = (
         o.strategy_id,
         o.broker,
         ctx.symbol,
@@ -47,6 +50,7 @@ def _key(ctx: CheckContext) -> tuple[object, ...]:
         ctx.stop_px,
         o.order_type,
     )
+    return key
 
 
 def check_open_orders(ctx: CheckContext) -> Decision:
@@ -282,7 +286,7 @@ def commit_submit(ctx: CheckContext) -> None:
                 del recent[k]
             # amortised O(1): the next sweep waits until the map has doubled
             state.recent_prune_at = max(_PRUNE_AT, 2 * len(recent))
-    if _otr_counted(ctx):
+    if ctx.config.otr.enabled and _otr_counted(ctx):
         state.otr_messages += 1
     state.orders.add(ctx.order)
 
