@@ -143,6 +143,7 @@ class SafetyManager:
         self._flatten_chain = compile_chain(config, flatten=True)
         self._timer_running = False
         self._view: PortfolioView | None = None
+        self._instruments: dict[str, Instrument] = {}
         self._attached = False
         self.trading_state = (
             TradingState.HALTED if self.kill_switch.is_tripped else config.initial_state
@@ -302,21 +303,22 @@ class SafetyManager:
         if state.day != (now - self.config.portfolio.day_start_ns) // DAY_NS:
             state.roll(now)
         symbol = order.symbol
-        instrument: Instrument | None
-        try:
-            instrument = view.instrument(symbol)
-        except (KeyError, LookupError, BoltExecError):
-            instrument = None
+        instrument = self._instruments.get(symbol)
+        if instrument is None:  # instruments are immutable: ask the OMS once per symbol
+            try:
+                instrument = self._instruments[symbol] = view.instrument(symbol)
+            except (KeyError, LookupError, BoltExecError):
+                instrument = None
         ref_px = view.mark_px(symbol)
         book = state.book
+        held = book.qty(symbol)
         if self._attached:
-            # fills reach the book from the bus; the timer re-syncs from the OMS
-            qty_now = book.qty(symbol)
+            qty_now = held  # fills reach the book from the bus; the timer re-syncs from the OMS
         else:
             pos = view.position(symbol)
             qty_now = pos.qty if pos is not None else ZERO
-        mult = instrument.multiplier if instrument is not None else Decimal(1)
-        if book.qty(symbol) != qty_now or (ref_px is not None and book.mark(symbol) != ref_px):
+        if held != qty_now or (ref_px is not None and book.mark(symbol) is not ref_px):
+            mult = instrument.multiplier if instrument is not None else Decimal(1)
             book.set_line(symbol, qty_now, ref_px, mult)
         return CheckContext(
             order,

@@ -131,7 +131,11 @@ class RejectRateMonitor:
 
     def on_order(self, ts_ns: int) -> None:
         """An order was sent."""
-        self._orders.append(ts_ns)
+        orders = self._orders
+        orders.append(ts_ns)
+        horizon = ts_ns - self.window_ns
+        while orders[0] <= horizon:  # keep only the window: memory stays bounded
+            orders.popleft()
 
     def on_reject(self, ts_ns: int) -> str | None:
         """An order was rejected; return why to trip, or None."""
