@@ -28,11 +28,10 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from bolt_exec.clock import Clock
 from bolt_exec.errors import BoltExecError
-from bolt_exec.model.events import OrderFilled, OrderRejected
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.order import Order
@@ -49,18 +48,12 @@ from bolt_exec.safety.events import (
     AuditRecord,
     TradingStateChanged,
 )
+from bolt_exec.safety.feeds import apply_order_event, sync_positions
 from bolt_exec.safety.gate import PortfolioView
 from bolt_exec.safety.killswitch import KillSwitch, KillTarget, Publisher
 from bolt_exec.safety.latch import LatchStore, MemoryLatchStore
-from bolt_exec.safety.monitors import (
-    ConnectivityMonitor,
-    MarginSpiralMonitor,
-    PnLMonitor,
-    RejectRateMonitor,
-    daily_loss_reason,
-    exposure_breach_reason,
-)
 from bolt_exec.safety.state import DAY_NS, RiskState
+from bolt_exec.safety.watchdog import Trip, Watchdog
 
 if TYPE_CHECKING:
     from bolt_exec.safety.policy import Policy
@@ -68,10 +61,6 @@ if TYPE_CHECKING:
 __all__ = ["SafetyManager"]
 
 log = logging.getLogger(__name__)
-
-_TERMINAL_TOPICS: Final = frozenset(
-    {"order.denied", "order.rejected", "order.canceled", "order.expired", "order.filled"}
-)
 
 
 class SafetyManager:
@@ -121,23 +110,7 @@ class SafetyManager:
         )
         self.kill_switch.bind(self)
         self._flatten_tickets: list[tuple[str, Any, Decimal]] = []
-        self._pnl = PnLMonitor(ks.gain_frac, ks.loss_frac, ks.max_drawdown_frac)
-        self._rejects = (
-            RejectRateMonitor(ks.reject_window_ns, ks.reject_min_orders, ks.reject_max_frac)
-            if ks.reject_window_ns is not None
-            else None
-        )
-        self._margin = (
-            MarginSpiralMonitor(
-                ks.margin_level_frac,
-                ks.margin_window_ns,
-                ks.margin_min_rise_frac,
-                ks.margin_min_samples,
-            )
-            if ks.margin_level_frac is not None
-            else None
-        )
-        self._connectivity = ConnectivityMonitor(ks.broker_disconnect_ns, ks.stale_data_ns)
+        self.watchdog = Watchdog(config)
         self._submit_chain = compile_chain(config)
         self._amend_chain = compile_chain(config, amend=True)
         self._flatten_chain = compile_chain(config, flatten=True)
@@ -170,25 +143,10 @@ class SafetyManager:
     def sync(self, view: PortfolioView) -> None:
         """Seed positions, marks and working orders from the OMS (start-up, after recovery)."""
         self._view = view
-        self._sync_positions(view)
+        sync_positions(self.state.book, view)
         for order in view.open_orders():
             if order.client_order_id not in self.state.orders:
                 self.state.orders.add(order)
-
-    def _sync_positions(self, view: PortfolioView) -> None:
-        """Set every line to the OMS's net position (summed across brokers) and mark."""
-        net: dict[str, Decimal] = {}
-        mult: dict[str, Decimal] = {}
-        for pos in view.positions():
-            net[pos.symbol] = net.get(pos.symbol, ZERO) + pos.qty
-            mult[pos.symbol] = pos.multiplier
-        book = self.state.book
-        for symbol in list(book.symbols()):
-            net.setdefault(symbol, ZERO)
-        for symbol, qty in net.items():
-            mark = view.mark_px(symbol)
-            if book.qty(symbol) != qty or (mark is not None and book.mark(symbol) != mark):
-                book.set_line(symbol, qty, mark, mult.get(symbol, Decimal(1)))
 
     def start(self) -> None:
         """Arm the clock timer that polls the latch and runs the monitors."""
@@ -273,8 +231,7 @@ class SafetyManager:
                 f.commit_amend(ctx)
             else:
                 f.commit_submit(ctx)
-                if self._rejects is not None:
-                    self._rejects.on_order(ctx.now)
+                self.watchdog.on_order(ctx.now)
             if warning is not None:
                 self._warn(ctx, warning)
                 return warning
@@ -412,115 +369,50 @@ class SafetyManager:
 
     # -- feeds ---------------------------------------------------------------------------------
     def on_event(self, topic: str, event: Any) -> None:
-        """Bus handler for ``order.*``: fills, rejects and terminal orders."""
+        """Bus handler for ``order.*``: fills, rejects, cancel requests, terminal orders."""
         now = self.clock.now_ns()
-        state = self.state
-        if isinstance(event, OrderFilled):
-            tracked = state.orders.get(event.client_order_id)
-            state.book.apply_fill(
-                event.symbol, event.side, event.last_qty, event.last_px, event.fee
+        kind = apply_order_event(self.state, topic, event, now)
+        if kind == "fill":
+            self._trip(
+                self.watchdog.value_changed(self.state.book, self.state.day_start_equity, now)
             )
-            state.last_fill_ns[event.symbol] = event.ts_event or now
-            broker = tracked.broker if tracked is not None else ""
-            if self.config.otr.enabled and self.config.broker(broker).otr:
-                state.otr_trades += 1
-            self._after_value_change(now)
-        elif isinstance(event, OrderRejected):
-            tracked = state.orders.get(event.client_order_id)
-            if tracked is not None:
-                state.last_reject_ns[tracked.symbol] = event.ts_event or now
-            if self._rejects is not None:
-                reason = self._rejects.on_reject(now)
-                if reason:
-                    self.kill_switch.trip(reason, "monitor:reject_rate")
-        elif topic == "order.pending_cancel" and self.config.otr.enabled:
-            tracked = state.orders.get(event.client_order_id)
-            if tracked is not None and self.config.broker(tracked.broker).otr:
-                state.otr_messages += 1  # a cancel is an order message for the OTR
-        if topic in _TERMINAL_TOPICS:
-            tracked = state.orders.get(event.client_order_id)
-            if tracked is None or tracked.is_terminal or topic != "order.filled":
-                state.orders.discard(event.client_order_id)
+        elif kind == "reject":
+            self._trip(self.watchdog.on_reject(now))
 
     def on_mark(self, symbol: str, px: Decimal, ts_ns: int) -> None:
         """Feed a reference price (last or mid, per ``reference.source``)."""
         self.state.book.set_mark(symbol, px)
-        self._connectivity.on_data(ts_ns)
+        self.watchdog.on_data(ts_ns)
 
     def set_cash(self, cash: Decimal, ts_ns: int | None = None) -> None:
         """Set the account cash (equity = cash + net marked positions); audited."""
         self.state.book.cash = cash
         ts = ts_ns if ts_ns is not None else self.clock.now_ns()
         self._record(ts, "runtime", "set_cash", str(cash))
-        self._after_value_change(ts)
+        self._trip(self.watchdog.value_changed(self.state.book, self.state.day_start_equity, ts))
 
     def on_margin(self, utilisation: Decimal, ts_ns: int) -> None:
         """Feed margin utilisation (used / available, 0..1+)."""
-        if self._margin is not None:
-            reason = self._margin.update(utilisation, ts_ns)
-            if reason:
-                self.kill_switch.trip(reason, "monitor:margin_spiral")
+        self._trip(self.watchdog.on_margin(utilisation, ts_ns))
 
     def on_broker_status(self, broker: str, connected: bool, ts_ns: int) -> None:
         """Feed a broker's connection state."""
-        self._connectivity.on_broker(broker, connected, ts_ns)
+        self.watchdog.on_broker(broker, connected, ts_ns)
 
     def on_timer(self, now_ns: int) -> None:
         """Poll the latch, re-sync positions from the OMS and run every monitor (timer)."""
         self.kill_switch.poll()
         if self._view is not None:
-            self._sync_positions(self._view)
+            sync_positions(self.state.book, self._view)
         self.state.roll(now_ns)
-        self._after_value_change(now_ns)
-        reason = self._connectivity.check(now_ns)
-        if reason and not self.kill_switch.is_tripped:
-            self.kill_switch.trip(reason, "monitor:connectivity")
-        if self._rejects is not None and not self.kill_switch.is_tripped:
-            reason = self._rejects.check(now_ns)
-            if reason:
-                self.kill_switch.trip(reason, "monitor:reject_rate")
+        state = self.state
+        self._trip(self.watchdog.value_changed(state.book, state.day_start_equity, now_ns))
+        self._trip(self.watchdog.check(now_ns))
 
-    def _after_value_change(self, now_ns: int) -> None:
-        if self.kill_switch.is_tripped:
-            return
-        book = self.state.book
-        equity = book.equity
-        p = self.config.portfolio
-        ks = self.config.kill_switch
-        reasons = []
-        if equity is not None:
-            reasons.append(("monitor:pnl", self._pnl.update(equity, now_ns)))
-            if ks.trip_on_daily_loss:
-                reasons.append(
-                    (
-                        "monitor:daily_loss",
-                        daily_loss_reason(
-                            self.state.day_start_equity,
-                            equity,
-                            p.daily_loss_limit,
-                            p.daily_loss_frac,
-                        ),
-                    )
-                )
-        if ks.exposure_breach_frac is not None:
-            reasons.append(
-                (
-                    "monitor:exposure",
-                    exposure_breach_reason(
-                        book.gross,
-                        book.net,
-                        equity,
-                        p.max_gross_exposure,
-                        p.max_net_exposure,
-                        p.max_leverage,
-                        ks.exposure_breach_frac,
-                    ),
-                )
-            )
-        for actor, reason in reasons:
-            if reason:
-                self.kill_switch.trip(reason, actor)
-                return
+    def _trip(self, trip: Trip | None) -> None:
+        if trip is not None and not self.kill_switch.is_tripped:
+            actor, reason = trip
+            self.kill_switch.trip(reason, actor)
 
     # -- audit ---------------------------------------------------------------------------------
     def _record(
