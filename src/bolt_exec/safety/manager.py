@@ -372,12 +372,13 @@ class SafetyManager:
         """Bus handler for ``order.*``: fills, rejects, cancel requests, terminal orders."""
         now = self.clock.now_ns()
         kind = apply_order_event(self.state, topic, event, now)
+        trip = None
         if kind == "fill":
-            self._trip(
-                self.watchdog.value_changed(self.state.book, self.state.day_start_equity, now)
-            )
+            trip = self.watchdog.value_changed(self.state.book, self.state.day_start_equity, now)
         elif kind == "reject":
-            self._trip(self.watchdog.on_reject(now))
+            trip = self.watchdog.on_reject(now)
+        if trip is not None:
+            self.request_trip(trip[1], trip[0])
 
     def on_mark(self, symbol: str, px: Decimal, ts_ns: int) -> None:
         """Feed a reference price (last or mid, per ``reference.source``)."""
@@ -408,6 +409,28 @@ class SafetyManager:
         state = self.state
         self._trip(self.watchdog.value_changed(state.book, state.day_start_equity, now_ns))
         self._trip(self.watchdog.check(now_ns))
+
+    def request_trip(self, reason: str, actor: str = "operator") -> None:
+        """Trip from inside a bus handler: HALTED now, the rest on the next clock tick.
+
+        The kill switch cancels and flattens through the OMS, which must not be
+        re-entered from one of its own event handlers (it runs commands to
+        completion). So this halts at once (no new order passes) and schedules
+        :meth:`KillSwitch.trip` on the clock at the current time; without a running
+        event loop (a LiveClock outside the runtime) it trips synchronously.
+        """
+        if self.kill_switch.is_tripped:
+            return
+        self.halt(actor, f"kill switch pending: {reason}")
+
+        def fire(_ts: int) -> None:
+            if not self.kill_switch.is_tripped:
+                self.kill_switch.trip(reason, actor)
+
+        try:
+            self.clock.set_timer(self.clock.now_ns(), fire, "safety.kill_switch")
+        except RuntimeError:
+            fire(self.clock.now_ns())
 
     def _trip(self, trip: Trip | None) -> None:
         if trip is not None and not self.kill_switch.is_tripped:

@@ -293,7 +293,12 @@ def test_monitor_trips_on_daily_loss_and_reject_spike(clock: SimClock, book: Boo
                 client_order_id=o.client_order_id, ts_event=clock.now_ns(), ts_init=0, reason="r"
             ),
         )
-        assert manager.kill_switch.is_tripped is (i == 2)
+        # from a bus handler: HALTED at once, the trip itself on the next clock tick
+        assert (manager.trading_state is TradingState.HALTED) is (i == 2)
+        assert not manager.kill_switch.is_tripped
+    clock.advance_by(0)
+    assert manager.kill_switch.is_tripped
+    assert manager.kill_switch.latch.actor == "monitor:reject_rate"
 
 
 def test_monitor_trips_on_broker_disconnect_via_timer(clock: SimClock, book: Book) -> None:

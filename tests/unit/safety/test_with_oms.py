@@ -102,3 +102,21 @@ def test_amend_denied_by_the_gate_leaves_the_order_working(tmp_path: Path) -> No
     assert h.order.is_open
     assert h.order.limit_px == Decimal("99.00")
     assert safety.amend_count == 1
+
+
+def test_loss_monitor_trips_on_the_timer_and_flattens_at_a_loss(tmp_path: Path) -> None:
+    # Arrange: 290 shares (the demo's 30 % allocation cap allows up to 300) and a timer
+    clock, paper, oms, safety = _session(tmp_path)
+    safety.start()
+    _quote(clock, paper, oms, "100.00", "100.02")
+    assert oms.submit("AAPL", "BUY", 290, "MARKET").order.status is OrderStatus.FILLED
+    assert oms.submit("AAPL", "BUY", 10, "MARKET").order.status is OrderStatus.DENIED  # 30 %
+    # Act: the price falls 10 %: a 2.9 % portfolio loss, beyond the demo's loss_pct of 2
+    _quote(clock, paper, oms, "90.00", "90.02")
+    _quote(clock, paper, oms, "90.00", "90.02")
+    # Assert
+    assert safety.kill_switch.is_tripped
+    assert safety.kill_switch.latch.actor == "monitor:pnl"
+    pos = oms.position("AAPL")
+    assert pos is not None
+    assert pos.qty == 0
