@@ -195,6 +195,7 @@ class RiskConfig:
     brokers: dict[str, BrokerSpec] = field(default_factory=dict)
     duplicate_window_ns: int = NS
     self_trade_prevention: bool = True
+    on_reconcile_discrepancy: TradingState = TradingState.REDUCING
     otr: OtrSpec = OtrSpec()
     kill_switch: KillSwitchSpec = KillSwitchSpec()
     version: int = 1
@@ -305,6 +306,7 @@ def compile_policy(policy: Policy) -> RiskConfig:
         brokers=brokers,
         duplicate_window_ns=int(policy.duplicates.window_s * NS),
         self_trade_prevention=policy.self_trade_prevention,
+        on_reconcile_discrepancy=TradingState(policy.on_reconcile_discrepancy),
         otr=OtrSpec(
             enabled=policy.otr.enabled,
             warn_ratio=policy.otr.warn_ratio,

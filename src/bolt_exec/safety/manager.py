@@ -349,6 +349,22 @@ class SafetyManager:
             )
         self._set_state(state, operator, reason)
 
+    def on_reconciliation(
+        self, unresolved: int, detail: str = "", actor: str = "reconciler"
+    ) -> None:
+        """Fail closed on divergence: unresolved discrepancies tighten the state by policy.
+
+        ``on_reconcile_discrepancy`` (REDUCING or HALTED) applies only if it is
+        tighter than the current state; nothing here ever loosens the state, an
+        operator does that with :meth:`set_trading_state`.
+        """
+        if unresolved <= 0:
+            return
+        target = self.config.on_reconcile_discrepancy
+        order = (TradingState.ACTIVE, TradingState.REDUCING, TradingState.HALTED)
+        if order.index(target) > order.index(self.trading_state):
+            self._set_state(target, actor, f"{unresolved} unresolved discrepancies: {detail}")
+
     def halt(self, actor: str, reason: str) -> None:
         """Set HALTED (the kill switch calls this first when it trips)."""
         self._set_state(TradingState.HALTED, actor, reason)

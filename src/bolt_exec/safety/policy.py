@@ -269,6 +269,7 @@ class Policy(_Model):
     brokers: dict[str, BrokerPolicy] = Field(default_factory=dict)
     duplicates: DuplicatePolicy = Field(default_factory=DuplicatePolicy)
     self_trade_prevention: bool = True
+    on_reconcile_discrepancy: Literal["REDUCING", "HALTED"] = "REDUCING"
     otr: OtrPolicy = Field(default_factory=OtrPolicy)
     kill_switch: KillSwitchPolicy = Field(default_factory=KillSwitchPolicy)
 
