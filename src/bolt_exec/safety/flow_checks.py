@@ -102,9 +102,16 @@ def check_cooldown(ctx: CheckContext) -> Decision:
 
 
 def check_daily_trades(ctx: CheckContext) -> Decision:
-    """At most ``max_daily_trades`` new orders per trading day (exits always pass)."""
+    """At most ``max_daily_trades`` trades a day (exits pass; an algorithm counts once).
+
+    A trade is a risk-increasing order without a parent, or the first child of a
+    parent (execution algorithm) today: a TWAP of 390 slices is one trade.
+    """
     cap = ctx.config.portfolio.max_daily_trades
     if cap is None or ctx.is_amend or not ctx.increases or ctx.state.trades_today < cap:
+        return APPROVED
+    parent = ctx.order.parent_id
+    if parent is not None and parent in ctx.state.parents_today:
         return APPROVED
     return _deny(
         R.DAILY_TRADE_LIMIT,
@@ -115,9 +122,14 @@ def check_daily_trades(ctx: CheckContext) -> Decision:
 
 
 def check_duplicate(ctx: CheckContext) -> Decision:
-    """Deny an order identical to one approved less than ``duplicates.window_s`` ago."""
+    """Deny an order identical to one approved less than ``duplicates.window_s`` ago.
+
+    Algorithm children are exempt: an iceberg legitimately sends the same clip
+    again as soon as one fills, and the algorithm runner bounds children by the
+    parent quantity.
+    """
     window = ctx.config.duplicate_window_ns
-    if not window or ctx.is_amend:
+    if not window or ctx.is_amend or ctx.order.parent_id is not None:
         return APPROVED
     last = ctx.state.recent.get(_key(ctx))
     if last is None or ctx.now - last >= window:
@@ -276,8 +288,13 @@ def commit_submit(ctx: CheckContext) -> None:
     for window in state.windows(ctx.order.broker):
         window.take(now)
     if ctx.increases:
-        state.trades_today += 1
-    if ctx.config.duplicate_window_ns:
+        parent = ctx.order.parent_id
+        if parent is None:
+            state.trades_today += 1
+        elif parent not in state.parents_today:
+            state.parents_today.add(parent)
+            state.trades_today += 1
+    if ctx.config.duplicate_window_ns and ctx.order.parent_id is None:
         recent = state.recent
         recent[_key(ctx)] = now
         if len(recent) > state.recent_prune_at:

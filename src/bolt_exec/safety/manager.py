@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from bolt_exec.clock import Clock
-from bolt_exec.errors import BoltExecError
+from bolt_exec.errors import BoltExecError, KillSwitchActive, UsageError
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.order import Order
@@ -334,8 +334,6 @@ class SafetyManager:
             KillSwitchActive: when leaving HALTED while the latch is set.
             UsageError: when ``operator`` or ``reason`` is blank.
         """
-        from bolt_exec.errors import KillSwitchActive, UsageError
-
         state = TradingState(new)
         if not operator.strip() or not reason.strip():
             raise UsageError(

@@ -30,6 +30,7 @@ class RiskState:
         self.last_reject_ns: dict[str, int] = {}
         self.day = -1
         self.trades_today = 0
+        self.parents_today: set[str] = set()
         self.day_start_equity: Decimal | None = None
         self.otr_messages = 0
         self.otr_trades = 0
@@ -48,6 +49,7 @@ class RiskState:
         if day != self.day:
             self.day = day
             self.trades_today = 0
+            self.parents_today.clear()
             self.otr_messages = 0
             self.otr_trades = 0
             self.day_start_equity = self.book.equity

@@ -223,3 +223,19 @@ def test_otr_exempt_band_orders_are_not_counted(clock: SimClock, book: Book) -> 
             == ""
         )
     assert manager.state.otr_messages == 0
+
+
+def test_an_algorithm_counts_as_one_daily_trade_and_skips_the_duplicate_guard(
+    clock: SimClock, book: Book
+) -> None:
+    policy = base_policy(portfolio={"max_daily_trades": 3}, duplicates={"window_s": 5})
+    manager = manager_for(policy, clock)
+    for _ in range(5):  # identical iceberg clips of one parent
+        assert manager.check_submit(make_order(qty=10, parent_id="P1"), book).approved
+    assert manager.check_submit(make_order(qty=10), book).approved
+    assert manager.check_submit(make_order(qty=10), book).code == R.DUPLICATE_ORDER
+    assert manager.check_submit(make_order(qty=10, parent_id="P2"), book).approved
+    assert manager.check_submit(make_order(qty=10, parent_id="P3"), book).code == (
+        R.DAILY_TRADE_LIMIT
+    )
+    assert manager.check_submit(make_order(qty=10, parent_id="P1"), book).approved
