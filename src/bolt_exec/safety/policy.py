@@ -15,6 +15,7 @@ instrument. ``policy.yaml`` at the repository root documents every option.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -309,13 +310,30 @@ class Policy(_Model):
         return compile_policy(self)
 
 
+def _all_keys() -> list[str]:
+    keys: set[str] = set()
+    todo: list[type[BaseModel]] = [Policy]
+    while todo:
+        model = todo.pop()
+        for name, info in model.model_fields.items():
+            keys.add(info.alias or name)
+            for sub in getattr(info.annotation, "__args__", (info.annotation,)):
+                if isinstance(sub, type) and issubclass(sub, BaseModel):
+                    todo.append(sub)
+    return sorted(keys)
+
+
 def _problems(exc: PydanticValidationError) -> list[tuple[str, Any, str]]:
     problems = []
     for err in exc.errors(include_url=False):
         path = ".".join(str(p) for p in err["loc"]) or "<root>"
         kind = err["type"]
         if kind == "extra_forbidden":
-            allowed = "unknown key; check the spelling against policy.yaml's documented options"
+            close = difflib.get_close_matches(str(err["loc"][-1]), _all_keys(), n=1)
+            hint = (
+                f"did you mean {close[0]!r}?" if close else "see policy.yaml's documented options"
+            )
+            allowed = f"unknown key; {hint}"
         elif kind == "missing":
             allowed = "required; add it (see policy.yaml)"
         else:

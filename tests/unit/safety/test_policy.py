@@ -57,7 +57,13 @@ def test_policy_yaml_documents_every_option() -> None:
     [
         ({"version": 2}, "version", 2, "1"),
         ({}, "version", None, "required"),
-        ({"version": 1, "enable_tradng": True}, "enable_tradng", True, "unknown key"),
+        ({"version": 1, "enable_tradng": True}, "enable_tradng", True, "'enable_trading'"),
+        (
+            {"version": 1, "limits": {"global": {"colar_pct": 5}}},
+            "limits.global.colar_pct",
+            5,
+            "did you mean 'collar_pct'",
+        ),
         ({"version": 1, "initial_state": "PAUSED"}, "initial_state", "PAUSED", "ACTIVE"),
         (
             {"version": 1, "limits": {"global": {"max_order_qty": -5}}},
