@@ -73,8 +73,9 @@ def _setup() -> tuple[SimClock, OrderManager, SafetyManager, list[str], list[Dec
     clock = SimClock(T0)
     symbols = [f"S{i:03d}" for i in range(N_SYMBOLS)]
     refs = [Decimal(50 + i) for i in range(N_SYMBOLS)]  # 50.00 .. 149.00
-    paper = PaperBroker([Instrument(s, venue="XBEN") for s in symbols],
-                        initial_cash={"USD": 10_000_000})
+    paper = PaperBroker(
+        [Instrument(s, venue="XBEN") for s in symbols], initial_cash={"USD": 10_000_000}
+    )
     oms = OrderManager(paper, clock=clock)  # positions loaded through the pass-through gate
     for sym, ref in zip(symbols, refs, strict=True):
         paper.on_quote(sym, ref - TICK, ref + TICK, 10_000, 10_000, T0)
@@ -84,8 +85,12 @@ def _setup() -> tuple[SimClock, OrderManager, SafetyManager, list[str], list[Dec
         oms.submit(sym, "SELL", 5, "LIMIT", limit_px=ref * Decimal("1.03"), tif="GTC")
     for sym, ref in zip(symbols, refs, strict=True):
         oms.update_mark(sym, ref, T0)
-    safety = SafetyManager(_policy().compile(), clock, latch_store=MemoryLatchStore(),
-                           cash=Decimal(10_000_000) - sum(r + TICK for r in refs) * 100)
+    safety = SafetyManager(
+        _policy().compile(),
+        clock,
+        latch_store=MemoryLatchStore(),
+        cash=Decimal(10_000_000) - sum(r + TICK for r in refs) * 100,
+    )
     safety.attach(oms.bus)
     safety.sync(oms)
     return clock, oms, safety, symbols, refs
@@ -100,10 +105,23 @@ def _orders(start: int, count: int, symbols: list[str], refs: list[Decimal]) -> 
         offset = (i // (200 * N_SYMBOLS)) % 101 - 50  # -50 .. +50 ticks: within 1 % of ref
         px = refs[k] + offset * TICK
         coid = f"W5-{i}"
-        out.append(Order(OrderInitialized(
-            client_order_id=coid, ts_event=T0, ts_init=T0, symbol=symbols[k], side=side,
-            order_type=OrderType.LIMIT, qty=qty, limit_px=px, tif=TimeInForce.DAY,
-            broker="paper", strategy_id="w5")))
+        out.append(
+            Order(
+                OrderInitialized(
+                    client_order_id=coid,
+                    ts_event=T0,
+                    ts_init=T0,
+                    symbol=symbols[k],
+                    side=side,
+                    order_type=OrderType.LIMIT,
+                    qty=qty,
+                    limit_px=px,
+                    tif=TimeInForce.DAY,
+                    broker="paper",
+                    strategy_id="w5",
+                )
+            )
+        )
     return out
 
 
