@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from bolt_exec.clock import Clock
-from bolt_exec.errors import BoltExecError, KillSwitchActive, UsageError
+from bolt_exec.errors import BoltExecError
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.order import Order
@@ -40,13 +40,11 @@ from bolt_exec.safety.chain import compile_chain
 from bolt_exec.safety.codes import ReasonCode, TradingState
 from bolt_exec.safety.config import RiskConfig
 from bolt_exec.safety.context import CheckContext
+from bolt_exec.safety.controls import TradingControls
 from bolt_exec.safety.decision import APPROVED, Decision
 from bolt_exec.safety.events import (
-    TOPIC_AUDIT,
-    TOPIC_STATE,
     TOPIC_WARNING,
     AuditRecord,
-    TradingStateChanged,
 )
 from bolt_exec.safety.feeds import apply_order_event, sync_positions
 from bolt_exec.safety.gate import PortfolioView
@@ -63,7 +61,7 @@ __all__ = ["SafetyManager"]
 log = logging.getLogger(__name__)
 
 
-class SafetyManager:
+class SafetyManager(TradingControls):
     """The SafetyGate with real limits, the trading state and the kill switch.
 
     Emits: ``TradingStateChanged`` on ``safety.state``; ``AuditRecord`` on
@@ -326,66 +324,21 @@ class SafetyManager:
         )
         self._publish(TOPIC_WARNING, decision)
 
-    # -- trading state -------------------------------------------------------------------------
-    def set_trading_state(self, new: TradingState | str, operator: str, reason: str) -> None:
-        """Move the trading state; audited. ACTIVE/REDUCING need the kill switch reset first.
-
-        Raises:
-            KillSwitchActive: when leaving HALTED while the latch is set.
-            UsageError: when ``operator`` or ``reason`` is blank.
-        """
-        state = TradingState(new)
-        if not operator.strip() or not reason.strip():
-            raise UsageError(
-                f"set_trading_state({state}) needs an operator and a reason (got "
-                f"operator={operator!r}, reason={reason!r})"
-            )
-        if state is not TradingState.HALTED and self.kill_switch.is_tripped:
-            raise KillSwitchActive(
-                f"cannot set trading state {state}: the kill switch is latched "
-                f"({self.kill_switch.latch.reason}); reset it first with an operator and a reason"
-            )
-        self._set_state(state, operator, reason)
-
-    def on_reconciliation(
-        self, unresolved: int, detail: str = "", actor: str = "reconciler"
-    ) -> None:
-        """Fail closed on divergence: unresolved discrepancies tighten the state by policy.
-
-        ``on_reconcile_discrepancy`` (REDUCING or HALTED) applies only if it is
-        tighter than the current state; nothing here ever loosens the state, an
-        operator does that with :meth:`set_trading_state`.
-        """
-        if unresolved <= 0:
-            return
-        target = self.config.on_reconcile_discrepancy
-        order = (TradingState.ACTIVE, TradingState.REDUCING, TradingState.HALTED)
-        if order.index(target) > order.index(self.trading_state):
-            self._set_state(target, actor, f"{unresolved} unresolved discrepancies: {detail}")
-
-    def halt(self, actor: str, reason: str) -> None:
-        """Set HALTED (the kill switch calls this first when it trips)."""
-        self._set_state(TradingState.HALTED, actor, reason)
-
     def expect_flatten(self, symbol: str, side: Any, qty: Decimal) -> None:
         """Let one kill-switch flattening order through while HALTED."""
         self._flatten_tickets.append((symbol, side, qty))
-
-    def _set_state(self, state: TradingState, actor: str, reason: str) -> None:
-        old = self.trading_state
-        self.trading_state = state
-        ts = self.clock.now_ns()
-        self._record(ts, actor, "trading_state", f"{old} -> {state}: {reason}")
-        self._publish(
-            TOPIC_STATE,
-            TradingStateChanged(old=old.value, new=state.value, actor=actor, reason=reason, ts=ts),
-        )
 
     # -- feeds ---------------------------------------------------------------------------------
     def on_event(self, topic: str, event: Any) -> None:
         """Bus handler for ``order.*``: fills, rejects, cancel requests, terminal orders."""
         now = self.clock.now_ns()
-        kind = apply_order_event(self.state, topic, event, now)
+        try:
+            kind = apply_order_event(self.state, topic, event, now)
+        except Exception:  # the risk view may now be wrong: fail closed, allow only exits
+            log.exception("safety could not apply %s %r", topic, event)
+            if self.trading_state is TradingState.ACTIVE:
+                self._set_state(TradingState.REDUCING, "safety", f"could not apply {topic}")
+            return
         trip = None
         if kind == "fill":
             trip = self.watchdog.value_changed(self.state.book, self.state.day_start_equity, now)
@@ -450,28 +403,3 @@ class SafetyManager:
         if trip is not None and not self.kill_switch.is_tripped:
             actor, reason = trip
             self.kill_switch.trip(reason, actor)
-
-    # -- audit ---------------------------------------------------------------------------------
-    def _record(
-        self,
-        ts: int,
-        actor: str,
-        action: str,
-        detail: str = "",
-        code: str = "",
-        client_order_id: str = "",
-    ) -> None:
-        record = AuditRecord(
-            ts=ts,
-            actor=actor,
-            action=action,
-            detail=detail,
-            code=code,
-            client_order_id=client_order_id,
-        )
-        self.audit.append(record)
-        self._publish(TOPIC_AUDIT, record)
-
-    def _publish(self, topic: str, message: object) -> None:
-        if self.publisher is not None:
-            self.publisher.publish(topic, message)

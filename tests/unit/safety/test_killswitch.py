@@ -359,3 +359,13 @@ def test_check_counts_by_path_and_strategy(clock: SimClock, book: Book) -> None:
     assert dict(manager.check_counts) == {"direct": 1, "algo": 1, "plan": 1, "reconcile": 1}
     assert manager.strategy_counts["twap"] == 1
     assert manager.check_count == 4
+
+
+def test_a_feed_it_cannot_apply_moves_trading_to_reducing(
+    clock: SimClock, book: Book, caplog: pytest.LogCaptureFixture
+) -> None:
+    manager = manager_for(base_policy(), clock)
+    manager.on_event("order.canceled", object())  # not an order event: the book may be off
+    assert manager.trading_state is TradingState.REDUCING
+    assert "could not apply order.canceled" in caplog.text
+    assert manager.check_submit(make_order(qty=1), book).code == R.REDUCING_ONLY
