@@ -163,15 +163,10 @@ class OpenOrders:
         bucket = self._by_symbol.get(symbol)
         if not bucket:
             return []
-        live = []
-        dead = []
-        for coid, order in bucket.items():
-            if order.is_terminal:
-                dead.append(coid)
-            else:
-                live.append(order)
-        for coid in dead:
-            self.discard(coid)
+        live = [o for o in bucket.values() if not o.status.is_terminal]
+        if len(live) != len(bucket):
+            for coid in [c for c, o in bucket.items() if o.status.is_terminal]:
+                self.discard(coid)
         return live
 
     def symbols_with_orders(self) -> list[str]:

@@ -105,7 +105,8 @@ class CheckContext:
         self.symbol = symbol = order.symbol
         self.side = side = order.side
         self.qty = qty = order.qty if qty is None else qty
-        self.leaves = qty - order.filled_qty
+        filled = order.filled_qty
+        self.leaves = qty - filled if filled else qty
         self.limit_px = order.limit_px if limit_px is None else limit_px
         self.stop_px = order.stop_px if stop_px is None else stop_px
         self.path = order_path(order)
@@ -120,20 +121,25 @@ class CheckContext:
             self.px = self.stop_px if self.stop_px is not None else ref_px
         else:
             self.px = self.limit_px
-        coid = order.client_order_id
         same = ZERO
-        working = []
-        for other in state.orders.in_symbol(symbol):
-            if other.client_order_id == coid:
-                continue
-            working.append(other)
-            if other.side is side:
-                same += other.leaves_qty
+        working = state.orders.in_symbol(symbol)
+        if working:
+            coid = order.client_order_id
+            working = [o for o in working if o.client_order_id != coid]
+            for other in working:
+                if other.side is side:
+                    same += other.leaves_qty
         self.working = working
         self.same_side_leaves = same
-        signed = same + self.leaves
-        self.projected = position + signed if side is Side.BUY else position - signed
-        self.increases = abs(self.projected) > abs(position)
+        signed = same + self.leaves if same else self.leaves
+        # |projected| > |position|, without abs(): a buy adds risk unless it covers a short
+        # by no more than twice the short (and symmetrically for a sell)
+        if side is Side.BUY:
+            self.projected = position + signed
+            self.increases = signed > 0 and (position >= 0 or signed > -2 * position)
+        else:
+            self.projected = position - signed
+            self.increases = signed > 0 and (position <= 0 or signed > 2 * position)
 
     @property
     def is_reducing(self) -> bool:
