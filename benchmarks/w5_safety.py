@@ -131,6 +131,31 @@ def _orders(start: int, count: int, symbols: list[str], refs: list[Decimal]) -> 
     return out
 
 
+def _calibration() -> dict[str, int]:
+    """Reference costs on this machine (best of 5), to scale the figures across machines."""
+    import timeit
+
+    a, b = Decimal("100.25"), Decimal("37")
+
+    class Slots:
+        __slots__ = ("a", "b", "c", "d", "e", "f", "g", "h")
+
+        def __init__(self) -> None:
+            self.a = self.b = self.c = self.d = self.e = self.f = self.g = self.h = 0
+
+    def call(x: object) -> object:
+        return x
+
+    out = {}
+    for name, fn in (
+        ("decimal_sub", lambda: a - b),
+        ("slots8_init", Slots),
+        ("py_call", lambda: call(a)),
+    ):
+        out[name] = int(min(timeit.repeat(fn, number=200_000, repeat=5)) / 200_000 * 1e9)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run W5 and print ``RESULT {json}``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -192,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         "best_chunk_p99_ns": min(c[0] for c in chunk_stats),
         "loadavg_1m_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "cpus": os.cpu_count(),
+        "calibration_ns": _calibration(),
         "max_ns": int(lat.max()),
         "checks_per_s": round(n / (timed_ns / 1e9)),
         "target_p99_ns": 20_000,

@@ -9,6 +9,7 @@ denial names the limit, the value and the fix; approval is the shared
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Final
 
 from bolt_exec.model.enums import OrderType
 from bolt_exec.model.numbers import is_on_grid
@@ -30,6 +31,11 @@ __all__ = [
     "check_trading_state",
 ]
 
+# enum members as module constants: attribute access on an Enum class is slow (3.11)
+_ACTIVE: Final = TradingState.ACTIVE
+_HALTED: Final = TradingState.HALTED
+_LIMIT: Final = OrderType.LIMIT
+
 
 def _deny(code: R, reason: str, check: str) -> Decision:
     return Decision(False, code.value, reason, check)
@@ -50,9 +56,9 @@ def check_trading_enabled(ctx: CheckContext) -> Decision:
 def check_trading_state(ctx: CheckContext) -> Decision:
     """HALTED passes nothing new; REDUCING passes only orders that reduce a position."""
     state = ctx.trading_state
-    if state is TradingState.ACTIVE:
+    if state is _ACTIVE:
         return APPROVED
-    if state is TradingState.HALTED:
+    if state is _HALTED:
         return _deny(
             R.HALTED,
             f"trading state is HALTED: no new orders or amends ({ctx.symbol}); only cancels "
@@ -197,7 +203,7 @@ def check_reference(ctx: CheckContext) -> Decision:
     stale data must still be able to flatten.
     """
     config = ctx.config
-    needs = ctx.order.order_type is not OrderType.LIMIT or config.require_reference
+    needs = ctx.order.order_type is not _LIMIT or config.require_reference
     if not needs or not ctx.increases:
         return APPROVED
     if ctx.ref_px is None or ctx.ref_ts is None:

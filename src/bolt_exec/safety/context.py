@@ -16,6 +16,7 @@ reducing risk is never blocked by a limit that is already breached.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Final
 
 from bolt_exec.model.enums import OrderType, Side
 from bolt_exec.model.instrument import Instrument
@@ -26,6 +27,10 @@ from bolt_exec.safety.config import LimitSet, RiskConfig
 from bolt_exec.safety.state import RiskState
 
 __all__ = ["CheckContext", "order_path"]
+
+# enum members as module constants: attribute access on an Enum class is slow (3.11)
+_BUY: Final = Side.BUY
+_MARKET: Final = OrderType.MARKET
 
 
 def order_path(order: Order) -> str:
@@ -117,7 +122,7 @@ class CheckContext:
         self.ref_ts = ref_ts
         self.mark = ref_px if ref_px is not None else state.book.mark(symbol)
         # the price the order is valued at: its limit, else its stop, else the reference
-        if order.order_type is OrderType.MARKET or self.limit_px is None:
+        if order.order_type is _MARKET or self.limit_px is None:
             self.px = self.stop_px if self.stop_px is not None else ref_px
         else:
             self.px = self.limit_px
@@ -134,7 +139,7 @@ class CheckContext:
         signed = same + self.leaves if same else self.leaves
         # |projected| > |position|, without abs(): a buy adds risk unless it covers a short
         # by no more than twice the short (and symmetrically for a sell)
-        if side is Side.BUY:
+        if side is _BUY:
             self.projected = position + signed
             self.increases = signed > 0 and (position >= 0 or signed > -2 * position)
         else:

@@ -8,6 +8,8 @@ order costs no budget.
 
 from __future__ import annotations
 
+from typing import Final
+
 from bolt_exec.model.enums import OrderType, Side
 from bolt_exec.model.order import Order
 from bolt_exec.safety.codes import ReasonCode as R
@@ -27,6 +29,11 @@ __all__ = [
     "commit_amend",
     "commit_submit",
 ]
+
+# enum members as module constants: attribute access on an Enum class is slow (3.11)
+_BUY: Final = Side.BUY
+_MARKET: Final = OrderType.MARKET
+_STOPS: Final = frozenset({OrderType.STOP, OrderType.STOP_LIMIT})
 
 _PRUNE_AT = 4096
 
@@ -145,11 +152,11 @@ def check_duplicate(ctx: CheckContext) -> Decision:
 
 def _crosses(side: Side, px: object, other: Order) -> bool:
     theirs = other.limit_px
-    if other.order_type in (OrderType.STOP, OrderType.STOP_LIMIT) and not other.is_triggered:
+    if other.order_type in _STOPS and not other.is_triggered:
         return False  # an untriggered stop is not resting in the book
     if px is None or theirs is None:
         return True  # a market order crosses anything on the other side
-    return px >= theirs if side is Side.BUY else px <= theirs  # type: ignore[operator]
+    return px >= theirs if side is _BUY else px <= theirs  # type: ignore[operator]
 
 
 def check_self_trade(ctx: CheckContext) -> Decision:
@@ -157,9 +164,9 @@ def check_self_trade(ctx: CheckContext) -> Decision:
     if not ctx.config.self_trade_prevention or not ctx.working:
         return APPROVED
     order = ctx.order
-    if order.order_type in (OrderType.STOP, OrderType.STOP_LIMIT):
+    if order.order_type in _STOPS:
         return APPROVED
-    px = ctx.limit_px if order.order_type is not OrderType.MARKET else None
+    px = ctx.limit_px if order.order_type is not _MARKET else None
     for other in ctx.working:
         if other.side is not ctx.side and _crosses(ctx.side, px, other):
             return _deny(

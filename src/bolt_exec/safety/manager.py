@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from bolt_exec.clock import Clock
 from bolt_exec.errors import BoltExecError
@@ -57,6 +57,9 @@ if TYPE_CHECKING:
     from bolt_exec.safety.policy import Policy
 
 __all__ = ["SafetyManager"]
+
+# enum members as module constants: attribute access on an Enum class is slow (3.11)
+_HALTED: Final = TradingState.HALTED
 
 log = logging.getLogger(__name__)
 
@@ -199,9 +202,11 @@ class SafetyManager(TradingControls):
     ) -> Decision:
         try:
             ctx = self._context(order, view, qty, limit_px, stop_px, amend)
-            self.check_counts[ctx.path] += 1
-            self.strategy_counts[order.strategy_id] += 1
-            flatten = ctx.trading_state is TradingState.HALTED and self._flatten_ticket(ctx)
+            counts = self.check_counts
+            counts[ctx.path] = counts.get(ctx.path, 0) + 1
+            counts = self.strategy_counts
+            counts[order.strategy_id] = counts.get(order.strategy_id, 0) + 1
+            flatten = ctx.trading_state is _HALTED and self._flatten_ticket(ctx)
             if self.kill_switch.is_tripped and not flatten:
                 latch = self.kill_switch.latch
                 return self._denied(
