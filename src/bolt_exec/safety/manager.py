@@ -373,10 +373,10 @@ class SafetyManager(TradingControls):
         self.watchdog.on_broker(broker, connected, ts_ns)
 
     def on_timer(self, now_ns: int) -> None:
-        """Poll the latch, re-sync positions from the OMS and run every monitor (timer)."""
+        """Poll the latch, re-sync from the OMS and run every monitor (the clock timer)."""
         self.kill_switch.poll()
         if self._view is not None:
-            sync_positions(self.state.book, self._view)
+            self.sync(self._view)  # orders the reconciler adopted, positions it corrected
         self.state.roll(now_ns)
         state = self.state
         self._trip(self.watchdog.value_changed(state.book, state.day_start_equity, now_ns))
