@@ -19,7 +19,7 @@ def test_demo_policy_loads_and_enables_paper_trading() -> None:
     policy = Policy.from_yaml(ROOT / "policy.yaml")
     assert policy.enable_trading is True
     assert policy.portfolio.max_open_positions == 3
-    assert policy.portfolio.max_allocation_pct == Decimal(30)
+    assert policy.portfolio.max_allocation_pct == Decimal(50)
     assert policy.portfolio.max_leverage == Decimal(3)
     assert policy.portfolio.min_portfolio_value == Decimal(100)
 

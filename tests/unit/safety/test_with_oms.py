@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from bolt_exec.adapters.paper import PaperBroker
 from bolt_exec.clock import SimClock
@@ -105,13 +108,13 @@ def test_amend_denied_by_the_gate_leaves_the_order_working(tmp_path: Path) -> No
 
 
 def test_loss_monitor_trips_on_the_timer_and_flattens_at_a_loss(tmp_path: Path) -> None:
-    # Arrange: 290 shares (the demo's 30 % allocation cap allows up to 300) and a timer
+    # Arrange: 490 shares (the demo's 50 % allocation cap allows up to 499) and a timer
     clock, paper, oms, safety = _session(tmp_path)
     safety.start()
     _quote(clock, paper, oms, "100.00", "100.02")
-    assert oms.submit("AAPL", "BUY", 290, "MARKET").order.status is OrderStatus.FILLED
-    assert oms.submit("AAPL", "BUY", 10, "MARKET").order.status is OrderStatus.DENIED  # 30 %
-    # Act: the price falls 10 %: a 2.9 % portfolio loss, beyond the demo's loss_pct of 2
+    assert oms.submit("AAPL", "BUY", 490, "MARKET").order.status is OrderStatus.FILLED
+    assert oms.submit("AAPL", "BUY", 10, "MARKET").order.status is OrderStatus.DENIED  # 50 %
+    # Act: the price falls 10 %: a 4.9 % portfolio loss, beyond the demo's loss_pct of 2
     _quote(clock, paper, oms, "90.00", "90.02")
     _quote(clock, paper, oms, "90.00", "90.02")
     # Assert
@@ -120,3 +123,31 @@ def test_loss_monitor_trips_on_the_timer_and_flattens_at_a_loss(tmp_path: Path) 
     pos = oms.position("AAPL")
     assert pos is not None
     assert pos.qty == 0
+
+
+def test_the_paper_demo_trades_under_the_demo_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every order of ``bolt-exec demo`` passes the shipped policy.yaml."""
+    import bolt_exec.demo as demo
+
+    managers: list[SafetyManager] = []
+
+    class GatedOms(OrderManager):
+        def __init__(self, broker: PaperBroker, **kwargs: Any) -> None:
+            clock = kwargs["clock"]
+            safety = SafetyManager.from_policy(
+                Policy.from_yaml(ROOT / "policy.yaml"), clock, cash=Decimal(1_000_000)
+            )
+            super().__init__(broker, safety=safety, **kwargs)
+            safety.attach(self.bus)
+            safety.bind(self)
+            safety.sync(self)
+            safety.start()
+            managers.append(safety)
+
+    monkeypatch.setattr(demo, "OrderManager", GatedOms)
+    result = demo.run_demo()
+    statuses = [o.status for o in result.oms.orders()]
+    assert OrderStatus.DENIED not in statuses
+    assert statuses.count(OrderStatus.FILLED) >= 3
+    assert managers[0].check_count == len(statuses)
+    assert not managers[0].kill_switch.is_tripped
