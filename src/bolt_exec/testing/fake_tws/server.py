@@ -217,8 +217,8 @@ class FakeTWS(Book):
             return None
         client_id = int(fields[2])
         if client_id in self._sessions:
-            writer.write(wire.frame(wire.error(-1, 326, f"Unable to connect as the client id "
-                                               f"is already in use. Retry with a unique "
+            writer.write(wire.frame(wire.error(-1, 326, "Unable to connect as the client id "
+                                               "is already in use. Retry with a unique "
                                                "client id.")))
             writer.transport.abort()
             return None

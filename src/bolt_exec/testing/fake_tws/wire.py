@@ -158,7 +158,7 @@ def open_order(v: OpenOrderView) -> list[Field]:
     fields += [""]  # hedgeType
     fields += [0, "", "", 0, 0]  # optOutSmartRouting .. deltaNeutralContract present
     fields += [""]  # algoStrategy
-    fields += [0, 0, v.status] + [""] * 9  # solicited, whatIf, status, margins
+    fields += [0, 0, v.status, *([""] * 9)]  # solicited, whatIf, status, margins
     fields += ["", "", "", "", "", 0, 0]  # commission .. randomizePrice
     fields += [0]  # numConditions
     fields += ["None", "", "", "", "", "", "", 0, "", "", "", "", 0, 0, "", 0]
