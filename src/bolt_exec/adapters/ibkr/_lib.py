@@ -30,5 +30,5 @@ def load_library(preferred: str | None = None) -> ModuleType:
             continue
     raise ConfigError(
         "the IBKR adapter needs ib_async (or ib_insync); install it with "
-        "`pip install \"bolt-exec[ibkr]\"`"
+        '`pip install "bolt-exec[ibkr]"`'
     )

@@ -42,6 +42,7 @@ from bolt_exec.adapters.base import BrokerBase, BrokerLimits, Capabilities, Rate
 from bolt_exec.adapters.ibkr import codec
 from bolt_exec.adapters.ibkr.config import IBKRConfig
 from bolt_exec.adapters.ibkr.connection import Connection
+from bolt_exec.adapters.ibkr.snapshot import to_mass_status
 from bolt_exec.adapters.ibkr.tracker import OrderTracker, TrackedOrder
 from bolt_exec.clock import Clock, LiveClock
 from bolt_exec.errors import BrokerUnavailable, UsageError
@@ -54,7 +55,7 @@ from bolt_exec.model.events import (
     OrderReplaceRejected,
 )
 from bolt_exec.model.instrument import Instrument
-from bolt_exec.model.reports import FillReport, MassStatus
+from bolt_exec.model.reports import MassStatus
 
 __all__ = ["IBKR_CAPABILITIES", "IBKRBroker"]
 
@@ -116,8 +117,10 @@ class IBKRBroker(BrokerBase):
         self._own_clock: Clock = clock or LiveClock()
         self._orders = OrderTracker()
         self._conn = Connection(
-            self.config, instruments=[i.symbol for i in self._instruments],
-            order_id_floor=order_id_floor, library=library,
+            self.config,
+            instruments=[i.symbol for i in self._instruments],
+            order_id_floor=order_id_floor,
+            library=library,
         )
         self._conn.add_listener(self)
         self._fill_timers: dict[str, asyncio.TimerHandle] = {}
@@ -179,11 +182,17 @@ class IBKRBroker(BrokerBase):
 
     def _do_submit(self, cmd: SubmitOrder) -> None:
         ts = self._now()
-        common: dict[str, Any] = {"client_order_id": cmd.client_order_id, "ts_event": ts, "ts_init": ts}
+        common: dict[str, Any] = {
+            "client_order_id": cmd.client_order_id,
+            "ts_event": ts,
+            "ts_init": ts,
+        }
         if self._orders.by_client_order_id(cmd.client_order_id) is not None:
             # sending it again could fill twice; the first order's events still arrive
-            _log.error("IBKR: client_order_id %r was already sent; not sending it again",
-                       cmd.client_order_id)
+            _log.error(
+                "IBKR: client_order_id %r was already sent; not sending it again",
+                cmd.client_order_id,
+            )
             return
         try:
             fields = codec.encode_order(cmd, self.config.account_id)
@@ -191,12 +200,20 @@ class IBKRBroker(BrokerBase):
             self._emit(OrderRejected(**common, reason=str(exc), code="INVALID"))
             return
         if not self.is_connected:
-            self._emit(OrderRejected(**common, code="NOT_CONNECTED",
-                                     reason="not connected to TWS/Gateway; the order was not sent"))
+            self._emit(
+                OrderRejected(
+                    **common,
+                    code="NOT_CONNECTED",
+                    reason="not connected to TWS/Gateway; the order was not sent",
+                )
+            )
             return
         tracked = TrackedOrder(
-            client_order_id=cmd.client_order_id, order_id=0, symbol=cmd.symbol,
-            side=cmd.side, qty=cmd.qty,
+            client_order_id=cmd.client_order_id,
+            order_id=0,
+            symbol=cmd.symbol,
+            side=cmd.side,
+            qty=cmd.qty,
         )
         try:
             tracked.order_id = self._conn.next_order_id()
@@ -205,25 +222,40 @@ class IBKRBroker(BrokerBase):
         except ConnectionError:
             # the library refuses before writing a byte when the socket is down
             tracked.is_done = True
-            self._emit(OrderRejected(**common, code="NOT_CONNECTED",
-                                     reason="the TWS connection dropped; the order was not sent"))
+            self._emit(
+                OrderRejected(
+                    **common,
+                    code="NOT_CONNECTED",
+                    reason="the TWS connection dropped; the order was not sent",
+                )
+            )
 
     def _do_cancel(self, cmd: CancelOrder) -> None:
         tracked = self._find(cmd.client_order_id)
         problem = self._command_problem(tracked, "cancel")
         if problem is not None or tracked is None:
-            self._emit(OrderCancelRejected(client_order_id=cmd.client_order_id,
-                                           ts_event=self._now(), ts_init=self._now(),
-                                           reason=problem or "unknown order"))
+            self._emit(
+                OrderCancelRejected(
+                    client_order_id=cmd.client_order_id,
+                    ts_event=self._now(),
+                    ts_init=self._now(),
+                    reason=problem or "unknown order",
+                )
+            )
             return
         tracked.is_cancel_pending = True
         try:
             self._conn.cancel(tracked.order_id)
         except ConnectionError:
             tracked.is_cancel_pending = False
-            self._emit(OrderCancelRejected(client_order_id=cmd.client_order_id,
-                                           ts_event=self._now(), ts_init=self._now(),
-                                           reason="not connected; the cancel was not sent"))
+            self._emit(
+                OrderCancelRejected(
+                    client_order_id=cmd.client_order_id,
+                    ts_event=self._now(),
+                    ts_init=self._now(),
+                    reason="not connected; the cancel was not sent",
+                )
+            )
 
     def _do_amend(self, cmd: AmendOrder) -> None:
         tracked = self._find(cmd.client_order_id)
@@ -242,8 +274,14 @@ class IBKRBroker(BrokerBase):
             except (ConnectionError, LookupError) as exc:
                 tracked.amend = None
                 problem = f"the amend was not sent ({type(exc).__name__}: {exc})"
-        self._emit(OrderReplaceRejected(client_order_id=cmd.client_order_id, ts_event=self._now(),
-                                        ts_init=self._now(), reason=problem or "unknown order"))
+        self._emit(
+            OrderReplaceRejected(
+                client_order_id=cmd.client_order_id,
+                ts_event=self._now(),
+                ts_init=self._now(),
+                reason=problem or "unknown order",
+            )
+        )
 
     def _command_problem(self, tracked: TrackedOrder | None, what: str) -> str | None:
         if tracked is None:
@@ -267,7 +305,8 @@ class IBKRBroker(BrokerBase):
         if not order.orderRef or not order.orderId:
             return None
         tracked = TrackedOrder(
-            client_order_id=order.orderRef, order_id=order.orderId,
+            client_order_id=order.orderRef,
+            order_id=order.orderId,
             symbol=self._conn.symbol_of(trade.contract),
             side=codec.decode_side(order.action),
             qty=codec.to_decimal(order.totalQuantity, "totalQuantity") or Decimal(0),
@@ -289,10 +328,13 @@ class IBKRBroker(BrokerBase):
         if tracked.amend is not None and trade.orderStatus.status in codec.WORKING:
             order = trade.order
             if all(float(getattr(order, k)) == v for k, v in tracked.amend.items()):
-                self._say(tracked, codec.replaced_event(
-                    tracked.view(), dataclasses.asdict(order), ts=self._now()))
-        self._say(tracked, codec.status_event(trade.orderStatus.status, tracked.view(),
-                                              ts=self._now()))
+                self._say(
+                    tracked,
+                    codec.replaced_event(tracked.view(), dataclasses.asdict(order), ts=self._now()),
+                )
+        self._say(
+            tracked, codec.status_event(trade.orderStatus.status, tracked.view(), ts=self._now())
+        )
 
     def on_error(self, req_id: int, code: int, text: str) -> None:
         """An error message; only those about one of our orders become events."""
@@ -312,7 +354,8 @@ class IBKRBroker(BrokerBase):
             self._report_fill(fill)
             return
         self._fill_timers[exec_id] = self._conn.call_later(
-            self.config.commission_wait, self._flush_fill, exec_id)
+            self.config.commission_wait, self._flush_fill, exec_id
+        )
         self._pending_fills[exec_id] = fill
 
     def on_commission(self, trade: Any, fill: Any) -> None:
@@ -326,8 +369,11 @@ class IBKRBroker(BrokerBase):
         fill = self._pending_fills.pop(exec_id, None)
         if fill is not None:
             if fill.commissionReport.execId != exec_id:
-                _log.warning("IBKR: no commission report for execution %s; reporting the "
-                             "fill without its fee", exec_id)
+                _log.warning(
+                    "IBKR: no commission report for execution %s; reporting the "
+                    "fill without its fee",
+                    exec_id,
+                )
             self._report_fill(fill)
 
     def _report_fill(self, fill: Any) -> None:
@@ -337,8 +383,10 @@ class IBKRBroker(BrokerBase):
             timer.cancel()
         self._pending_fills.pop(exec_id, None)
         event = codec.decode_fill(
-            dataclasses.asdict(fill.execution), dataclasses.asdict(fill.commissionReport),
-            self._conn.symbol_of(fill.contract), ts_init=self._now(),
+            dataclasses.asdict(fill.execution),
+            dataclasses.asdict(fill.commissionReport),
+            self._conn.symbol_of(fill.contract),
+            ts_init=self._now(),
         )
         if event is None or not self._orders.claim_exec_id(exec_id):
             return
@@ -374,30 +422,16 @@ class IBKRBroker(BrokerBase):
         """
         if not self.is_connected:
             raise BrokerUnavailable(
-                "IBKR mass_status: not connected; call connect() first", venue="IBKR")
-        snapshot = await self._conn.snapshot()
-        now = self._now()
-        orders = tuple(r for r in (
-            codec.decode_order_report(dataclasses.asdict(t.order), dataclasses.asdict(
-                t.orderStatus), self._conn.symbol_of(t.contract)) for t in snapshot.trades
-        ) if r is not None)
-        fills: list[FillReport] = []
-        for fill in snapshot.fills:
-            event = codec.decode_fill(
-                dataclasses.asdict(fill.execution), dataclasses.asdict(fill.commissionReport),
-                self._conn.symbol_of(fill.contract), ts_init=now, reconciliation=True,
+                "IBKR mass_status: not connected; call connect() first", venue="IBKR"
             )
-            if event is not None and (since_ns is None or event.ts_event >= since_ns):
-                fills.append(codec.fill_report(event))
-        positions = tuple(
-            codec.decode_position(
-                {"position": p.position, "avgCost": p.avgCost},
-                dataclasses.asdict(p.contract), self._conn.symbol_of(p.contract))
-            for p in snapshot.positions
+        snapshot = await self._conn.snapshot()
+        return to_mass_status(
+            snapshot,
+            broker=self.name,
+            now=self._now(),
+            since_ns=since_ns,
+            symbol_of=self._conn.symbol_of,
         )
-        balances = codec.decode_balances(dataclasses.asdict(v) for v in snapshot.values)
-        return MassStatus(broker=self.name, ts=now, orders=orders, fills=tuple(fills),
-                          positions=positions, balances=balances)
 
     def _now(self) -> int:
         return (self._clock or self._own_clock).now_ns()

@@ -251,7 +251,8 @@ def decode_fill(
     if side is None or qty is None or px is None or qty <= 0:
         raise RemoteProtocolError(
             f"execution {exec_id}: side={execution['side']!r} shares={execution['shares']!r} "
-            f"price={execution['price']!r} is not a fill", venue=VENUE,
+            f"price={execution['price']!r} is not a fill",
+            venue=VENUE,
         )
     fee, fee_currency = Decimal(0), ""
     if commission is not None and commission.get("execId") == exec_id:
@@ -277,10 +278,17 @@ def decode_fill(
 def fill_report(event: OrderFilled) -> FillReport:
     """The mass-status record of a fill event."""
     return FillReport(
-        trade_id=event.trade_id, client_order_id=event.client_order_id,
-        venue_order_id=event.venue_order_id, symbol=event.symbol, side=event.side,
-        last_qty=event.last_qty, last_px=event.last_px, fee=event.fee,
-        fee_currency=event.fee_currency, liquidity=event.liquidity, ts_event=event.ts_event,
+        trade_id=event.trade_id,
+        client_order_id=event.client_order_id,
+        venue_order_id=event.venue_order_id,
+        symbol=event.symbol,
+        side=event.side,
+        last_qty=event.last_qty,
+        last_px=event.last_px,
+        fee=event.fee,
+        fee_currency=event.fee_currency,
+        liquidity=event.liquidity,
+        ts_event=event.ts_event,
     )
 
 
@@ -294,7 +302,11 @@ def status_event(status: str, view: OrderView, *, ts: int) -> OrderEvent | None:
     """
     if view.is_done:
         return None
-    common: dict[str, Any] = {"client_order_id": view.client_order_id, "ts_event": ts, "ts_init": ts}
+    common: dict[str, Any] = {
+        "client_order_id": view.client_order_id,
+        "ts_event": ts,
+        "ts_init": ts,
+    }
     if status in WORKING and not view.is_accepted:
         return OrderAccepted(**common, venue_order_id=view.venue_order_id)
     if status in CANCELLED:
@@ -310,10 +322,16 @@ def status_event(status: str, view: OrderView, *, ts: int) -> OrderEvent | None:
 def error_event(code: int, text: str, view: OrderView, *, ts: int) -> OrderEvent | None:
     """Translate ``error(orderId, code, text)`` for one of our orders into an event."""
     effect = classify_error(
-        code, is_accepted=view.is_accepted, is_cancel_pending=view.is_cancel_pending,
+        code,
+        is_accepted=view.is_accepted,
+        is_cancel_pending=view.is_cancel_pending,
         is_amend_pending=view.is_amend_pending,
     )
-    common: dict[str, Any] = {"client_order_id": view.client_order_id, "ts_event": ts, "ts_init": ts}
+    common: dict[str, Any] = {
+        "client_order_id": view.client_order_id,
+        "ts_event": ts,
+        "ts_init": ts,
+    }
     reason = f"IB error {code}: {text}"
     if effect is ErrorEffect.CANCEL_REJECTED:
         return OrderCancelRejected(**common, reason=reason)
@@ -330,12 +348,12 @@ def error_event(code: int, text: str, view: OrderView, *, ts: int) -> OrderEvent
     return None
 
 
-def replaced_event(
-    view: OrderView, order: Mapping[str, Any], *, ts: int
-) -> OrderReplaced:
+def replaced_event(view: OrderView, order: Mapping[str, Any], *, ts: int) -> OrderReplaced:
     """The OrderReplaced for an amend TWS acknowledged, with the order's new terms."""
     return OrderReplaced(
-        client_order_id=view.client_order_id, ts_event=ts, ts_init=ts,
+        client_order_id=view.client_order_id,
+        ts_event=ts,
+        ts_init=ts,
         venue_order_id=view.venue_order_id,
         qty=to_decimal(order.get("totalQuantity"), "totalQuantity"),
         limit_px=to_decimal(order.get("lmtPrice"), "lmtPrice"),

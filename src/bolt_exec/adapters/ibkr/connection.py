@@ -14,16 +14,16 @@ import dataclasses
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from bolt_exec.adapters.ibkr._lib import load_library
 from bolt_exec.adapters.ibkr._redact import AccountRedactor
 from bolt_exec.adapters.ibkr.config import ContractSpec, IBKRConfig
 from bolt_exec.adapters.ibkr.errors import map_exception
+from bolt_exec.adapters.ibkr.snapshot import Snapshot
 from bolt_exec.errors import BrokerError, ConfigError
 
-__all__ = ["Connection", "Listener", "Snapshot"]
+__all__ = ["Connection", "Listener"]
 
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -38,16 +38,6 @@ class Listener(Protocol):
     def on_error(self, req_id: int, code: int, text: str) -> None: ...
     def on_exec_details(self, trade: Any, fill: Any) -> None: ...
     def on_commission(self, trade: Any, fill: Any) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """The library objects a mass status is built from."""
-
-    trades: list[Any]
-    fills: list[Any]
-    positions: list[Any]
-    values: list[Any]
 
 
 class Connection:
@@ -83,8 +73,7 @@ class Connection:
         ib.openOrderEvent += listener.on_order_status  # the ack of a modification
         ib.errorEvent += lambda req_id, code, text, *_: listener.on_error(req_id, code, text)
         ib.execDetailsEvent += listener.on_exec_details
-        ib.commissionReportEvent += lambda trade, fill, _report: listener.on_commission(
-            trade, fill)
+        ib.commissionReportEvent += lambda trade, fill, _report: listener.on_commission(trade, fill)
 
     # --- session ---------------------------------------------------------------------------
     @property
@@ -114,8 +103,11 @@ class Connection:
     async def _open(self) -> None:
         cfg = self.config
         kwargs: dict[str, Any] = {
-            "host": cfg.host, "port": cfg.port, "clientId": cfg.client_id,
-            "timeout": cfg.connect_timeout, "account": cfg.account_id,
+            "host": cfg.host,
+            "port": cfg.port,
+            "clientId": cfg.client_id,
+            "timeout": cfg.connect_timeout,
+            "account": cfg.account_id,
         }
         if self.lib.__name__ == "ib_async":
             kwargs["raiseSyncErrors"] = False  # a missing execDetailsEnd must not fail connect
@@ -226,8 +218,11 @@ class Connection:
     def cancel(self, order_id: int) -> None:
         """Send cancelOrder for ``order_id``."""
         trade = self.ib.wrapper.trades.get((self.config.client_id, order_id))
-        order = trade.order if trade is not None else self.lib.Order(
-            orderId=order_id, clientId=self.config.client_id)
+        order = (
+            trade.order
+            if trade is not None
+            else self.lib.Order(orderId=order_id, clientId=self.config.client_id)
+        )
         self.ib.cancelOrder(order)
 
     def trade_by_ref(self, order_ref: str) -> Any | None:
@@ -243,9 +238,14 @@ class Connection:
             return qualified
         spec = self.config.contracts.get(symbol, ContractSpec())
         return self.lib.Contract(
-            secType=spec.sec_type, symbol=spec.ib_symbol or symbol, exchange=spec.exchange,
-            currency=spec.currency, primaryExchange=spec.primary_exchange, conId=spec.con_id,
-            localSymbol=spec.local_symbol, multiplier=spec.multiplier,
+            secType=spec.sec_type,
+            symbol=spec.ib_symbol or symbol,
+            exchange=spec.exchange,
+            currency=spec.currency,
+            primaryExchange=spec.primary_exchange,
+            conId=spec.con_id,
+            localSymbol=spec.local_symbol,
+            multiplier=spec.multiplier,
             lastTradeDateOrContractMonth=spec.last_trade_date,
         )
 
@@ -280,8 +280,12 @@ class Connection:
             trades = [t for t in trades if t.order.account in ("", account)]
             fills = [f for f in fills if f.execution.acctNumber in ("", account)]
             positions = [p for p in positions if p.account == account]
-        return Snapshot(trades=list(trades), fills=fills, positions=list(positions),
-                        values=list(self.ib.accountValues(account)))
+        return Snapshot(
+            trades=list(trades),
+            fills=fills,
+            positions=list(positions),
+            values=list(self.ib.accountValues(account)),
+        )
 
     async def _request(self, awaitable: Awaitable[_T], action: str) -> _T:
         try:

@@ -56,7 +56,7 @@ CANCEL_REJECT_CODES: Final = frozenset({135, 161, 10147, 10148})
 """135 can't find order, 161 not cancellable in its state, 10147 not found, 10148 cannot cancel."""
 
 AMEND_REJECT_CODES: Final = frozenset({103, 104, 105, 135, 329, 10147})
-"""103 duplicate id / modify clash, 104 can't modify filled, 105 modify mismatch, 329 type change."""
+"""103 duplicate id, 104 cannot modify a filled order, 105 modify mismatch, 329 type change."""
 
 _WARNING_CODES: Final = frozenset({165, 321, 399, 404, 492, 2109, 10167, 10197})
 """Informational order messages: 399 order message, 404 shares being located (order held)..."""
@@ -96,22 +96,31 @@ def error_for_code(code: int, text: str, action: str) -> BrokerError:
     if code == 100:
         return RateLimited(
             f"{message}; IB allows about 50 messages per second, slow down",
-            venue=VENUE, code=code, text=text, retry_after=1.0,
+            venue=VENUE,
+            code=code,
+            text=text,
+            retry_after=1.0,
         )
     if code == 326:
         return BrokerUnavailable(
             f"{message}; another session uses this client_id, pick a unique one",
-            venue=VENUE, code=code, text=text,
+            venue=VENUE,
+            code=code,
+            text=text,
         )
     if code in CONNECTIVITY_CODES:
         return BrokerUnavailable(
             f"{message}; check that TWS/Gateway is running and logged in",
-            venue=VENUE, code=code, text=text,
+            venue=VENUE,
+            code=code,
+            text=text,
         )
     if code in (320, 321, 322, 503):
         return LocalProtocolError(
             f"{message}; TWS could not read the request (upgrade TWS or the client library)",
-            venue=VENUE, code=code, text=text,
+            venue=VENUE,
+            code=code,
+            text=text,
         )
     return BrokerError(message, venue=VENUE, code=code, text=text)
 
@@ -142,16 +151,18 @@ def map_exception(exc: BaseException, action: str) -> BrokerError:
     if isinstance(exc, ConnectionError | OSError):
         return BrokerUnavailable(
             f"IBKR {action}: not connected ({type(exc).__name__}); the adapter reconnects by "
-            "itself when auto_reconnect is on", venue=VENUE,
+            "itself when auto_reconnect is on",
+            venue=VENUE,
         )
     if isinstance(exc, AssertionError):
         return LocalProtocolError(
             f"IBKR {action}: the client library refused the request (an order that is "
-            "already done cannot be modified)", venue=VENUE,
+            "already done cannot be modified)",
+            venue=VENUE,
         )
     if isinstance(exc, ValueError | IndexError | KeyError | TypeError):
         return RemoteProtocolError(
-            f"IBKR {action}: TWS sent something the client could not read "
-            f"({type(exc).__name__})", venue=VENUE,
+            f"IBKR {action}: TWS sent something the client could not read ({type(exc).__name__})",
+            venue=VENUE,
         )
     return BrokerError(f"IBKR {action} failed ({type(exc).__name__})", venue=VENUE)

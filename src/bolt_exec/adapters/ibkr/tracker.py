@@ -48,9 +48,12 @@ class TrackedOrder:
     def view(self) -> OrderView:
         """The codec's input: what has been reported so far."""
         return OrderView(
-            client_order_id=self.client_order_id, venue_order_id=self.venue_order_id,
-            is_accepted=self.is_accepted, is_done=self.is_done,
-            has_fills=self.filled_qty > 0, is_cancel_pending=self.is_cancel_pending,
+            client_order_id=self.client_order_id,
+            venue_order_id=self.venue_order_id,
+            is_accepted=self.is_accepted,
+            is_done=self.is_done,
+            has_fills=self.filled_qty > 0,
+            is_cancel_pending=self.is_cancel_pending,
             is_amend_pending=self.amend is not None,
         )
 

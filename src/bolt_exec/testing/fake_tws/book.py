@@ -76,9 +76,18 @@ class Book:
         self.note_id(client_id, order_id)
         self._perm_seq += 1
         order = FakeOrder(
-            order_id=order_id, client_id=client_id, perm_id=self._perm_seq,
-            contract=self.contracts[symbol], action=action, qty=qty, order_type=order_type,
-            lmt_price=lmt, aux_price=aux, tif=tif, account=account, order_ref=order_ref,
+            order_id=order_id,
+            client_id=client_id,
+            perm_id=self._perm_seq,
+            contract=self.contracts[symbol],
+            action=action,
+            qty=qty,
+            order_type=order_type,
+            lmt_price=lmt,
+            aux_price=aux,
+            tif=tif,
+            account=account,
+            order_ref=order_ref,
             good_till_date=good_till_date,
         )
         self.orders[(client_id, order_id)] = order
@@ -91,8 +100,10 @@ class Book:
                 return o
             if isinstance(order, int) and o.order_id == order and client_id in (None, o.client_id):
                 return o
-        raise KeyError(f"fake TWS has no order {order!r}; known: "
-                       f"{[(o.order_id, o.order_ref) for o in self.orders.values()]}")
+        raise KeyError(
+            f"fake TWS has no order {order!r}; known: "
+            f"{[(o.order_id, o.order_ref) for o in self.orders.values()]}"
+        )
 
     def contract_by_id(self, con_id: int) -> FakeContract:
         """The contract with this conId."""
@@ -104,8 +115,9 @@ class Book:
     ) -> FakeExecution:
         """Book one execution: order quantities, position, cash and commission."""
         if qty <= 0 or qty > order.remaining:
-            raise ValueError(f"fill qty={qty} for order {order.order_id}: must be in "
-                             f"(0, {order.remaining}]")
+            raise ValueError(
+                f"fill qty={qty} for order {order.order_id}: must be in (0, {order.remaining}]"
+            )
         self._exec_seq += 1
         order.filled += qty
         order.notional += qty * px
@@ -113,9 +125,16 @@ class Book:
         order.status = "Filled" if order.filled == order.qty else "Submitted"
         commission = max(self.min_commission, qty * self.commission_per_share).quantize(_CENT)
         execution = FakeExecution(
-            exec_id=f"0000e0d5.{self._exec_seq:08x}.01.01", order=order, shares=qty, price=px,
-            cum_qty=order.filled, avg_price=order.avg_px, time=time, ts_ns=ts_ns,
-            commission=commission, currency=order.contract.currency,
+            exec_id=f"0000e0d5.{self._exec_seq:08x}.01.01",
+            order=order,
+            shares=qty,
+            price=px,
+            cum_qty=order.filled,
+            avg_price=order.avg_px,
+            time=time,
+            ts_ns=ts_ns,
+            commission=commission,
+            currency=order.contract.currency,
         )
         self.executions.append(execution)
         signed = qty if order.action == "BUY" else -qty
@@ -142,9 +161,11 @@ class Book:
         rows: list[tuple[str, Decimal, str]] = []
         for currency, cash in self.cash.items():
             market = sum(
-                (qty * prices.get(self.contract_by_id(con_id).symbol, avg)
-                 for (_, con_id), (qty, avg) in self.positions.items()
-                 if self.contract_by_id(con_id).currency == currency),
+                (
+                    qty * prices.get(self.contract_by_id(con_id).symbol, avg)
+                    for (_, con_id), (qty, avg) in self.positions.items()
+                    if self.contract_by_id(con_id).currency == currency
+                ),
                 Decimal(0),
             )
             rows += [
