@@ -32,7 +32,6 @@ rejected with code ``NOT_CONNECTED``.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -42,7 +41,7 @@ from bolt_exec.adapters.base import BrokerBase, BrokerLimits, Capabilities, Rate
 from bolt_exec.adapters.ibkr import codec
 from bolt_exec.adapters.ibkr.config import IBKRConfig
 from bolt_exec.adapters.ibkr.connection import Connection
-from bolt_exec.adapters.ibkr.snapshot import to_mass_status
+from bolt_exec.adapters.ibkr.snapshot import as_dict, to_mass_status
 from bolt_exec.adapters.ibkr.tracker import OrderTracker, TrackedOrder
 from bolt_exec.clock import Clock, LiveClock
 from bolt_exec.errors import BrokerUnavailable, UsageError
@@ -330,7 +329,7 @@ class IBKRBroker(BrokerBase):
             if all(float(getattr(order, k)) == v for k, v in tracked.amend.items()):
                 self._say(
                     tracked,
-                    codec.replaced_event(tracked.view(), dataclasses.asdict(order), ts=self._now()),
+                    codec.replaced_event(tracked.view(), as_dict(order), ts=self._now()),
                 )
         self._say(
             tracked, codec.status_event(trade.orderStatus.status, tracked.view(), ts=self._now())
@@ -383,8 +382,8 @@ class IBKRBroker(BrokerBase):
             timer.cancel()
         self._pending_fills.pop(exec_id, None)
         event = codec.decode_fill(
-            dataclasses.asdict(fill.execution),
-            dataclasses.asdict(fill.commissionReport),
+            as_dict(fill.execution),
+            as_dict(fill.commissionReport),
             self._conn.symbol_of(fill.contract),
             ts_init=self._now(),
         )

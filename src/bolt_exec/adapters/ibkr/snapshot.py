@@ -10,7 +10,14 @@ from typing import Any
 from bolt_exec.adapters.ibkr import codec
 from bolt_exec.model.reports import FillReport, MassStatus
 
-__all__ = ["Snapshot", "to_mass_status"]
+__all__ = ["Snapshot", "as_dict", "to_mass_status"]
+
+
+def as_dict(obj: Any) -> dict[str, Any]:
+    """A library object's fields as a flat dict (dataclasses and NamedTuples alike)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    return dict(obj._asdict())
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +43,8 @@ def to_mass_status(
         r
         for r in (
             codec.decode_order_report(
-                dataclasses.asdict(t.order),
-                dataclasses.asdict(t.orderStatus),
+                as_dict(t.order),
+                as_dict(t.orderStatus),
                 symbol_of(t.contract),
             )
             for t in snapshot.trades
@@ -47,8 +54,8 @@ def to_mass_status(
     fills: list[FillReport] = []
     for fill in snapshot.fills:
         event = codec.decode_fill(
-            dataclasses.asdict(fill.execution),
-            dataclasses.asdict(fill.commissionReport),
+            as_dict(fill.execution),
+            as_dict(fill.commissionReport),
             symbol_of(fill.contract),
             ts_init=now,
             reconciliation=True,
@@ -58,12 +65,12 @@ def to_mass_status(
     positions = tuple(
         codec.decode_position(
             {"position": p.position, "avgCost": p.avgCost},
-            dataclasses.asdict(p.contract),
+            as_dict(p.contract),
             symbol_of(p.contract),
         )
         for p in snapshot.positions
     )
-    balances = codec.decode_balances(dataclasses.asdict(v) for v in snapshot.values)
+    balances = codec.decode_balances(as_dict(v) for v in snapshot.values)
     return MassStatus(
         broker=broker,
         ts=now,
