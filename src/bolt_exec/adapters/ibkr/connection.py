@@ -61,6 +61,7 @@ class Connection:
         self._aliases: dict[int, str] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closing = False
+        self._ready = False
         self._reconnect_task: asyncio.Task[None] | None = None
         self._redactor = AccountRedactor(_ACCOUNT_PATTERN)
         self._redactor.add([config.account_id])
@@ -78,8 +79,12 @@ class Connection:
     # --- session ---------------------------------------------------------------------------
     @property
     def is_connected(self) -> bool:
-        """True while the API session is ready."""
-        return bool(self.ib.isConnected())
+        """True once connected *and* synced (ids reseeded, contracts qualified).
+
+        The library reports ready as soon as the handshake ends, while its start-up
+        sync still runs; an order sent then would take an id below the high-water mark.
+        """
+        return self._ready and bool(self.ib.isConnected())
 
     async def connect(self) -> None:
         """Open the session (idempotent); see ``IBKRBroker.connect``."""
@@ -101,6 +106,7 @@ class Connection:
         self._redactor.uninstall()
 
     async def _open(self) -> None:
+        self._ready = False
         cfg = self.config
         kwargs: dict[str, Any] = {
             "host": cfg.host,
@@ -122,6 +128,7 @@ class Connection:
         self.ib.client.updateReqId(self.high_water + 1)
         if cfg.qualify_contracts and self._symbols and not self._qualified:
             await self._qualify()
+        self._ready = True
 
     def _check_accounts(self, accounts: list[str]) -> None:
         self._redactor.add(accounts)
@@ -142,6 +149,7 @@ class Connection:
             )
 
     def _on_disconnected(self) -> None:
+        self._ready = False
         if self._closing or self._loop is None:
             return
         _log.warning("IBKR: the connection to TWS/Gateway dropped")

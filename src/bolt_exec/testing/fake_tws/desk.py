@@ -27,6 +27,7 @@ class Session:
         self.writer = writer
         self.client_id = client_id
         self.positions_subscribed = False
+        self.account_subscribed = ""
 
     def send(self, messages: Sequence[list[Field]]) -> None:
         if not self.writer.is_closing():
@@ -284,6 +285,12 @@ class OrderDesk(Book):
                 (e.order.account, e.order.contract.con_id), (Decimal(0), Decimal(0))
             )
             messages.append(wire.position(e.order.account, e.order.contract, qty, avg))
+        if session is not None and session.account_subscribed:
+            account = session.account_subscribed
+            messages += [  # TWS streams account values to a reqAccountUpdates subscriber
+                [6, 2, key, value, currency, account]
+                for key, value, currency in self.account_values(self.prices)
+            ]
         self._to_owner(e.order, messages)
 
     def _exec_view(self, e: FakeExecution, req_id: int) -> wire.ExecView:

@@ -251,8 +251,9 @@ class FakeTWS(OrderDesk):
 
     def _on_account_updates(self, s: Session, f: list[str]) -> None:
         if f[2] != "1":
+            s.account_subscribed = ""
             return
-        account = f[3]
+        account = s.account_subscribed = f[3]
         messages: list[list[Field]] = [
             [6, 2, key, value, currency, account]
             for key, value, currency in self.account_values(self.prices)

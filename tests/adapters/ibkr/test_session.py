@@ -1,0 +1,225 @@
+"""IBKRBroker sessions: mass status, disconnects, gateway restarts, start-up guards, secrets."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from decimal import Decimal
+
+import pytest
+
+from bolt_exec.adapters.ibkr import IBKRBroker
+from bolt_exec.clock import SimClock
+from bolt_exec.errors import BrokerUnavailable, ConfigError
+from bolt_exec.model.enums import OrderStatus, OrderType, Side
+from bolt_exec.model.events import (
+    OrderAccepted,
+    OrderCanceled,
+    OrderCancelRejected,
+    OrderEvent,
+    OrderRejected,
+    OrderReplaceRejected,
+)
+from bolt_exec.model.instrument import Instrument
+from bolt_exec.testing.fake_tws import FakeTWS
+from bolt_exec.testing.ibkr import AAPL, START_NS, IBKRVenue, make_config, open_venue, submit_cmd
+
+ACCOUNT = "DU1234567"
+
+
+@pytest.mark.asyncio
+async def test_mass_status_reports_open_orders_fills_positions_and_cash(
+    venue: IBKRVenue,
+) -> None:
+    # Arrange: one filled market order, one working limit order
+    venue.tws.script.fill_parts = [Decimal(2)]
+    venue.submit(submit_cmd("c-ms-fill", "5"))
+    venue.submit(submit_cmd("c-ms-open", "3", OrderType.LIMIT, limit_px="180"))
+    await venue.wait_for(
+        lambda: len(venue.fills("c-ms-fill")) == 2 and bool(venue.of("c-ms-open", OrderAccepted))
+    )
+    # Act
+    status = await venue.broker.mass_status()
+    # Assert
+    [order] = status.orders
+    working = venue.tws.find("c-ms-open", None)
+    assert (order.client_order_id, order.status, order.qty, order.limit_px) == (
+        "c-ms-open",
+        OrderStatus.ACCEPTED,
+        Decimal(3),
+        Decimal(180),
+    )
+    assert order.venue_order_id == str(working.perm_id)
+    assert {f.trade_id: f.fee for f in status.fills} == {
+        e.exec_id: e.commission for e in venue.tws.executions
+    }
+    assert {f.client_order_id for f in status.fills} == {"c-ms-fill"}
+    [position] = status.positions
+    assert (position.symbol, position.qty, position.avg_px) == ("AAPL", Decimal(5), Decimal(190))
+    assert status.balances["USD"] == venue.tws.cash["USD"]
+    assert status.broker == "ibkr"
+    later = await venue.broker.mass_status(since_ns=START_NS + 1)
+    assert later.fills == ()
+
+
+@pytest.mark.asyncio
+async def test_disconnect_mid_order_reconnects_and_mass_status_shows_the_fill() -> None:
+    async with open_venue(reconnect_delays=(0.3,)) as venue:
+        reconnects: list[int] = []
+        venue.broker.add_reconnect_listener(lambda: reconnects.append(1))
+        venue.tws.script.disconnect_on_next_order = True
+        # Act: the order reaches TWS, the socket dies before any ack, TWS fills it meanwhile
+        venue.submit(submit_cmd("c-dc-1", "5", OrderType.LIMIT, limit_px="185"))
+        await venue.wait_for(lambda: bool(venue.tws.orders) and not venue.tws.is_connected(7))
+        venue.tws.fill("c-dc-1", Decimal(5), Decimal("184.5"))
+        assert venue.of("c-dc-1") == []  # ambiguous outcome: nothing reported, never "rejected"
+        await venue.wait_for(lambda: venue.broker.is_connected and venue.tws.connections == 2)
+        status = await venue.broker.mass_status()
+        # Assert: the venue's truth, attributed by orderRef
+        assert reconnects == [1]
+        assert [(f.client_order_id, f.last_qty, f.last_px) for f in status.fills] == [
+            ("c-dc-1", Decimal(5), Decimal("184.5"))
+        ]
+        assert status.orders == ()
+        assert [(p.symbol, p.qty) for p in status.positions] == [("AAPL", Decimal(5))]
+        # ids were reseeded: a new order is accepted under a fresh id
+        venue.submit(submit_cmd("c-dc-2", "1", OrderType.LIMIT, limit_px="180"))
+        await venue.wait_for(lambda: bool(venue.of("c-dc-2")))
+        assert isinstance(venue.of("c-dc-2")[0], OrderAccepted)
+        assert venue.tws.find("c-dc-2", None).order_id > venue.tws.find("c-dc-1", None).order_id
+
+
+@pytest.mark.asyncio
+async def test_gateway_restart_with_lower_next_valid_id_never_reuses_an_order_id(
+    venue: IBKRVenue,
+) -> None:
+    """A restarted gateway reports nextValidId=1; the adapter's high-water mark wins."""
+    venue.submit(submit_cmd("c-gw-1", "2"))
+    await venue.wait_for(lambda: bool(venue.fills("c-gw-1")))
+    first_id = venue.tws.find("c-gw-1", None).order_id
+    venue.tws.script.next_valid_id = 1
+
+    venue.tws.drop_connections()
+    await venue.wait_for(lambda: venue.broker.is_connected and venue.tws.connections == 2)
+    venue.submit(submit_cmd("c-gw-2", "1", OrderType.LIMIT, limit_px="180"))
+    await venue.wait_for(lambda: bool(venue.of("c-gw-2")))
+
+    assert [type(e) for e in venue.of("c-gw-2")] == [OrderAccepted]  # not error 103
+    assert venue.tws.find("c-gw-2", None).order_id > first_id
+    assert venue.broker.order_id_high_water >= venue.tws.find("c-gw-2", None).order_id
+
+
+@pytest.mark.asyncio
+async def test_submit_while_disconnected_is_rejected_without_sending() -> None:
+    async with open_venue(auto_reconnect=False) as venue:
+        venue.tws.drop_connections()
+        await venue.wait_for(lambda: not venue.broker.is_connected)
+        places_before = [r for r in venue.tws.requests if r[0] == "3"]
+
+        venue.submit(submit_cmd("c-off-1", "1"))
+        await venue.wait_for(lambda: bool(venue.of("c-off-1")))
+
+        [event] = venue.of("c-off-1")
+        assert isinstance(event, OrderRejected)
+        assert event.code == "NOT_CONNECTED"
+        assert [r for r in venue.tws.requests if r[0] == "3"] == places_before
+        assert venue.order("c-off-1").status is OrderStatus.REJECTED
+
+
+@pytest.mark.asyncio
+async def test_new_adapter_after_restart_cancels_order_of_previous_session() -> None:
+    async with FakeTWS(prices={"AAPL": Decimal("190")}, clock=SimClock(START_NS)) as tws:
+        first = IBKRBroker(make_config(tws.port), instruments=[AAPL])
+        first.bind(lambda event: None, SimClock(START_NS))
+        await first.connect()
+        first.submit(submit_cmd("c-old-1", "3", OrderType.LIMIT, limit_px="180"))
+        while not tws.orders or tws.find("c-old-1", None).status != "Submitted":
+            await asyncio.sleep(0.005)
+        await first.disconnect()  # the strategy process dies; the order keeps working
+
+        second = IBKRBroker(make_config(tws.port), instruments=[AAPL])
+        venue = IBKRVenue(broker=second, tws=tws, clock=SimClock(START_NS))
+        second.bind(venue.record, venue.clock)
+        await second.connect()
+        try:
+            from bolt_exec.model.commands import CancelOrder
+
+            second.cancel(CancelOrder(client_order_id="c-old-1", symbol="AAPL"))
+            await venue.wait_for(lambda: bool(venue.of("c-old-1", OrderCanceled)))
+            assert tws.find("c-old-1", None).status == "Cancelled"
+        finally:
+            await second.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_cancel_and_amend_of_unknown_order_are_refused(venue: IBKRVenue) -> None:
+    venue.cancel("c-nobody")
+    venue.amend("c-nobody", qty=Decimal(1))
+    await venue.wait_for(lambda: len(venue.of("c-nobody")) == 2)
+
+    kinds: list[type[OrderEvent]] = [type(e) for e in venue.of("c-nobody")]
+    assert kinds == [OrderCancelRejected, OrderReplaceRejected]
+    assert not [r for r in venue.tws.requests if r[0] == "4"]
+
+
+@pytest.mark.asyncio
+async def test_paper_mode_refuses_a_live_account_without_logging_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with FakeTWS(accounts=("U7654321",)) as tws:
+        broker = IBKRBroker(make_config(tws.port, account=None), instruments=[AAPL])
+        with pytest.raises(ConfigError, match="mode='paper'") as info:
+            await broker.connect()
+        assert not broker.is_connected
+    assert "7654321" not in str(info.value)
+    assert "7654321" not in caplog.text
+
+
+@pytest.mark.asyncio
+async def test_configured_account_must_be_managed_by_the_login() -> None:
+    async with FakeTWS() as tws:
+        broker = IBKRBroker(make_config(tws.port, account="DU0000001"), instruments=[AAPL])
+        with pytest.raises(ConfigError, match="not managed") as info:
+            await broker.connect()
+    assert "DU0000001" not in str(info.value)
+    assert ACCOUNT not in str(info.value)
+
+
+@pytest.mark.asyncio
+async def test_connect_refused_maps_to_broker_unavailable() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        free_port = sock.getsockname()[1]
+    broker = IBKRBroker(make_config(free_port), instruments=[AAPL])
+
+    with pytest.raises(BrokerUnavailable, match="refused") as info:
+        await broker.connect()
+
+    assert isinstance(info.value.__cause__, ConnectionRefusedError)
+
+
+@pytest.mark.asyncio
+async def test_unknown_symbol_fails_at_connect_not_at_first_order() -> None:
+    async with FakeTWS() as tws:
+        broker = IBKRBroker(make_config(tws.port), instruments=[Instrument(symbol="NOPE")])
+        with pytest.raises(ConfigError, match="NOPE"):
+            await broker.connect()
+        assert not broker.is_connected
+
+
+@pytest.mark.asyncio
+async def test_account_id_never_in_logs_or_reprs(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with open_venue() as venue:
+        venue.submit(submit_cmd("c-log-1", "2", side=Side.SELL))
+        venue.submit(submit_cmd("c-log-2", "1", OrderType.LIMIT, limit_px="180"))
+        await venue.wait_for(lambda: bool(venue.fills("c-log-1")))
+        venue.cancel("c-log-2")
+        await venue.wait_for(lambda: bool(venue.of("c-log-2", OrderCanceled)))
+        await venue.broker.mass_status()
+        texts = [repr(venue.broker), repr(venue.broker.config), str(venue.broker.config)]
+    assert "ib_async" in caplog.text  # the library did log (at DEBUG, whole messages)
+    assert ACCOUNT not in caplog.text
+    assert all(ACCOUNT not in text for text in texts)
