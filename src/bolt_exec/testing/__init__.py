@@ -1,1 +1,1 @@
-"""Public test kit: fake venues that speak the real protocols, builders, contract suite."""
+"""The public test kit: builders, hypothesis strategies, fake venues, the adapter contract."""
