@@ -129,8 +129,11 @@ def to_decimal(value: Any, field: str = "value") -> Decimal | None:
         raise RemoteProtocolError(
             f"{field}={value!r} from TWS is not a number", venue=VENUE
         ) from None
-    if not d.is_finite():
-        return None
+    return _tidy(d) if d.is_finite() else None
+
+
+def _tidy(d: Decimal) -> Decimal:
+    # integral values without exponent (190, never 1.9E+2); others without trailing zeros
     return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
 
 
@@ -408,7 +411,7 @@ def decode_position(
     qty = to_decimal(position.get("position"), "position") or Decimal(0)
     cost = to_decimal(position.get("avgCost"), "avgCost")
     multiplier = to_decimal(contract.get("multiplier"), "multiplier") or Decimal(1)
-    avg = (cost / multiplier).normalize() if cost else None
+    avg = _tidy(cost / multiplier) if cost else None
     return PositionReport(symbol=symbol, qty=qty, avg_px=avg)
 
 
