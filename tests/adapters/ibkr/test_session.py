@@ -83,11 +83,42 @@ async def test_disconnect_mid_order_reconnects_and_mass_status_shows_the_fill() 
         ]
         assert status.orders == ()
         assert [(p.symbol, p.qty) for p in status.positions] == [("AAPL", Decimal(5))]
+        # the fill made while we were away is also reported live, once, with its fee
+        [fill] = venue.fills("c-dc-1")
+        assert (fill.trade_id, fill.fee) == (
+            venue.tws.executions[0].exec_id,
+            venue.tws.executions[0].commission,
+        )
+        assert venue.order("c-dc-1").status is OrderStatus.FILLED
         # ids were reseeded: a new order is accepted under a fresh id
         venue.submit(submit_cmd("c-dc-2", "1", OrderType.LIMIT, limit_px="180"))
         await venue.wait_for(lambda: bool(venue.of("c-dc-2")))
         assert isinstance(venue.of("c-dc-2")[0], OrderAccepted)
         assert venue.tws.find("c-dc-2", None).order_id > venue.tws.find("c-dc-1", None).order_id
+
+
+@pytest.mark.asyncio
+async def test_order_acked_while_disconnected_is_accepted_after_reconnect() -> None:
+    async with open_venue(reconnect_delays=(0.2,)) as venue:
+        venue.tws.script.disconnect_on_next_order = True
+
+        venue.submit(submit_cmd("c-dc-3", "4", OrderType.LIMIT, limit_px="185"))
+        await venue.wait_for(lambda: bool(venue.of("c-dc-3")))
+
+        assert [type(e) for e in venue.of("c-dc-3")] == [OrderAccepted]
+        assert venue.tws.connections == 2
+        venue.cancel("c-dc-3")  # and it can still be managed
+        await venue.wait_for(lambda: bool(venue.of("c-dc-3", OrderCanceled)))
+        assert venue.order("c-dc-3").status is OrderStatus.CANCELED
+
+
+@pytest.mark.asyncio
+async def test_login_with_several_accounts_needs_an_explicit_account() -> None:
+    async with FakeTWS(accounts=("DU1111111", "DU2222222")) as tws:
+        broker = IBKRBroker(make_config(tws.port, account=None), instruments=[AAPL])
+        with pytest.raises(ConfigError, match="manages 2 accounts"):
+            await broker.connect()
+        assert not broker.is_connected
 
 
 @pytest.mark.asyncio

@@ -122,6 +122,8 @@ class IBKRBroker(BrokerBase):
             library=library,
         )
         self._conn.add_listener(self)
+        # before anyone else's reconnect callback (the reconciler): report what we missed
+        self._conn.reconnect_callbacks.append(self._report_missed_fills)
         self._fill_timers: dict[str, asyncio.TimerHandle] = {}
         self._pending_fills: dict[str, Any] = {}
 
@@ -393,6 +395,19 @@ class IBKRBroker(BrokerBase):
         if tracked is not None:
             tracked.note(event)
         self._emit(event)
+
+    def _report_missed_fills(self) -> None:
+        """After a reconnect, report executions of our orders that happened while we were away.
+
+        The library's start-up sync re-reads every execution of the day (with its
+        commission) but raises no event for orders that finished during the outage.
+        """
+        for fill in self._conn.ib.fills():
+            execution = fill.execution
+            if self._orders.by_client_order_id(execution.orderRef) is not None and (
+                not self._orders.has_exec_id(execution.execId)
+            ):
+                self._report_fill(fill)
 
     def _tracked_for(self, trade: Any) -> TrackedOrder | None:
         order = trade.order

@@ -139,6 +139,12 @@ class Connection:
                 "the configured account (BOLT_IBKR_ACCOUNT) is not managed by this TWS "
                 f"login ({len(accounts)} account(s) are); check the account id"
             )
+        if not wanted and len(accounts) > 1:
+            self.ib.disconnect()
+            raise ConfigError(
+                f"this TWS login manages {len(accounts)} accounts; set BOLT_IBKR_ACCOUNT "
+                "(IBKRConfig.account) so orders cannot land in the wrong one"
+            )
         relevant = [wanted] if wanted else accounts
         if self.config.mode == "paper" and any(not a.startswith("D") for a in relevant):
             self.ib.disconnect()
