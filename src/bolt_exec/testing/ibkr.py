@@ -53,8 +53,11 @@ class IBKRVenue:
         self.journal.append(event)
 
     # --- commands, journaled the way the OMS journals them --------------------------------
-    def submit(self, command: SubmitOrder) -> None:
-        """Journal OrderInitialized + OrderSubmitted, then submit through the adapter."""
+    def submit(self, command: SubmitOrder, *, send: bool = True) -> None:
+        """Journal OrderInitialized + OrderSubmitted, then submit through the adapter.
+
+        ``send=False`` only journals (an OMS recovering an order it sent before a crash).
+        """
         ts = self.clock.now_ns()
         self.journal.append(
             OrderInitialized(
@@ -79,7 +82,8 @@ class IBKRVenue:
                 broker=self.broker.name,
             )
         )
-        self.broker.submit(command)
+        if send:
+            self.broker.submit(command)
 
     def cancel(self, client_order_id: str) -> None:
         """Journal OrderPendingCancel, then cancel through the adapter."""

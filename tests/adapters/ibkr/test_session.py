@@ -254,3 +254,39 @@ async def test_account_id_never_in_logs_or_reprs(caplog: pytest.LogCaptureFixtur
     assert "ib_async" in caplog.text  # the library did log (at DEBUG, whole messages)
     assert ACCOUNT not in caplog.text
     assert all(ACCOUNT not in text for text in texts)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("order_type", [OrderType.LIMIT, OrderType.MARKET])
+async def test_resubmit_after_restart_reports_the_order_instead_of_sending_it_twice(
+    order_type: OrderType,
+) -> None:
+    """The process died after sending; the OMS recovers and resubmits the same id."""
+    command = submit_cmd(
+        "c-crash-1", "3", order_type, limit_px="180" if order_type is OrderType.LIMIT else None
+    )
+    async with FakeTWS(prices={"AAPL": Decimal("190")}, clock=SimClock(START_NS)) as tws:
+        first = IBKRBroker(make_config(tws.port), instruments=[AAPL])
+        first.bind(lambda event: None, SimClock(START_NS))
+        await first.connect()
+        first.submit(command)
+        while not tws.orders or tws.find("c-crash-1", None).status == "PreSubmitted":
+            await asyncio.sleep(0.005)
+        await first.disconnect()
+
+        second = IBKRBroker(make_config(tws.port), instruments=[AAPL])
+        venue = IBKRVenue(broker=second, tws=tws, clock=SimClock(START_NS))
+        second.bind(venue.record, venue.clock)
+        venue.submit(command, send=False)  # the OMS recovered it from its journal
+        await second.connect()
+        try:
+            second.submit(command)  # ... and sends it again, not knowing whether it left
+            await venue.wait_for(lambda: bool(venue.of("c-crash-1")))
+            await venue.settle()
+        finally:
+            await second.disconnect()
+
+    assert len([r for r in tws.requests if r[0] == "3"]) == 1
+    assert len(tws.orders) == 1
+    expected = OrderStatus.ACCEPTED if order_type is OrderType.LIMIT else OrderStatus.FILLED
+    assert venue.order("c-crash-1").status is expected

@@ -31,7 +31,6 @@ rejected with code ``NOT_CONNECTED``.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -41,6 +40,7 @@ from bolt_exec.adapters.base import BrokerBase, BrokerLimits, Capabilities, Rate
 from bolt_exec.adapters.ibkr import codec
 from bolt_exec.adapters.ibkr.config import IBKRConfig
 from bolt_exec.adapters.ibkr.connection import Connection
+from bolt_exec.adapters.ibkr.fills import FillReporter
 from bolt_exec.adapters.ibkr.snapshot import as_dict, to_mass_status
 from bolt_exec.adapters.ibkr.tracker import OrderTracker, TrackedOrder
 from bolt_exec.clock import Clock, LiveClock
@@ -121,11 +121,16 @@ class IBKRBroker(BrokerBase):
             order_id_floor=order_id_floor,
             library=library,
         )
+        self._fills = FillReporter(
+            self._orders,
+            self._conn,
+            emit=self._emit,
+            now=self._now,
+            commission_wait=self.config.commission_wait,
+        )
         self._conn.add_listener(self)
         # before anyone else's reconnect callback (the reconciler): report what we missed
-        self._conn.reconnect_callbacks.append(self._report_missed_fills)
-        self._fill_timers: dict[str, asyncio.TimerHandle] = {}
-        self._pending_fills: dict[str, Any] = {}
+        self._conn.reconnect_callbacks.append(self._fills.report_missed)
 
     # --- BrokerBase: session ---------------------------------------------------------------
     @property
@@ -160,8 +165,7 @@ class IBKRBroker(BrokerBase):
 
     async def disconnect(self) -> None:
         """Report fills still waiting for their commission, then close the session."""
-        for exec_id in list(self._fill_timers):
-            self._flush_fill(exec_id)
+        self._fills.flush_all()
         await self._conn.close()
 
     def instruments(self) -> Sequence[Instrument]:
@@ -194,6 +198,31 @@ class IBKRBroker(BrokerBase):
                 "IBKR: client_order_id %r was already sent; not sending it again",
                 cmd.client_order_id,
             )
+            return
+        existing = self._conn.trade_by_ref(cmd.client_order_id)
+        prior_fills = self._conn.fills_by_ref(cmd.client_order_id)
+        if existing is not None or prior_fills:
+            # TWS already has it (sent before a crash or restart): report, never resend
+            _log.error(
+                "IBKR: TWS already has an order with orderRef %r; reporting it instead of "
+                "sending a second one",
+                cmd.client_order_id,
+            )
+            if existing is None or self._track_trade(existing) is None:
+                order_id = prior_fills[-1].execution.orderId if prior_fills else 0
+                self._orders.add(
+                    TrackedOrder(
+                        client_order_id=cmd.client_order_id,
+                        order_id=order_id,
+                        symbol=cmd.symbol,
+                        side=cmd.side,
+                        qty=cmd.qty,
+                    )
+                )
+            if existing is not None:
+                self.on_order_status(existing)
+            for fill in prior_fills:
+                self._fills.report(fill)
             return
         try:
             fields = codec.encode_order(cmd, self.config.account_id)
@@ -289,7 +318,8 @@ class IBKRBroker(BrokerBase):
             return f"no IBKR order with this client_order_id (orderRef); {what} not sent"
         if tracked.is_done:
             return f"the order is already done at IBKR; {what} not sent"
-        if not self.is_connected:
+        connected = self._conn.can_cancel if what == "cancel" else self.is_connected
+        if not connected:
             return f"not connected to TWS/Gateway; {what} not sent"
         return None
 
@@ -347,67 +377,12 @@ class IBKRBroker(BrokerBase):
         self._say(tracked, codec.error_event(code, text, tracked.view(), ts=self._now()))
 
     def on_exec_details(self, trade: Any, fill: Any) -> None:
-        """A live execution: report it with its commission, or after commission_wait."""
-        exec_id = fill.execution.execId
-        if self._orders.has_exec_id(exec_id) or exec_id in self._fill_timers:
-            return
-        if fill.commissionReport.execId == exec_id or self.config.commission_wait == 0:
-            self._report_fill(fill)
-            return
-        self._fill_timers[exec_id] = self._conn.call_later(
-            self.config.commission_wait, self._flush_fill, exec_id
-        )
-        self._pending_fills[exec_id] = fill
+        """A live execution: reported with its commission (see FillReporter)."""
+        self._fills.on_execution(fill)
 
     def on_commission(self, trade: Any, fill: Any) -> None:
         """A commission report arrived for a fill: report the fill now (once)."""
-        self._report_fill(fill)
-
-    def _flush_fill(self, exec_id: str) -> None:
-        timer = self._fill_timers.pop(exec_id, None)
-        if timer is not None:
-            timer.cancel()
-        fill = self._pending_fills.pop(exec_id, None)
-        if fill is not None:
-            if fill.commissionReport.execId != exec_id:
-                _log.warning(
-                    "IBKR: no commission report for execution %s; reporting the "
-                    "fill without its fee",
-                    exec_id,
-                )
-            self._report_fill(fill)
-
-    def _report_fill(self, fill: Any) -> None:
-        exec_id = fill.execution.execId
-        timer = self._fill_timers.pop(exec_id, None)
-        if timer is not None:
-            timer.cancel()
-        self._pending_fills.pop(exec_id, None)
-        event = codec.decode_fill(
-            as_dict(fill.execution),
-            as_dict(fill.commissionReport),
-            self._conn.symbol_of(fill.contract),
-            ts_init=self._now(),
-        )
-        if event is None or not self._orders.claim_exec_id(exec_id):
-            return
-        tracked = self._orders.by_client_order_id(event.client_order_id)
-        if tracked is not None:
-            tracked.note(event)
-        self._emit(event)
-
-    def _report_missed_fills(self) -> None:
-        """After a reconnect, report executions of our orders that happened while we were away.
-
-        The library's start-up sync re-reads every execution of the day (with its
-        commission) but raises no event for orders that finished during the outage.
-        """
-        for fill in self._conn.ib.fills():
-            execution = fill.execution
-            if self._orders.by_client_order_id(execution.orderRef) is not None and (
-                not self._orders.has_exec_id(execution.execId)
-            ):
-                self._report_fill(fill)
+        self._fills.report(fill)
 
     def _tracked_for(self, trade: Any) -> TrackedOrder | None:
         order = trade.order

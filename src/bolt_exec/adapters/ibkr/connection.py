@@ -86,6 +86,15 @@ class Connection:
         """
         return self._ready and bool(self.ib.isConnected())
 
+    @property
+    def can_cancel(self) -> bool:
+        """True while the API socket is up, even before the start-up sync has finished.
+
+        A cancel reuses an existing orderId, so it needs no reseeded ids: removing
+        risk is never held back (fail closed means deny new risk, not cancels).
+        """
+        return bool(self.ib.isConnected())
+
     async def connect(self) -> None:
         """Open the session (idempotent); see ``IBKRBroker.connect``."""
         if self.is_connected:
@@ -240,9 +249,17 @@ class Connection:
         self.ib.cancelOrder(order)
 
     def trade_by_ref(self, order_ref: str) -> Any | None:
-        """The library's latest trade whose orderRef is ``order_ref``, if any."""
+        """The library's latest trade whose orderRef is ``order_ref``, if any.
+
+        After connect the library holds this client's open orders, the completed
+        orders and the day's executions, so this also finds orders of earlier sessions.
+        """
         found = [t for t in self.ib.trades() if t.order.orderRef == order_ref]
         return found[-1] if found else None
+
+    def fills_by_ref(self, order_ref: str) -> list[Any]:
+        """The day's executions (with commissions) of the order whose orderRef is ``order_ref``."""
+        return [f for f in self.ib.fills() if f.execution.orderRef == order_ref]
 
     # --- contracts -------------------------------------------------------------------------
     def contract(self, symbol: str) -> Any:
