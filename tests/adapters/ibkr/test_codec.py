@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bolt_exec.adapters.ibkr import codec
+from bolt_exec.adapters.ibkr._lib import load_library
 from bolt_exec.adapters.ibkr.codec import OrderView
 from bolt_exec.errors import RemoteProtocolError, UnsupportedError, ValidationError
 from bolt_exec.model.commands import AmendOrder, SubmitOrder
@@ -151,8 +152,7 @@ def test_encode_order_maps_type_prices_and_tif(
 
 
 def test_encoded_order_builds_a_library_order() -> None:
-    ib_async = pytest.importorskip("ib_async")
-    order = ib_async.Order(orderId=5, **codec.encode_order(_submit()))
+    order = load_library().Order(orderId=5, **codec.encode_order(_submit()))
     assert (order.orderRef, order.lmtPrice, order.orderType) == ("c-1", 189.5, "LMT")
 
 
