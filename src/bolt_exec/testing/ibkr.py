@@ -47,6 +47,29 @@ class IBKRVenue:
     events: list[OrderEvent] = field(default_factory=list)
     journal: list[OrderEvent] = field(default_factory=list)
 
+    # --- driving the venue (what a venue-agnostic contract suite needs) ------------------
+    def set_price(self, symbol: str, px: Decimal) -> None:
+        """Move the fake's market; resting orders it crosses fill there."""
+        self.tws.set_price(symbol, px)
+
+    def fill(self, client_order_id: str, qty: Decimal, px: Decimal) -> None:
+        """Have the venue execute ``qty`` at ``px`` against an order."""
+        self.tws.fill(client_order_id, qty, px)
+
+    def reject_next(self, code: int = 201, text: str = "Order rejected - reason:test") -> None:
+        """Make the venue refuse the next new order."""
+        self.tws.script.reject_next.append((code, text))
+
+    def drop_connection(self) -> None:
+        """Cut the socket (the adapter reconnects by itself)."""
+        self.tws.drop_connections()
+
+    async def reconnected(self, connections: int = 2, timeout: float = 3.0) -> None:
+        """Wait until the adapter is connected and synced over its ``connections``-th socket."""
+        await self.wait_for(
+            lambda: self.broker.is_connected and self.tws.connections >= connections, timeout
+        )
+
     def record(self, event: OrderEvent) -> None:
         """The sink bound to the broker: keep what the adapter emitted."""
         self.events.append(event)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from bolt_exec.model.enums import OrderStatus, OrderType
+from bolt_exec.model.enums import LiquiditySide, OrderStatus, OrderType, Side
 from bolt_exec.model.events import (
     OrderAccepted,
     OrderCanceled,
@@ -100,7 +100,7 @@ async def test_amend_refused_keeps_order_working(venue: IBKRVenue) -> None:
 
 @pytest.mark.asyncio
 async def test_reject_201_becomes_order_rejected(venue: IBKRVenue) -> None:
-    venue.tws.script.reject_next.append((201, "Order rejected - reason:no trading permissions"))
+    venue.reject_next(201, "Order rejected - reason:no trading permissions")
 
     venue.submit(submit_cmd("c-rej-1", "3", OrderType.LIMIT, limit_px="180"))
     await venue.wait_for(lambda: bool(venue.of("c-rej-1")))
@@ -120,7 +120,7 @@ async def test_partial_fill_then_cancel_keeps_fills(venue: IBKRVenue) -> None:
     venue.submit(submit_cmd("c-part-1", "10", OrderType.LIMIT, limit_px="185"))
     await venue.wait_for(lambda: bool(venue.of("c-part-1", OrderAccepted)))
 
-    venue.tws.fill("c-part-1", Decimal(4), Decimal("184.75"))
+    venue.fill("c-part-1", Decimal(4), Decimal("184.75"))
     await venue.wait_for(lambda: bool(venue.fills("c-part-1")))
     venue.cancel("c-part-1")
     await venue.wait_for(lambda: bool(venue.of("c-part-1", OrderCanceled)))
@@ -193,6 +193,23 @@ async def test_missing_commission_report_fill_still_reported(venue: IBKRVenue) -
 
     [fill] = venue.fills("c-nocomm-1")
     assert (fill.last_qty, fill.fee, fill.fee_currency) == (Decimal(2), Decimal(0), "")
+
+
+@pytest.mark.asyncio
+async def test_market_move_fills_resting_limit_as_maker(venue: IBKRVenue) -> None:
+    venue.submit(submit_cmd("c-rest-1", "2", OrderType.LIMIT, limit_px="185", side=Side.BUY))
+    await venue.wait_for(lambda: bool(venue.of("c-rest-1", OrderAccepted)))
+
+    venue.set_price("AAPL", Decimal("184.5"))
+    await venue.wait_for(lambda: bool(venue.fills("c-rest-1")))
+
+    [fill] = venue.fills("c-rest-1")
+    assert (fill.last_qty, fill.last_px, fill.liquidity) == (
+        Decimal(2),
+        Decimal("184.5"),
+        LiquiditySide.MAKER,
+    )
+    assert venue.order("c-rest-1").status is OrderStatus.FILLED
 
 
 @pytest.mark.asyncio

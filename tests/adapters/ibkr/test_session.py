@@ -131,8 +131,8 @@ async def test_gateway_restart_with_lower_next_valid_id_never_reuses_an_order_id
     first_id = venue.tws.find("c-gw-1", None).order_id
     venue.tws.script.next_valid_id = 1
 
-    venue.tws.drop_connections()
-    await venue.wait_for(lambda: venue.broker.is_connected and venue.tws.connections == 2)
+    venue.drop_connection()
+    await venue.reconnected()
     venue.submit(submit_cmd("c-gw-2", "1", OrderType.LIMIT, limit_px="180"))
     await venue.wait_for(lambda: bool(venue.of("c-gw-2")))
 
