@@ -225,3 +225,20 @@ async def test_resubmitting_a_client_order_id_never_sends_a_second_order(
     places = [r for r in venue.tws.requests if r[0] == "3"]
     assert len(places) == 1
     assert len(venue.tws.orders) == 1
+
+
+@pytest.mark.asyncio
+async def test_execution_correction_is_not_counted_twice(
+    venue: IBKRVenue, caplog: pytest.LogCaptureFixture
+) -> None:
+    venue.submit(submit_cmd("c-corr-1", "5"))
+    await venue.wait_for(lambda: bool(venue.fills("c-corr-1")))
+    original = venue.tws.executions[0].exec_id
+
+    corrected = venue.tws.correct_execution(original, Decimal("189.95"))
+    await venue.wait_for(lambda: corrected.exec_id in caplog.text)
+    await venue.settle()
+
+    assert [f.trade_id for f in venue.fills("c-corr-1")] == [original]
+    assert venue.order("c-corr-1").filled_qty == Decimal(5)
+    assert "corrects one already reported" in caplog.text

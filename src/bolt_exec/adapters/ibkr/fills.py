@@ -87,7 +87,20 @@ class FillReporter:
             self._conn.symbol_of(fill.contract),
             ts_init=self._now(),
         )
-        if event is None or not self._orders.claim_exec_id(exec_id):
+        if event is None:
+            return
+        if self._orders.is_correction(exec_id):
+            # reporting it would count the shares twice; the reconciler sees the new terms
+            _log.error(
+                "IBKR: execution %s corrects one already reported (%s @ %s); not reported as "
+                "a new fill, reconcile to pick up the corrected terms",
+                exec_id,
+                event.last_qty,
+                event.last_px,
+            )
+            self._orders.claim_exec_id(exec_id)
+            return
+        if not self._orders.claim_exec_id(exec_id):
             return
         tracked = self._orders.by_client_order_id(event.client_order_id)
         if tracked is not None:

@@ -90,6 +90,7 @@ class OrderTracker:
     _by_id: dict[int, TrackedOrder] = field(default_factory=dict)
     _by_coid: dict[str, TrackedOrder] = field(default_factory=dict)
     _exec_ids: set[str] = field(default_factory=set)
+    _bases: set[str] = field(default_factory=set)
 
     def add(self, order: TrackedOrder) -> None:
         """Track an order (a new submission, or one found at the venue)."""
@@ -109,7 +110,17 @@ class OrderTracker:
         if exec_id in self._exec_ids:
             return False
         self._exec_ids.add(exec_id)
+        self._bases.add(exec_id.rpartition(".")[0] or exec_id)
         return True
+
+    def is_correction(self, exec_id: str) -> bool:
+        """True if ``exec_id`` corrects an execution already reported.
+
+        IB corrects an execution by re-sending it under the same execId with a new
+        last component (``….01.01`` -> ``….01.02``); it replaces the first, it does not add.
+        """
+        base = exec_id.rpartition(".")[0]
+        return bool(base) and base in self._bases and exec_id not in self._exec_ids
 
     def has_exec_id(self, exec_id: str) -> bool:
         """True once this execId was reported."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
@@ -94,6 +95,16 @@ class OrderDesk(Book):
         execution = self.execute(target, qty, px, self._time(), self._clock.now_ns())
         self._send_fill_messages(execution)
         return execution
+
+    def correct_execution(self, exec_id: str, px: Decimal) -> FakeExecution:
+        """Correct an execution's price: re-send it under the next execId suffix (``.02``)."""
+        old = next(e for e in self.executions if e.exec_id == exec_id)
+        head, _, last = exec_id.rpartition(".")
+        fixed = dataclasses.replace(old, exec_id=f"{head}.{int(last) + 1:02d}", price=px)
+        self.executions[self.executions.index(old)] = fixed
+        body, late = self._fill_messages(fixed)
+        self._to_owner(old.order, [body[0], *late])
+        return fixed
 
     def cancel_by_venue(self, order: int | str, reason: str = "") -> None:
         """TWS cancels the order by itself (end of day, margin): orderStatus Cancelled + 202."""
