@@ -291,3 +291,33 @@ async def test_resubmit_after_restart_reports_the_order_instead_of_sending_it_tw
     assert len(tws.orders) == 1
     expected = OrderStatus.ACCEPTED if order_type is OrderType.LIMIT else OrderStatus.FILLED
     assert venue.order("c-crash-1").status is expected
+
+
+@pytest.mark.asyncio
+async def test_resubmit_after_restart_of_an_order_canceled_meanwhile_reports_the_cancel() -> None:
+    command = submit_cmd("c-crash-2", "3", OrderType.LIMIT, limit_px="180")
+    async with FakeTWS(prices={"AAPL": Decimal("190")}, clock=SimClock(START_NS)) as tws:
+        first = IBKRBroker(make_config(tws.port), instruments=[AAPL])
+        first.bind(lambda event: None, SimClock(START_NS))
+        await first.connect()
+        first.submit(command)
+        while not tws.orders or tws.find("c-crash-2", None).status == "PreSubmitted":
+            await asyncio.sleep(0.005)
+        await first.disconnect()
+        tws.cancel_by_venue("c-crash-2", "end of day")  # TWS cancels it while we are down
+
+        second = IBKRBroker(make_config(tws.port), instruments=[AAPL])
+        venue = IBKRVenue(broker=second, tws=tws, clock=SimClock(START_NS))
+        second.bind(venue.record, venue.clock)
+        venue.submit(command, send=False)
+        await second.connect()  # completed orders come back in the start-up sync
+        try:
+            second.submit(command)
+            await venue.wait_for(lambda: bool(venue.of("c-crash-2")))
+            await venue.settle()
+        finally:
+            await second.disconnect()
+
+    assert len([r for r in tws.requests if r[0] == "3"]) == 1
+    assert [type(e) for e in venue.of("c-crash-2")] == [OrderCanceled]
+    assert venue.order("c-crash-2").status is OrderStatus.CANCELED

@@ -327,23 +327,25 @@ class OrderDesk(Book):
 
     # --- helpers ---------------------------------------------------------------------------
     def _open(self, order: FakeOrder, status: str | None = None) -> list[Field]:
-        return wire.open_order(
-            wire.OpenOrderView(
-                order_id=order.order_id,
-                client_id=order.client_id,
-                perm_id=order.perm_id,
-                contract=order.contract,
-                action=order.action,
-                qty=order.qty,
-                order_type=order.order_type,
-                lmt_price=order.lmt_price,
-                aux_price=order.aux_price,
-                tif=order.tif,
-                account=order.account,
-                order_ref=order.order_ref,
-                status=status or order.status,
-                good_till_date=order.good_till_date,
-            )
+        return wire.open_order(self._view(order, status))
+
+    @staticmethod
+    def _view(order: FakeOrder, status: str | None = None) -> wire.OpenOrderView:
+        return wire.OpenOrderView(
+            order_id=order.order_id,
+            client_id=order.client_id,
+            perm_id=order.perm_id,
+            contract=order.contract,
+            action=order.action,
+            qty=order.qty,
+            order_type=order.order_type,
+            lmt_price=order.lmt_price,
+            aux_price=order.aux_price,
+            tif=order.tif,
+            account=order.account,
+            order_ref=order.order_ref,
+            status=status or order.status,
+            good_till_date=order.good_till_date,
         )
 
     @staticmethod

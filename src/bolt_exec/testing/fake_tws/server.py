@@ -236,7 +236,9 @@ class FakeTWS(OrderDesk):
         self._send_orders(s, [o for o in self.orders.values() if not o.is_done])
 
     def _on_completed_orders(self, s: Session, f: list[str]) -> None:
-        s.send([[102]])  # completed orders are not modelled; executions carry the truth
+        done = [o for o in self.orders.values() if o.is_done]
+        messages = [wire.completed_order(self._view(o), self._time()) for o in done]
+        s.send([*messages, [102]])
 
     def _on_positions(self, s: Session, f: list[str]) -> None:
         s.positions_subscribed = True

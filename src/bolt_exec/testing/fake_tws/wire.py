@@ -25,6 +25,7 @@ __all__ = [
     "SERVER_VERSION",
     "FakeContract",
     "commission_report",
+    "completed_order",
     "contract_data",
     "error",
     "exec_details",
@@ -217,6 +218,69 @@ def open_order(v: OpenOrderView) -> list[Field]:
     fields += [0]  # numConditions
     fields += ["None", "", "", "", "", "", "", 0, "", "", "", "", 0, 0, "", 0]
     fields += ["", 0, 0]  # duration, postToAts, autoCancelParent
+    fields += ["", "", 0, "", ""]  # minTradeQty .. midOffsetAtHalf
+    return fields
+
+
+def completed_order(v: OpenOrderView, completed_time: str) -> list[Field]:
+    """``101 completedOrder`` for a plain single-leg order (no orderId or clientId in it)."""
+    fields: list[Field] = [101, *v.contract.wire11()]
+    fields += [
+        v.action,
+        v.qty,
+        v.order_type,
+        v.lmt_price,
+        v.aux_price,
+        v.tif,
+        "",
+        v.account,
+        "O",
+        0,
+        v.order_ref,
+        v.perm_id,
+        0,
+        0,
+        0,
+        "",
+        "",
+        "",
+        "",
+    ]
+    fields += [""]  # faProfile (server < 177 only)
+    fields += [  # modelCode .. deltaNeutralAuxPrice (23)
+        "",
+        v.good_till_date,
+        "",
+        "",
+        "",
+        0,
+        "",
+        -1,
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        0,
+        0,
+        "",
+        3,
+        0,
+        "",
+        0,
+        "",
+        "",
+    ]
+    fields += [0, 0, "", "", ""]  # continuousUpdate .. comboLegsDescrip
+    fields += [0, 0, 0]  # comboLegs, orderComboLegs, smartComboRoutingParams counts
+    fields += ["", "", ""]  # scaleInitLevelSize, scaleSubsLevelSize, scalePriceIncrement
+    fields += [""]  # hedgeType
+    fields += ["", "", 0, 0]  # clearingAccount, clearingIntent, notHeld, dnc present
+    fields += [""]  # algoStrategy
+    fields += [0, v.status, 0, 0]  # solicited, status, randomizeSize, randomizePrice
+    fields += [0]  # numConditions
+    fields += ["", "", "", 0, 0, "", "", 0, 0, "", 0, 0, 0, completed_time, v.status]
     fields += ["", "", 0, "", ""]  # minTradeQty .. midOffsetAtHalf
     return fields
 
