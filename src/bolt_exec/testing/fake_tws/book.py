@@ -122,7 +122,7 @@ class Book:
         order.filled += qty
         order.notional += qty * px
         order.last_fill_px = px
-        order.status = "Filled" if order.filled == order.qty else "Submitted"
+        order.mark("Filled" if order.filled == order.qty else "Submitted")
         commission = max(self.min_commission, qty * self.commission_per_share).quantize(_CENT)
         execution = FakeExecution(
             exec_id=f"0000e0d5.{self._exec_seq:08x}.01.01",

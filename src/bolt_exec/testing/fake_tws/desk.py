@@ -109,7 +109,7 @@ class OrderDesk(Book):
     def cancel_by_venue(self, order: int | str, reason: str = "") -> None:
         """TWS cancels the order by itself (end of day, margin): orderStatus Cancelled + 202."""
         target = self.find(order, None)
-        target.status = "Cancelled"
+        target.mark("Cancelled")
         self._to_owner(
             target,
             [
@@ -150,11 +150,11 @@ class OrderDesk(Book):
         if self.script.disconnect_on_next_order:
             # the order reached TWS and works; the client never hears about it
             self.script.disconnect_on_next_order = False
-            order.status = "Submitted"
+            order.mark("Submitted")
             self.drop_connections()
             return
         pre = [self._open(order, "PreSubmitted"), self._status(order, "PreSubmitted")]
-        order.status = "Submitted"
+        order.mark("Submitted")
         ack = [self._open(order), self._status(order)]
         fills = self._fill_plan(order)
         if self.script.out_of_order:
@@ -223,7 +223,7 @@ class OrderDesk(Book):
             )
             return
         pending = self._status(order, "PendingCancel")
-        order.status = "Cancelled"
+        order.mark("Cancelled")
         s.send(
             [pending, self._status(order), wire.error(order_id, 202, "Order Canceled - reason:")]
         )
@@ -231,7 +231,7 @@ class OrderDesk(Book):
     def _on_global_cancel(self, s: Session, f: list[str]) -> None:
         for order in list(self.orders.values()):
             if not order.is_done:
-                order.status = "Cancelled"
+                order.mark("Cancelled")
                 self._to_owner(order, [self._status(order)])
 
     def _fill_plan(self, order: FakeOrder) -> list[tuple[Decimal, Decimal]]:

@@ -45,6 +45,10 @@ class FakeOrder:
         """Average fill price (0 before the first fill, as TWS reports)."""
         return self.notional / self.filled if self.filled else Decimal(0)
 
+    def mark(self, status: str) -> None:
+        """Move the venue-side order to a TWS status (the fake is the venue here)."""
+        self.status = status
+
     @property
     def is_done(self) -> bool:
         """True once TWS will not work the order any more."""
