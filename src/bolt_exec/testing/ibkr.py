@@ -64,7 +64,7 @@ class IBKRVenue:
         """Cut the socket (the adapter reconnects by itself)."""
         self.tws.drop_connections()
 
-    async def reconnected(self, connections: int = 2, timeout: float = 3.0) -> None:
+    async def reconnected(self, connections: int = 2, timeout: float = 5.0) -> None:
         """Wait until the adapter is connected and synced over its ``connections``-th socket."""
         await self.wait_for(
             lambda: self.broker.is_connected and self.tws.connections >= connections, timeout
@@ -156,7 +156,7 @@ class IBKRVenue:
         """Fill events for one order."""
         return [e for e in self.of(client_order_id) if isinstance(e, OrderFilled)]
 
-    async def wait_for(self, condition: Callable[[], bool], timeout: float = 3.0) -> None:
+    async def wait_for(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
         """Let the loop run until ``condition()`` holds (fail after ``timeout`` seconds)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -177,8 +177,8 @@ def make_config(port: int, **overrides: object) -> IBKRConfig:
         "port": port,
         "client_id": 7,
         "account": "DU1234567",
-        "connect_timeout": 2.0,
-        "request_timeout": 2.0,
+        "connect_timeout": 5.0,
+        "request_timeout": 5.0,
         "commission_wait": 0.3,
         "reconnect_delays": (0.05, 0.1),
         **overrides,

@@ -37,7 +37,7 @@ async def test_oms_market_order_fills_and_position_follows(
     tws.script.fill_parts = [Decimal(2)]
 
     handle = oms.submit("AAPL", "BUY", 5, "MARKET")
-    status = await handle.done(timeout=3)
+    status = await handle.done(timeout=5)
 
     assert status is OrderStatus.FILLED
     assert [f.last_qty for f in handle.fills] == [Decimal(2), Decimal(3)]
@@ -64,7 +64,7 @@ async def test_oms_limit_amend_then_cancel(oms_and_tws: tuple[OrderManager, Fake
     ):
         await asyncio.sleep(0.005)
     assert oms.cancel(handle.client_order_id)
-    status = await handle.done(timeout=3)
+    status = await handle.done(timeout=5)
 
     assert status is OrderStatus.CANCELED
     assert oms.order(handle.client_order_id).limit_px == Decimal("181.5")
