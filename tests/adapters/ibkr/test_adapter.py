@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from bolt_exec.model.commands import SubmitOrder
 from bolt_exec.model.enums import LiquiditySide, OrderStatus, OrderType, Side
 from bolt_exec.model.events import (
     OrderAccepted,
@@ -242,3 +243,28 @@ async def test_execution_correction_is_not_counted_twice(
     assert [f.trade_id for f in venue.fills("c-corr-1")] == [original]
     assert venue.order("c-corr-1").filled_qty == Decimal(5)
     assert "corrects one already reported" in caplog.text
+
+
+@pytest.mark.asyncio
+async def test_stop_order_rests_then_fills_when_the_market_reaches_it(venue: IBKRVenue) -> None:
+    command = SubmitOrder(
+        client_order_id="c-stop-1",
+        symbol="AAPL",
+        side=Side.SELL,
+        order_type=OrderType.STOP,
+        qty=Decimal(2),
+        stop_px=Decimal("185"),
+    )
+    venue.submit(command)
+    await venue.wait_for(lambda: bool(venue.of("c-stop-1", OrderAccepted)))
+    order = venue.tws.find("c-stop-1", None)
+    assert (order.order_type, order.aux_price, order.lmt_price) == ("STP", Decimal(185), None)
+
+    venue.set_price("AAPL", Decimal("186"))  # not there yet
+    await venue.settle()
+    assert not venue.fills("c-stop-1")
+    venue.set_price("AAPL", Decimal("184.9"))
+    await venue.wait_for(lambda: bool(venue.fills("c-stop-1")))
+
+    assert venue.fills("c-stop-1")[0].last_px == Decimal("184.9")
+    assert venue.order("c-stop-1").status is OrderStatus.FILLED

@@ -252,11 +252,19 @@ class OrderDesk(Book):
 
     @staticmethod
     def _crosses(order: FakeOrder, px: Decimal) -> bool:
-        if order.order_type == "MKT":
+        buy = order.action == "BUY"
+        if order.order_type in ("STP", "STP LMT"):
+            # a stop triggers when the market reaches it (auxPrice carries the trigger)
+            stop = order.aux_price
+            if stop is None or (px < stop if buy else px > stop):
+                return False
+            if order.order_type == "STP":
+                return True
+        elif order.order_type == "MKT":
             return True
-        if order.order_type == "LMT" and order.lmt_price is not None:
-            return px <= order.lmt_price if order.action == "BUY" else px >= order.lmt_price
-        return False
+        if order.lmt_price is None:
+            return False
+        return px <= order.lmt_price if buy else px >= order.lmt_price
 
     # --- fills -----------------------------------------------------------------------------
     def _execute_quietly(self, order: FakeOrder, qty: Decimal, px: Decimal) -> FakeExecution:
