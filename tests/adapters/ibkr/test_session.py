@@ -11,7 +11,7 @@ import pytest
 
 from bolt_exec.adapters.ibkr import IBKRBroker
 from bolt_exec.clock import SimClock
-from bolt_exec.errors import BrokerUnavailable, ConfigError
+from bolt_exec.errors import BrokerTimeout, BrokerUnavailable, ConfigError
 from bolt_exec.model.enums import OrderStatus, OrderType, Side
 from bolt_exec.model.events import (
     OrderAccepted,
@@ -321,3 +321,16 @@ async def test_resubmit_after_restart_of_an_order_canceled_meanwhile_reports_the
     assert len([r for r in tws.requests if r[0] == "3"]) == 1
     assert [type(e) for e in venue.of("c-crash-2")] == [OrderCanceled]
     assert venue.order("c-crash-2").status is OrderStatus.CANCELED
+
+
+@pytest.mark.asyncio
+async def test_client_id_in_use_times_out_with_a_hint(venue: IBKRVenue) -> None:
+    """TWS answers error 326 and hangs up; the library only times out."""
+    twin = IBKRBroker(make_config(venue.tws.port, connect_timeout=0.5), instruments=[AAPL])
+
+    with pytest.raises(BrokerTimeout, match="client_id") as info:
+        await twin.connect()
+
+    assert isinstance(info.value, TimeoutError)
+    assert f"127.0.0.1:{venue.tws.port}" in str(info.value)
+    assert venue.broker.is_connected  # the first session is unharmed

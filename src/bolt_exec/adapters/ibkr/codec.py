@@ -33,6 +33,7 @@ from typing import Any, Final
 
 from bolt_exec.adapters.ibkr.errors import ErrorEffect, classify_error
 from bolt_exec.errors import RemoteProtocolError, UnsupportedError, ValidationError
+from bolt_exec.model.commands import AmendOrder, SubmitOrder
 from bolt_exec.model.enums import LiquiditySide, OrderStatus, OrderType, Side, TimeInForce
 from bolt_exec.model.events import (
     OrderAccepted,
@@ -173,7 +174,7 @@ def decode_side(action: str) -> Side:
 
 
 # --- outbound -----------------------------------------------------------------------------
-def encode_order(cmd: Any, account: str = "") -> dict[str, Any]:
+def encode_order(cmd: SubmitOrder, account: str = "") -> dict[str, Any]:
     """Return the library ``Order`` keyword arguments for a SubmitOrder.
 
     Raises:
@@ -210,7 +211,7 @@ def encode_order(cmd: Any, account: str = "") -> dict[str, Any]:
     return kwargs
 
 
-def encode_amend(cmd: Any) -> dict[str, float]:
+def encode_amend(cmd: AmendOrder) -> dict[str, float]:
     """Return the ``Order`` fields an AmendOrder changes (re-placed under the same orderId).
 
     Raises:

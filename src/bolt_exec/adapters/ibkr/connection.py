@@ -131,7 +131,7 @@ class Connection:
         except (Exception, asyncio.CancelledError) as exc:
             if isinstance(exc, asyncio.CancelledError) and not self._closing:
                 raise
-            raise map_exception(exc, "connect") from exc
+            raise map_exception(exc, f"connect to {cfg.host}:{cfg.port}") from exc
         self._check_accounts(self.ib.managedAccounts())
         # the library seeded its counter from nextValidId; never go below our own past ids
         self.ib.client.updateReqId(self.high_water + 1)

@@ -137,6 +137,12 @@ def map_exception(exc: BaseException, action: str) -> BrokerError:
     code = getattr(exc, "code", None)
     if isinstance(code, int) and hasattr(exc, "reqId"):  # the library's RequestError
         return error_for_code(code, str(getattr(exc, "message", "")), action)
+    if isinstance(exc, TimeoutError) and action.startswith("connect"):
+        return BrokerTimeout(
+            f"IBKR {action} timed out: TWS did not finish the API handshake; check that the "
+            "API is enabled, this host is trusted and no other session uses this client_id",
+            venue=VENUE,
+        )
     if isinstance(exc, asyncio.TimeoutError | TimeoutError):
         return BrokerTimeout(
             f"IBKR {action} timed out; the outcome is unknown, reconcile before retrying",
