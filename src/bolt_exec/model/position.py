@@ -60,7 +60,9 @@ class Position:
             if closed == abs(self.qty):
                 removed = self.cost
             else:
-                removed = (self.cost * closed / abs(self.qty)).quantize(_COST_QUANTUM)
+                removed = self.cost * closed / abs(self.qty)
+                if removed.as_tuple().exponent < _COST_EXPONENT:  # type: ignore[operator]
+                    removed = removed.quantize(_COST_QUANTUM)  # inexact share: round finely
             realized = (direction * closed * px - removed) * self.multiplier
             self.realized_pnl += realized
             self.cost -= removed
@@ -107,3 +109,4 @@ class Position:
 # Removed cost is rounded this finely; the rounding stays inside the position (it moves
 # between realized and open cost), so the books still balance exactly.
 _COST_QUANTUM = Decimal("1e-12")
+_COST_EXPONENT = -12

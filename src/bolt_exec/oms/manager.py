@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+from msgspec.structs import force_setattr
 
 from bolt_exec.adapters.base import BrokerBase
 from bolt_exec.bus import MessageBus
@@ -353,13 +354,20 @@ class OrderManager(OrderBook):
 
     @contextmanager
     def _running(self) -> Iterator[None]:
-        """Run a command to completion; broker events that arrive meanwhile wait."""
+        """Run a command to completion; broker events that arrive meanwhile wait.
+
+        A command issued from inside a handler (an algorithm reacting to a fill, a
+        bracket placing its exits) runs inline; the outermost command drains the inbox.
+        """
+        outer = not self._busy
         self._busy = True
         try:
             yield
         finally:
-            self._busy = False
-        self._drain()
+            if outer:
+                self._busy = False
+        if outer:
+            self._drain()
 
     def _drain(self) -> None:
         if self._busy:
@@ -397,10 +405,6 @@ class OrderManager(OrderBook):
                 )
             )
             return
-        if not event.event_id:
-            event = msgspec.structs.replace(
-                event, event_id=f"{order.client_order_id}-{len(order.events) + 1}"
-            )
         self._commit(order, event)
 
     # ------------------------------------------------------------------ the one write path
@@ -414,19 +418,23 @@ class OrderManager(OrderBook):
     def _local(self, order: Order, kind: type[OrderEvent], **fields: Any) -> None:
         """Commit an event the OMS itself originates (now, for ``order``)."""
         now = self.clock.now_ns()
+        coid = order.client_order_id
+        event_id = f"{coid}-{len(order.events) + 1}"
         self._commit(
-            order, kind(client_order_id=order.client_order_id, ts_event=now, ts_init=now, **fields)
+            order,
+            kind(client_order_id=coid, ts_event=now, ts_init=now, event_id=event_id, **fields),
         )
 
     def _commit(self, order: Order, event: OrderEvent) -> None:
         if not event.event_id:
-            event = msgspec.structs.replace(
-                event, event_id=f"{order.client_order_id}-{len(order.events) + 1}"
-            )
-        if isinstance(event, OrderFilled) and event.last_qty > order.leaves_qty:
+            # Broker events arrive without an id; the OMS owns them from here, so stamping
+            # the (frozen) struct in place is safe and saves a copy on the hot path.
+            force_setattr(event, "event_id", f"{order.client_order_id}-{len(order.events) + 1}")
+        fill = event if isinstance(event, OrderFilled) else None
+        if fill is not None and fill.last_qty > order.leaves_qty:
             self._anomaly(
-                f"order {order.client_order_id!r}: fill {event.trade_id!r} of "
-                f"{event.last_qty} exceeds leaves {order.leaves_qty}; not applied"
+                f"order {order.client_order_id!r}: fill {fill.trade_id!r} of "
+                f"{fill.last_qty} exceeds leaves {order.leaves_qty}; not applied"
             )
             return
         self.store.append((event,))  # write-ahead: durable before anyone hears of it
@@ -435,13 +443,13 @@ class OrderManager(OrderBook):
             self._open[order.client_order_id] = order
         else:
             self._open.pop(order.client_order_id, None)
-        if isinstance(event, OrderFilled):
-            self.portfolio.apply_fill(order.broker, self.instrument(order.symbol), event)
+        if fill is not None:
+            self.portfolio.apply_fill(order.broker, self.instrument(order.symbol), fill)
         self._publish(order, event)
 
     def _publish(self, order: Order, event: OrderEvent) -> None:
         self.bus.publish(event_topic(event), event)
-        if isinstance(event, OrderFilled):
+        if type(event) is OrderFilled:
             self.bus.publish(f"execution.{event.symbol}", event)
         handle = self._handles.get(order.client_order_id)
         if handle is not None:

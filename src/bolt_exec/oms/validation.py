@@ -28,6 +28,8 @@ __all__ = [
 
 E = TypeVar("E", bound=StrEnum)
 
+_ENUM_CACHE: dict[tuple[type[StrEnum], object], StrEnum] = {}
+
 
 @dataclass(frozen=True, slots=True)
 class OrderSpec:
@@ -46,11 +48,18 @@ def parse_enum(enum: type[E], value: object, field: str) -> E:
     """Return ``value`` as a member of ``enum`` (case-insensitive for strings)."""
     if isinstance(value, enum):
         return value
+    cached = _ENUM_CACHE.get((enum, value))
+    if cached is not None:
+        return cached  # type: ignore[return-value]
     if isinstance(value, str):
         try:
-            return enum(value.upper())
+            member = enum(value.upper())
         except ValueError:
             pass
+        else:
+            if len(_ENUM_CACHE) < 1024:
+                _ENUM_CACHE[(enum, value)] = member
+            return member
     allowed = ", ".join(m.value for m in enum)
     raise ValidationError(field, value, f"is not one of {allowed}", f"use one of {allowed}")
 
