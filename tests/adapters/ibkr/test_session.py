@@ -12,13 +12,16 @@ import pytest
 from bolt_exec.adapters.ibkr import IBKRBroker
 from bolt_exec.clock import SimClock
 from bolt_exec.errors import BrokerTimeout, BrokerUnavailable, ConfigError
+from bolt_exec.model.commands import CancelOrder
 from bolt_exec.model.enums import OrderStatus, OrderType, Side
 from bolt_exec.model.events import (
     OrderAccepted,
     OrderCanceled,
     OrderCancelRejected,
     OrderEvent,
+    OrderFilled,
     OrderRejected,
+    OrderReplaced,
     OrderReplaceRejected,
 )
 from bolt_exec.model.instrument import Instrument
@@ -174,8 +177,6 @@ async def test_new_adapter_after_restart_cancels_order_of_previous_session() -> 
         second.bind(venue.record, venue.clock)
         await second.connect()
         try:
-            from bolt_exec.model.commands import CancelOrder
-
             second.cancel(CancelOrder(client_order_id="c-old-1", symbol="AAPL"))
             await venue.wait_for(lambda: bool(venue.of("c-old-1", OrderCanceled)))
             assert tws.find("c-old-1", None).status == "Cancelled"
@@ -334,3 +335,42 @@ async def test_client_id_in_use_times_out_with_a_hint(venue: IBKRVenue) -> None:
     assert isinstance(info.value, TimeoutError)
     assert f"127.0.0.1:{venue.tws.port}" in str(info.value)
     assert venue.broker.is_connected  # the first session is unharmed
+
+
+@pytest.mark.asyncio
+async def test_other_clients_orders_with_the_same_order_id_are_not_ours(
+    venue: IBKRVenue,
+) -> None:
+    """Order ids are per client id: client 8's order 4 is not client 7's order 4."""
+    # Arrange: client 7 has a working order; client 8 places one under the same orderId
+    venue.submit(submit_cmd("c-mine-1", "3", OrderType.LIMIT, limit_px="180"))
+    await venue.wait_for(lambda: bool(venue.of("c-mine-1", OrderAccepted)))
+    other = IBKRBroker(make_config(venue.tws.port, client_id=8), instruments=[AAPL])
+    other_events: list[OrderEvent] = []
+    other.bind(other_events.append, SimClock(START_NS))
+    await other.connect()
+    try:
+        other.submit(submit_cmd("c-theirs-1", "3", OrderType.LIMIT, limit_px="181"))
+        while not any(isinstance(e, OrderAccepted) for e in other_events):
+            await asyncio.sleep(0.005)
+        mine = venue.tws.find("c-mine-1", None)
+        theirs = venue.tws.find("c-theirs-1", None)
+        assert mine.order_id == theirs.order_id  # the clash this test is about
+        # Act: their order part-fills and works on while we look at every client's orders
+        venue.fill("c-theirs-1", Decimal(1), Decimal(181))
+        while not any(isinstance(e, OrderFilled) for e in other_events):
+            await asyncio.sleep(0.005)
+        status = await venue.broker.mass_status()
+        venue.amend("c-mine-1", limit_px=Decimal("180.5"))
+        await venue.wait_for(lambda: bool(venue.of("c-mine-1", OrderReplaced)))
+        await venue.settle()
+    finally:
+        await other.disconnect()
+    # Assert: nothing about their order reached our sink; theirs is visible in mass status
+    assert {e.client_order_id for e in venue.events} == {"c-mine-1"}
+    assert [type(e) for e in venue.of("c-mine-1")] == [OrderAccepted, OrderReplaced]
+    replaced = venue.of("c-mine-1", OrderReplaced)[0]
+    assert isinstance(replaced, OrderReplaced)
+    assert replaced.venue_order_id == str(mine.perm_id)
+    assert {o.client_order_id for o in status.orders} == {"c-mine-1", "c-theirs-1"}
+    assert {f.client_order_id for f in status.fills} == {"c-theirs-1"}

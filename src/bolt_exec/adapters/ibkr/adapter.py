@@ -124,6 +124,7 @@ class IBKRBroker(BrokerBase):
         self._fills = FillReporter(
             self._orders,
             self._conn,
+            client_id=self.config.client_id,
             emit=self._emit,
             now=self._now,
             commission_wait=self.config.commission_wait,
@@ -386,6 +387,10 @@ class IBKRBroker(BrokerBase):
 
     def _tracked_for(self, trade: Any) -> TrackedOrder | None:
         order = trade.order
+        if order.orderId and order.clientId not in (0, self.config.client_id):
+            # another API client's order (reqAllOpenOrders shows them): its orderIds live in
+            # that client's id space, so matching them against ours would misattribute
+            return None
         tracked = self._orders.by_order_id(order.orderId) if order.orderId else None
         if tracked is None and order.orderRef:
             tracked = self._orders.by_client_order_id(order.orderRef)

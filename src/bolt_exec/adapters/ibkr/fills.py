@@ -33,6 +33,7 @@ class FillReporter:
         orders: OrderTracker,
         conn: Connection,
         *,
+        client_id: int,
         emit: Callable[[OrderEvent], None],
         now: Callable[[], int],
         commission_wait: float,
@@ -42,6 +43,7 @@ class FillReporter:
         self._emit = emit
         self._now = now
         self._wait = commission_wait
+        self._client_id = client_id
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._pending: dict[str, Any] = {}
 
@@ -81,6 +83,8 @@ class FillReporter:
         if timer is not None:
             timer.cancel()
         self._pending.pop(exec_id, None)
+        if fill.execution.clientId not in (0, self._client_id):
+            return  # another API client's execution: mass_status shows it to the reconciler
         event = codec.decode_fill(
             as_dict(fill.execution),
             as_dict(fill.commissionReport),
