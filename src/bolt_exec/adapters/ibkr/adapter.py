@@ -40,6 +40,7 @@ from bolt_exec.adapters.base import BrokerBase, BrokerLimits, Capabilities, Rate
 from bolt_exec.adapters.ibkr import codec
 from bolt_exec.adapters.ibkr.config import IBKRConfig
 from bolt_exec.adapters.ibkr.connection import Connection
+from bolt_exec.adapters.ibkr.errors import map_exception
 from bolt_exec.adapters.ibkr.fills import FillReporter
 from bolt_exec.adapters.ibkr.snapshot import as_dict, to_mass_status
 from bolt_exec.adapters.ibkr.tracker import OrderTracker, TrackedOrder
@@ -260,6 +261,9 @@ class IBKRBroker(BrokerBase):
                     reason="the TWS connection dropped; the order was not sent",
                 )
             )
+        except Exception as exc:  # the outcome is unknown: log, never guess
+            error = map_exception(exc, f"placeOrder {cmd.client_order_id!r}")
+            _log.error("IBKR: %s; the order may or may not have left, reconcile", error)
 
     def _do_cancel(self, cmd: CancelOrder) -> None:
         tracked = self._find(cmd.client_order_id)
@@ -287,6 +291,9 @@ class IBKRBroker(BrokerBase):
                     reason="not connected; the cancel was not sent",
                 )
             )
+        except Exception as exc:  # the outcome is unknown: log, never guess
+            error = map_exception(exc, f"cancelOrder {cmd.client_order_id!r}")
+            _log.error("IBKR: %s; the cancel may or may not have left, reconcile", error)
 
     def _do_amend(self, cmd: AmendOrder) -> None:
         tracked = self._find(cmd.client_order_id)
