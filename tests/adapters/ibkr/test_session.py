@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -374,3 +376,42 @@ async def test_other_clients_orders_with_the_same_order_id_are_not_ours(
     assert replaced.venue_order_id == str(mine.perm_id)
     assert {o.client_order_id for o in status.orders} == {"c-mine-1", "c-theirs-1"}
     assert {f.client_order_id for f in status.fills} == {"c-theirs-1"}
+
+
+@pytest.mark.asyncio
+async def test_persisted_order_id_watermark_survives_our_restart_and_the_gateways(
+    tmp_path: Path,
+) -> None:
+    """Both processes restart; the gateway forgets its ids; no orderId is ever reused."""
+    state = tmp_path / "ibkr-client-7.json"
+    async with FakeTWS(prices={"AAPL": Decimal("190")}, clock=SimClock(START_NS)) as tws:
+        first = IBKRBroker(make_config(tws.port, order_id_state_file=state), instruments=[AAPL])
+        first.bind(lambda event: None, SimClock(START_NS))
+        await first.connect()
+        first.submit(submit_cmd("c-wm-1", "2"))  # fills at once: not open after restart
+        while not tws.executions:
+            await asyncio.sleep(0.005)
+        await first.disconnect()
+        used = tws.find("c-wm-1", None).order_id
+        tws.script.next_valid_id = 1  # the gateway restarted and forgot
+
+        second = IBKRBroker(make_config(tws.port, order_id_state_file=state), instruments=[AAPL])
+        venue = IBKRVenue(broker=second, tws=tws, clock=SimClock(START_NS))
+        second.bind(venue.record, venue.clock)
+        await second.connect()
+        try:
+            venue.submit(submit_cmd("c-wm-2", "1", OrderType.LIMIT, limit_px="180"))
+            await venue.wait_for(lambda: bool(venue.of("c-wm-2")))
+        finally:
+            await second.disconnect()
+
+    assert [type(e) for e in venue.of("c-wm-2")] == [OrderAccepted]  # not error 103
+    assert tws.find("c-wm-2", None).order_id > used
+    assert json.loads(state.read_text())["high_water"] == tws.find("c-wm-2", None).order_id
+
+
+def test_corrupt_watermark_file_is_a_config_error(tmp_path: Path) -> None:
+    state = tmp_path / "ibkr.json"
+    state.write_text("{not json")
+    with pytest.raises(ConfigError, match="order_id_state_file"):
+        IBKRBroker(make_config(7497, order_id_state_file=state), instruments=[AAPL])

@@ -80,7 +80,8 @@ class IBKRBroker(BrokerBase):
         instruments: what :meth:`instruments` returns (and what gets qualified).
         name: the broker's name in the OMS.
         clock: used until the OMS binds its own.
-        order_id_floor: the highest IB orderId this client id ever used (persist
+        order_id_floor: the highest IB orderId this client id ever used (or set
+            ``IBKRConfig.order_id_state_file`` and let the adapter persist it; persist
             :attr:`order_id_high_water` across restarts and pass it back here).
         library: ``"ib_async"`` or ``"ib_insync"`` to force one.
 
@@ -148,7 +149,7 @@ class IBKRBroker(BrokerBase):
     @property
     def order_id_high_water(self) -> int:
         """The highest IB orderId this adapter has used (persist it across restarts)."""
-        return self._conn.high_water
+        return self._conn.watermark.value
 
     def add_reconnect_listener(self, callback: Callable[[], None]) -> None:
         """Call ``callback()`` after every automatic reconnect (run the reconciler there)."""

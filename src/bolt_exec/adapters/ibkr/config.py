@@ -18,6 +18,7 @@ logs or error messages.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Final, Literal
 
 import pydantic
@@ -68,6 +69,9 @@ class IBKRConfig(BaseSettings):
             misspelt symbol fails at start-up instead of on the first order.
         contracts: our symbol -> IB contract; symbols not listed are US stocks.
         messages_per_second: IB's pacing limit (the client library throttles at 45).
+        order_id_state_file: where to keep the highest orderId this client id used, so
+            a restart of ours *and* of the gateway cannot reuse an id (one file per
+            client id; optional, kept in memory when unset).
     """
 
     model_config = SettingsConfigDict(
@@ -87,6 +91,7 @@ class IBKRConfig(BaseSettings):
     qualify_contracts: bool = True
     contracts: dict[str, ContractSpec] = Field(default_factory=dict)
     messages_per_second: int = Field(default=50, gt=0)
+    order_id_state_file: Path | None = None
 
     @model_validator(mode="after")
     def _port_matches_mode(self) -> IBKRConfig:

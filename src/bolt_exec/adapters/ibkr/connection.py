@@ -21,6 +21,7 @@ from bolt_exec.adapters.ibkr._redact import AccountRedactor
 from bolt_exec.adapters.ibkr.config import ContractSpec, IBKRConfig
 from bolt_exec.adapters.ibkr.errors import map_exception
 from bolt_exec.adapters.ibkr.snapshot import Snapshot
+from bolt_exec.adapters.ibkr.watermark import OrderIdWatermark
 from bolt_exec.errors import BrokerError, ConfigError
 
 __all__ = ["Connection", "Listener"]
@@ -54,7 +55,7 @@ class Connection:
         self.config = config
         self.lib = load_library(library)
         self.ib = self.lib.IB()
-        self.high_water = order_id_floor
+        self.watermark = OrderIdWatermark(order_id_floor, config.order_id_state_file)
         self.reconnect_callbacks: list[Callable[[], None]] = []
         self._symbols = sorted({*instruments, *config.contracts})
         self._qualified: dict[str, Any] = {}
@@ -134,7 +135,7 @@ class Connection:
             raise map_exception(exc, f"connect to {cfg.host}:{cfg.port}") from exc
         self._check_accounts(self.ib.managedAccounts())
         # the library seeded its counter from nextValidId; never go below our own past ids
-        self.ib.client.updateReqId(self.high_water + 1)
+        self.ib.client.updateReqId(self.watermark.value + 1)
         if cfg.qualify_contracts and self._symbols and not self._qualified:
             await self._qualify()
         self._ready = True
@@ -215,7 +216,7 @@ class Connection:
             ConnectionError: not connected (nothing was sent).
         """
         order_id: int = self.ib.client.getReqId()
-        self.high_water = max(self.high_water, order_id)
+        self.watermark.raise_to(order_id)  # on disk before the id is on the wire
         return order_id
 
     def place(self, order_id: int, symbol: str, fields: dict[str, Any]) -> None:
