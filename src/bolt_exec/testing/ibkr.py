@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeVar, overload
 
 from bolt_exec.adapters.ibkr import IBKRBroker, IBKRConfig
 from bolt_exec.clock import SimClock
@@ -29,6 +30,8 @@ from bolt_exec.model.events import (
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.order import Order
 from bolt_exec.testing.fake_tws import FakeTWS
+
+_E = TypeVar("_E", bound=OrderEvent)
 
 __all__ = ["AAPL", "START_NS", "IBKRVenue", "make_config", "open_venue", "submit_cmd"]
 
@@ -144,7 +147,12 @@ class IBKRVenue:
             order.apply(event)
         return order
 
-    def of(self, client_order_id: str, kind: type[OrderEvent] | None = None) -> list[OrderEvent]:
+    @overload
+    def of(self, client_order_id: str) -> list[OrderEvent]: ...
+    @overload
+    def of(self, client_order_id: str, kind: type[_E]) -> list[_E]: ...
+
+    def of(self, client_order_id: str, kind: type[OrderEvent] | None = None) -> list[Any]:
         """Events for one order (optionally of one type), in emission order."""
         return [
             e

@@ -46,11 +46,12 @@ def flat(obj: Any) -> dict[str, Any]:
     return out
 
 
-async def record() -> dict[str, list[dict[str, Any]]]:
+async def record() -> dict[str, list[Any]]:
     async with FakeTWS(prices={"AAPL": Decimal("190.25")}, clock=SimClock(START_NS)) as tws:
         ib = IB()
         await ib.connectAsync("127.0.0.1", tws.port, clientId=7, timeout=2)
-        [aapl] = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
+        aapl = Stock("AAPL", "SMART", "USD")
+        await ib.qualifyContractsAsync(aapl)
         tws.script.fill_parts = [Decimal(2)]
         ib.placeOrder(aapl, MarketOrder("BUY", 5, orderRef="rec-mkt-buy", account="DU1234567"))
         ib.placeOrder(aapl, LimitOrder("SELL", 3, 195.5, orderRef="rec-lmt-sell"))

@@ -12,12 +12,18 @@ from bolt_exec.model.events import (
     OrderAccepted,
     OrderCanceled,
     OrderCancelRejected,
+    OrderEvent,
     OrderFilled,
     OrderRejected,
     OrderReplaced,
     OrderReplaceRejected,
 )
 from bolt_exec.testing.ibkr import IBKRVenue, submit_cmd
+
+
+def kinds(events: list[OrderEvent]) -> list[type[OrderEvent]]:
+    """The event types, in order."""
+    return [type(e) for e in events]
 
 
 @pytest.mark.asyncio
@@ -52,7 +58,8 @@ async def test_limit_order_accepted_then_cancelled_once(venue: IBKRVenue) -> Non
     await venue.wait_for(lambda: bool(venue.of("c-lmt-1", OrderCanceled)))
     await venue.settle()  # the trailing error 202 must not produce a second cancel
 
-    assert [type(e) for e in venue.of("c-lmt-1")] == [OrderAccepted, OrderCanceled]
+    expected: list[type[OrderEvent]] = [OrderAccepted, OrderCanceled]
+    assert kinds(venue.of("c-lmt-1")) == expected
     assert venue.tws.find("c-lmt-1", None).status == "Cancelled"
     assert venue.order("c-lmt-1").status is OrderStatus.CANCELED
 
@@ -128,7 +135,7 @@ async def test_partial_fill_then_cancel_keeps_fills(venue: IBKRVenue) -> None:
 
     [fill] = venue.fills("c-part-1")
     assert (fill.last_qty, fill.last_px) == (Decimal(4), Decimal("184.75"))
-    assert [type(e) for e in venue.of("c-part-1")] == [OrderAccepted, OrderFilled, OrderCanceled]
+    assert kinds(venue.of("c-part-1")) == [OrderAccepted, OrderFilled, OrderCanceled]
     oms_order = venue.order("c-part-1")
     assert (oms_order.status, oms_order.filled_qty) == (OrderStatus.CANCELED, Decimal(4))
 

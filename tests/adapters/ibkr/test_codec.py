@@ -42,7 +42,7 @@ def _as_json(value: Any) -> Any:
     return json.loads(_ENCODER.encode(value))
 
 
-def _check_golden(name: str, decode: Callable[[dict[str, Any]], Any]) -> None:
+def _check_golden(name: str, decode: Callable[[Any], Any]) -> None:
     path = FIXTURES / f"{name}.json"
     payload = json.loads(path.read_text())
     actual = [_as_json(decode(case)) for case in payload["cases"]]

@@ -33,6 +33,11 @@ from bolt_exec.testing.ibkr import AAPL, START_NS, IBKRVenue, make_config, open_
 ACCOUNT = "DU1234567"
 
 
+def kinds(events: list[OrderEvent]) -> list[type[OrderEvent]]:
+    """The event types, in order."""
+    return [type(e) for e in events]
+
+
 @pytest.mark.asyncio
 async def test_mass_status_reports_open_orders_fills_positions_and_cash(
     venue: IBKRVenue,
@@ -110,7 +115,7 @@ async def test_order_acked_while_disconnected_is_accepted_after_reconnect() -> N
         venue.submit(submit_cmd("c-dc-3", "4", OrderType.LIMIT, limit_px="185"))
         await venue.wait_for(lambda: bool(venue.of("c-dc-3")))
 
-        assert [type(e) for e in venue.of("c-dc-3")] == [OrderAccepted]
+        assert kinds(venue.of("c-dc-3")) == [OrderAccepted]
         assert venue.tws.connections == 2
         venue.cancel("c-dc-3")  # and it can still be managed
         await venue.wait_for(lambda: bool(venue.of("c-dc-3", OrderCanceled)))
@@ -141,7 +146,7 @@ async def test_gateway_restart_with_lower_next_valid_id_never_reuses_an_order_id
     venue.submit(submit_cmd("c-gw-2", "1", OrderType.LIMIT, limit_px="180"))
     await venue.wait_for(lambda: bool(venue.of("c-gw-2")))
 
-    assert [type(e) for e in venue.of("c-gw-2")] == [OrderAccepted]  # not error 103
+    assert kinds(venue.of("c-gw-2")) == [OrderAccepted]  # not error 103
     assert venue.tws.find("c-gw-2", None).order_id > first_id
     assert venue.broker.order_id_high_water >= venue.tws.find("c-gw-2", None).order_id
 
@@ -322,7 +327,7 @@ async def test_resubmit_after_restart_of_an_order_canceled_meanwhile_reports_the
             await second.disconnect()
 
     assert len([r for r in tws.requests if r[0] == "3"]) == 1
-    assert [type(e) for e in venue.of("c-crash-2")] == [OrderCanceled]
+    assert kinds(venue.of("c-crash-2")) == [OrderCanceled]
     assert venue.order("c-crash-2").status is OrderStatus.CANCELED
 
 
@@ -370,7 +375,7 @@ async def test_other_clients_orders_with_the_same_order_id_are_not_ours(
         await other.disconnect()
     # Assert: nothing about their order reached our sink; theirs is visible in mass status
     assert {e.client_order_id for e in venue.events} == {"c-mine-1"}
-    assert [type(e) for e in venue.of("c-mine-1")] == [OrderAccepted, OrderReplaced]
+    assert kinds(venue.of("c-mine-1")) == [OrderAccepted, OrderReplaced]
     replaced = venue.of("c-mine-1", OrderReplaced)[0]
     assert isinstance(replaced, OrderReplaced)
     assert replaced.venue_order_id == str(mine.perm_id)
@@ -405,7 +410,7 @@ async def test_persisted_order_id_watermark_survives_our_restart_and_the_gateway
         finally:
             await second.disconnect()
 
-    assert [type(e) for e in venue.of("c-wm-2")] == [OrderAccepted]  # not error 103
+    assert kinds(venue.of("c-wm-2")) == [OrderAccepted]  # not error 103
     assert tws.find("c-wm-2", None).order_id > used
     assert json.loads(state.read_text())["high_water"] == tws.find("c-wm-2", None).order_id
 
