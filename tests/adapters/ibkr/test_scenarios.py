@@ -35,6 +35,7 @@ steps = st.lists(
         st.tuples(st.just("cancel"), st.integers(0, 5)),
         st.tuples(st.just("amend"), st.integers(0, 5), st.integers(1, 3)),
         st.tuples(st.just("flag"), st.sampled_from(FLAGS)),
+        st.tuples(st.just("drop"), st.booleans()),
     ),
     min_size=1,
     max_size=8,
@@ -51,7 +52,7 @@ async def quiet(venue: IBKRVenue) -> None:
 
 
 async def run(plan: list[tuple[Any, ...]]) -> None:
-    async with open_venue(commission_wait=5.0) as venue:
+    async with open_venue(commission_wait=5.0, reconnect_delays=(0.01,)) as venue:
         coids: list[str] = []
         for n, step in enumerate(plan):
             kind, *args = step
@@ -77,6 +78,13 @@ async def run(plan: list[tuple[Any, ...]]) -> None:
                         )
                     elif venue.order(coid).status is not OrderStatus.PENDING_REPLACE:
                         venue.amend(coid, qty=at_venue[0].qty + args[1])
+            elif kind == "drop":
+                # the socket dies; with args[0] TWS fills a working order meanwhile
+                venue.drop_connection()
+                working = [o for o in venue.tws.orders.values() if not o.is_done]
+                if args[0] and working:
+                    venue.fill(working[0].order_ref, working[0].remaining, Decimal(190))
+                await venue.reconnected(venue.tws.connections + 1)
             elif kind == "flag":
                 script = venue.tws.script
                 if args[0] == "reject_next":

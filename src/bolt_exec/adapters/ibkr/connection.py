@@ -64,6 +64,7 @@ class Connection:
         self._closing = False
         self._ready = False
         self._reconnect_task: asyncio.Task[None] | None = None
+        self._connect_lock = asyncio.Lock()
         self._redactor = AccountRedactor(_ACCOUNT_PATTERN)
         self._redactor.add([config.account_id])
         self.ib.disconnectedEvent += self._on_disconnected
@@ -98,12 +99,13 @@ class Connection:
 
     async def connect(self) -> None:
         """Open the session (idempotent); see ``IBKRBroker.connect``."""
-        if self.is_connected:
-            return
-        self._closing = False
-        self._loop = asyncio.get_running_loop()
-        self._redactor.install()
-        await self._open()
+        async with self._connect_lock:  # two callers must not open two sockets
+            if self.is_connected:
+                return
+            self._closing = False
+            self._loop = asyncio.get_running_loop()
+            self._redactor.install()
+            await self._open()
 
     async def close(self) -> None:
         """Close the session and stop reconnecting (idempotent)."""
