@@ -1,6 +1,6 @@
 """Trade through Interactive Brokers with bolt_exec: a TWS/Gateway paper account, or a fake TWS.
 
-Configure from the environment (see ``bolt_exec.adapters.ibkr.IBKRConfig``)::
+Configure from the environment (see ``bolt_exec.adapters.ibkr.IbkrConfig``)::
 
     export BOLT_IBKR_HOST=127.0.0.1 BOLT_IBKR_PORT=7497   # TWS paper (Gateway paper: 4002)
     export BOLT_IBKR_CLIENT_ID=17 BOLT_IBKR_ACCOUNT=DU1234567
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from bolt_exec.adapters.ibkr import IBKRBroker, IBKRConfig
+from bolt_exec.adapters.ibkr import IbkrBroker, IbkrConfig
 from bolt_exec.errors import BoltExecError
 from bolt_exec.model.enums import OrderStatus
 from bolt_exec.model.instrument import Instrument
@@ -70,10 +70,10 @@ async def until(handle: OrderHandle, *statuses: OrderStatus, timeout: float = 10
         await asyncio.sleep(0.01)
 
 
-async def session(config: IBKRConfig, args: argparse.Namespace) -> None:
+async def session(config: IbkrConfig, args: argparse.Namespace) -> None:
     """Connect, reconcile, then limit (amend, cancel) and optionally a market order."""
     instrument = Instrument(symbol=args.symbol, venue="SMART")
-    broker = IBKRBroker(config, instruments=[instrument])
+    broker = IbkrBroker(config, instruments=[instrument])
     oms = OrderManager({"ibkr": broker}, id_prefix="EX")
     await broker.connect()
     try:
@@ -120,7 +120,7 @@ async def main(argv: list[str] | None = None) -> int:
     try:
         if args.fake:
             fake = await FakeTWS(prices={args.symbol: Decimal("190")}).start()
-            config = IBKRConfig.load(
+            config = IbkrConfig.load(
                 host="127.0.0.1",
                 port=fake.port,
                 mode="paper",
@@ -128,7 +128,7 @@ async def main(argv: list[str] | None = None) -> int:
                 client_id=17,
             )
         else:
-            config = IBKRConfig.load()
+            config = IbkrConfig.load()
         if config.is_live and not trading_enabled(args.policy):
             print(
                 "refusing: BOLT_IBKR_MODE=live but the policy does not enable trading "

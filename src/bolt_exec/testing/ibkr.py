@@ -1,7 +1,7 @@
-"""Test kit for the IBKR adapter: a connected IBKRBroker, the fake TWS behind it, its events.
+"""Test kit for the IBKR adapter: a connected IbkrBroker, the fake TWS behind it, its events.
 
 The shared adapter contract suite and ``tests/adapters/ibkr`` build on
-:class:`IBKRVenue`: ``broker`` is connected (the real ib_async client on a
+:class:`IbkrVenue`: ``broker`` is connected (the real ib_async client on a
 loopback socket), ``tws`` drives the market and scripts misbehaviour, ``events``
 is everything the adapter emitted.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar, overload
 
-from bolt_exec.adapters.ibkr import IBKRBroker, IBKRConfig
+from bolt_exec.adapters.ibkr import IbkrBroker, IbkrConfig
 from bolt_exec.clock import SimClock
 from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
 from bolt_exec.model.enums import OrderType, Side
@@ -33,7 +33,7 @@ from bolt_exec.testing.fake_tws import FakeTWS
 
 _E = TypeVar("_E", bound=OrderEvent)
 
-__all__ = ["AAPL", "START_NS", "IBKRVenue", "make_config", "open_venue", "submit_cmd"]
+__all__ = ["AAPL", "START_NS", "IbkrVenue", "make_config", "open_venue", "submit_cmd"]
 
 START_NS = 1_790_000_000_000_000_000
 AAPL = Instrument(symbol="AAPL", venue="SMART")
@@ -41,10 +41,10 @@ AAPL = Instrument(symbol="AAPL", venue="SMART")
 
 
 @dataclass
-class IBKRVenue:
+class IbkrVenue:
     """A connected adapter, the fake behind it and what the adapter emitted."""
 
-    broker: IBKRBroker
+    broker: IbkrBroker
     tws: FakeTWS
     clock: SimClock
     events: list[OrderEvent] = field(default_factory=list)
@@ -179,7 +179,7 @@ class IBKRVenue:
             await asyncio.sleep(0.005)
 
 
-def make_config(port: int, **overrides: object) -> IBKRConfig:
+def make_config(port: int, **overrides: object) -> IbkrConfig:
     """A test configuration pointing at the fake (short timeouts and back-off)."""
     settings: dict[str, object] = {
         "port": port,
@@ -191,7 +191,7 @@ def make_config(port: int, **overrides: object) -> IBKRConfig:
         "reconnect_delays": (0.05, 0.1),
         **overrides,
     }
-    return IBKRConfig.load(**settings)
+    return IbkrConfig.load(**settings)
 
 
 def submit_cmd(
@@ -213,12 +213,12 @@ def submit_cmd(
 
 
 @asynccontextmanager
-async def open_venue(**config: object) -> AsyncIterator[IBKRVenue]:
-    """Start a fake TWS (AAPL at 190) and connect an IBKRBroker to it."""
+async def open_venue(**config: object) -> AsyncIterator[IbkrVenue]:
+    """Start a fake TWS (AAPL at 190) and connect an IbkrBroker to it."""
     async with FakeTWS(prices={"AAPL": Decimal("190")}, clock=SimClock(START_NS)) as tws:
         clock = SimClock(START_NS)
-        broker = IBKRBroker(make_config(tws.port, **config), instruments=[AAPL])
-        harness = IBKRVenue(broker=broker, tws=tws, clock=clock)
+        broker = IbkrBroker(make_config(tws.port, **config), instruments=[AAPL])
+        harness = IbkrVenue(broker=broker, tws=tws, clock=clock)
         broker.bind(harness.record, clock)
         await broker.connect()
         try:

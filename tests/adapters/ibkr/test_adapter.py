@@ -1,4 +1,4 @@
-"""IBKRBroker against the fake TWS: the real ib_async client over a loopback socket."""
+"""IbkrBroker against the fake TWS: the real ib_async client over a loopback socket."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from bolt_exec.model.events import (
     OrderReplaced,
     OrderReplaceRejected,
 )
-from bolt_exec.testing.ibkr import IBKRVenue, submit_cmd
+from bolt_exec.testing.ibkr import IbkrVenue, submit_cmd
 
 
 def kinds(events: list[OrderEvent]) -> list[type[OrderEvent]]:
@@ -27,7 +27,7 @@ def kinds(events: list[OrderEvent]) -> list[type[OrderEvent]]:
 
 
 @pytest.mark.asyncio
-async def test_market_order_fills_with_fees_and_order_ref(venue: IBKRVenue) -> None:
+async def test_market_order_fills_with_fees_and_order_ref(venue: IbkrVenue) -> None:
     # Arrange
     venue.tws.script.fill_parts = [Decimal(2)]
     # Act
@@ -48,7 +48,7 @@ async def test_market_order_fills_with_fees_and_order_ref(venue: IBKRVenue) -> N
 
 
 @pytest.mark.asyncio
-async def test_limit_order_accepted_then_cancelled_once(venue: IBKRVenue) -> None:
+async def test_limit_order_accepted_then_cancelled_once(venue: IbkrVenue) -> None:
     venue.submit(submit_cmd("c-lmt-1", "3", OrderType.LIMIT, limit_px="180"))
     await venue.wait_for(lambda: bool(venue.of("c-lmt-1", OrderAccepted)))
     accepted = venue.of("c-lmt-1", OrderAccepted)[0]
@@ -65,7 +65,7 @@ async def test_limit_order_accepted_then_cancelled_once(venue: IBKRVenue) -> Non
 
 
 @pytest.mark.asyncio
-async def test_amend_replaces_in_place_with_same_order_id(venue: IBKRVenue) -> None:
+async def test_amend_replaces_in_place_with_same_order_id(venue: IbkrVenue) -> None:
     venue.submit(submit_cmd("c-amd-1", "3", OrderType.LIMIT, limit_px="180"))
     await venue.wait_for(lambda: bool(venue.of("c-amd-1", OrderAccepted)))
 
@@ -88,7 +88,7 @@ async def test_amend_replaces_in_place_with_same_order_id(venue: IBKRVenue) -> N
 
 
 @pytest.mark.asyncio
-async def test_amend_refused_keeps_order_working(venue: IBKRVenue) -> None:
+async def test_amend_refused_keeps_order_working(venue: IbkrVenue) -> None:
     venue.submit(submit_cmd("c-amd-2", "3", OrderType.LIMIT, limit_px="180"))
     await venue.wait_for(lambda: bool(venue.of("c-amd-2", OrderAccepted)))
     venue.tws.script.reject_modify_next.append((201, "Order rejected - reason:margin"))
@@ -107,7 +107,7 @@ async def test_amend_refused_keeps_order_working(venue: IBKRVenue) -> None:
 
 
 @pytest.mark.asyncio
-async def test_reject_201_becomes_order_rejected(venue: IBKRVenue) -> None:
+async def test_reject_201_becomes_order_rejected(venue: IbkrVenue) -> None:
     venue.reject_next(201, "Order rejected - reason:no trading permissions")
 
     venue.submit(submit_cmd("c-rej-1", "3", OrderType.LIMIT, limit_px="180"))
@@ -124,7 +124,7 @@ async def test_reject_201_becomes_order_rejected(venue: IBKRVenue) -> None:
 
 
 @pytest.mark.asyncio
-async def test_partial_fill_then_cancel_keeps_fills(venue: IBKRVenue) -> None:
+async def test_partial_fill_then_cancel_keeps_fills(venue: IbkrVenue) -> None:
     venue.submit(submit_cmd("c-part-1", "10", OrderType.LIMIT, limit_px="185"))
     await venue.wait_for(lambda: bool(venue.of("c-part-1", OrderAccepted)))
 
@@ -142,7 +142,7 @@ async def test_partial_fill_then_cancel_keeps_fills(venue: IBKRVenue) -> None:
 
 @pytest.mark.asyncio
 async def test_fill_after_cancel_request_reports_fill_and_cancel_reject(
-    venue: IBKRVenue,
+    venue: IbkrVenue,
 ) -> None:
     """TWS fills the order while the cancel is in flight, then refuses the cancel (10148)."""
     venue.submit(submit_cmd("c-race-1", "6", OrderType.LIMIT, limit_px="185"))
@@ -162,7 +162,7 @@ async def test_fill_after_cancel_request_reports_fill_and_cancel_reject(
 
 
 @pytest.mark.asyncio
-async def test_duplicate_exec_details_emit_one_fill_per_exec_id(venue: IBKRVenue) -> None:
+async def test_duplicate_exec_details_emit_one_fill_per_exec_id(venue: IbkrVenue) -> None:
     venue.tws.script.duplicate_fills = True
     venue.tws.script.fill_parts = [Decimal(1)]
 
@@ -177,7 +177,7 @@ async def test_duplicate_exec_details_emit_one_fill_per_exec_id(venue: IBKRVenue
 
 
 @pytest.mark.asyncio
-async def test_out_of_order_acks_after_fill_add_no_events(venue: IBKRVenue) -> None:
+async def test_out_of_order_acks_after_fill_add_no_events(venue: IbkrVenue) -> None:
     """Fills overtake the acks; stale PreSubmitted/Submitted after the fill say nothing."""
     venue.tws.script.out_of_order = True
 
@@ -193,7 +193,7 @@ async def test_out_of_order_acks_after_fill_add_no_events(venue: IBKRVenue) -> N
 
 
 @pytest.mark.asyncio
-async def test_missing_commission_report_fill_still_reported(venue: IBKRVenue) -> None:
+async def test_missing_commission_report_fill_still_reported(venue: IbkrVenue) -> None:
     venue.tws.script.withhold_commission = True
 
     venue.submit(submit_cmd("c-nocomm-1", "2"))
@@ -204,7 +204,7 @@ async def test_missing_commission_report_fill_still_reported(venue: IBKRVenue) -
 
 
 @pytest.mark.asyncio
-async def test_market_move_fills_resting_limit_as_maker(venue: IBKRVenue) -> None:
+async def test_market_move_fills_resting_limit_as_maker(venue: IbkrVenue) -> None:
     venue.submit(submit_cmd("c-rest-1", "2", OrderType.LIMIT, limit_px="185", side=Side.BUY))
     await venue.wait_for(lambda: bool(venue.of("c-rest-1", OrderAccepted)))
 
@@ -222,7 +222,7 @@ async def test_market_move_fills_resting_limit_as_maker(venue: IBKRVenue) -> Non
 
 @pytest.mark.asyncio
 async def test_resubmitting_a_client_order_id_never_sends_a_second_order(
-    venue: IBKRVenue,
+    venue: IbkrVenue,
 ) -> None:
     command = submit_cmd("c-once-1", "3", OrderType.LIMIT, limit_px="180")
     venue.submit(command)
@@ -237,7 +237,7 @@ async def test_resubmitting_a_client_order_id_never_sends_a_second_order(
 
 @pytest.mark.asyncio
 async def test_execution_correction_is_not_counted_twice(
-    venue: IBKRVenue, caplog: pytest.LogCaptureFixture
+    venue: IbkrVenue, caplog: pytest.LogCaptureFixture
 ) -> None:
     venue.submit(submit_cmd("c-corr-1", "5"))
     await venue.wait_for(lambda: bool(venue.fills("c-corr-1")))
@@ -253,7 +253,7 @@ async def test_execution_correction_is_not_counted_twice(
 
 
 @pytest.mark.asyncio
-async def test_stop_order_rests_then_fills_when_the_market_reaches_it(venue: IBKRVenue) -> None:
+async def test_stop_order_rests_then_fills_when_the_market_reaches_it(venue: IbkrVenue) -> None:
     command = SubmitOrder(
         client_order_id="c-stop-1",
         symbol="AAPL",

@@ -1,15 +1,15 @@
-"""IBKRConfig: environment loading, paper/live port guard, secrets kept out of text."""
+"""IbkrConfig: environment loading, paper/live port guard, secrets kept out of text."""
 
 from __future__ import annotations
 
 import pytest
 
-from bolt_exec.adapters.ibkr import IBKRConfig
+from bolt_exec.adapters.ibkr import IbkrConfig
 from bolt_exec.errors import ConfigError
 
 
 def test_defaults_are_paper_tws() -> None:
-    config = IBKRConfig.load()
+    config = IbkrConfig.load()
     assert (config.mode, config.port, config.is_live) == ("paper", 7497, False)
 
 
@@ -18,7 +18,7 @@ def test_reads_environment_with_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOLT_IBKR_CLIENT_ID", "42")
     monkeypatch.setenv("BOLT_IBKR_ACCOUNT", "DU7777777")
 
-    config = IBKRConfig.load()
+    config = IbkrConfig.load()
 
     assert (config.port, config.client_id, config.account_id) == (4002, 42, "DU7777777")
 
@@ -28,17 +28,17 @@ def test_reads_environment_with_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_mode_and_well_known_port_must_agree(mode: str, port: int) -> None:
     with pytest.raises(ConfigError, match=f"port={port}"):
-        IBKRConfig.load(mode=mode, port=port)
+        IbkrConfig.load(mode=mode, port=port)
 
 
 @pytest.mark.parametrize("port", [7496, 4001, 17496])
 def test_live_mode_accepts_live_and_custom_ports(port: int) -> None:
-    assert IBKRConfig.load(mode="live", port=port).is_live
+    assert IbkrConfig.load(mode="live", port=port).is_live
 
 
 def test_bad_fields_are_named_and_account_value_never_shown() -> None:
     with pytest.raises(ConfigError) as info:
-        IBKRConfig.load(port="seventy", client_id=-1, account=["DU5550555"])
+        IbkrConfig.load(port="seventy", client_id=-1, account=["DU5550555"])
     message = str(info.value)
     assert "port" in message and "client_id" in message and "account" in message
     assert "DU5550555" not in message
@@ -46,13 +46,13 @@ def test_bad_fields_are_named_and_account_value_never_shown() -> None:
 
 
 def test_account_is_secret_in_repr_and_str() -> None:
-    config = IBKRConfig.load(account="DU5550555")
+    config = IbkrConfig.load(account="DU5550555")
     assert "DU5550555" not in repr(config)
     assert "DU5550555" not in str(config)
     assert config.account_id == "DU5550555"
 
 
 def test_config_is_frozen() -> None:
-    config = IBKRConfig.load()
+    config = IbkrConfig.load()
     with pytest.raises(ValueError, match="frozen"):
         config.port = 7496  # type: ignore[misc]

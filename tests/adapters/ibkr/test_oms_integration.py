@@ -1,4 +1,4 @@
-"""The real OrderManager driving IBKRBroker, ib_async and the fake TWS end to end."""
+"""The real OrderManager driving IbkrBroker, ib_async and the fake TWS end to end."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import pytest_asyncio
 
-from bolt_exec.adapters.ibkr import IBKRBroker
+from bolt_exec.adapters.ibkr import IbkrBroker
 from bolt_exec.clock import SimClock
 from bolt_exec.model.enums import OrderStatus
 from bolt_exec.oms.manager import OrderManager
@@ -20,7 +20,7 @@ from bolt_exec.testing.ibkr import AAPL, START_NS, make_config
 @pytest_asyncio.fixture
 async def oms_and_tws() -> AsyncIterator[tuple[OrderManager, FakeTWS]]:
     async with FakeTWS(prices={"AAPL": Decimal("190")}, clock=SimClock(START_NS)) as tws:
-        broker = IBKRBroker(make_config(tws.port), instruments=[AAPL])
+        broker = IbkrBroker(make_config(tws.port), instruments=[AAPL])
         oms = OrderManager({"ibkr": broker}, clock=SimClock(START_NS), strict=True)
         await broker.connect()
         try:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bolt_exec.model.enums import OrderStatus, OrderType, Side
-from bolt_exec.testing.ibkr import IBKRVenue, open_venue, submit_cmd
+from bolt_exec.testing.ibkr import IbkrVenue, open_venue, submit_cmd
 
 FLAGS = (
     "duplicate_fills",
@@ -42,7 +42,7 @@ steps = st.lists(
 )
 
 
-async def quiet(venue: IBKRVenue) -> None:
+async def quiet(venue: IbkrVenue) -> None:
     """A round trip through TWS: every message sent before it has been handled."""
     for _ in range(3):
         await asyncio.sleep(0)
@@ -100,7 +100,7 @@ async def run(plan: list[tuple[Any, ...]]) -> None:
         check(venue, coids)
 
 
-def check(venue: IBKRVenue, coids: list[str]) -> None:
+def check(venue: IbkrVenue, coids: list[str]) -> None:
     trade_ids = [e.trade_id for e in venue.events if hasattr(e, "trade_id")]
     assert sorted(trade_ids) == sorted(e.exec_id for e in venue.tws.executions)
     for coid in coids:

@@ -1,4 +1,4 @@
-"""IBKRBroker sessions: mass status, disconnects, gateway restarts, start-up guards, secrets."""
+"""IbkrBroker sessions: mass status, disconnects, gateway restarts, start-up guards, secrets."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bolt_exec.adapters.ibkr import IBKRBroker
+from bolt_exec.adapters.ibkr import IbkrBroker
 from bolt_exec.clock import SimClock
 from bolt_exec.errors import BrokerTimeout, BrokerUnavailable, ConfigError
 from bolt_exec.model.commands import CancelOrder
@@ -28,7 +28,7 @@ from bolt_exec.model.events import (
 )
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.testing.fake_tws import FakeTWS
-from bolt_exec.testing.ibkr import AAPL, START_NS, IBKRVenue, make_config, open_venue, submit_cmd
+from bolt_exec.testing.ibkr import AAPL, START_NS, IbkrVenue, make_config, open_venue, submit_cmd
 
 ACCOUNT = "DU1234567"
 
@@ -40,7 +40,7 @@ def kinds(events: list[OrderEvent]) -> list[type[OrderEvent]]:
 
 @pytest.mark.asyncio
 async def test_mass_status_reports_open_orders_fills_positions_and_cash(
-    venue: IBKRVenue,
+    venue: IbkrVenue,
 ) -> None:
     # Arrange: one filled market order, one working limit order
     venue.tws.script.fill_parts = [Decimal(2)]
@@ -125,7 +125,7 @@ async def test_order_acked_while_disconnected_is_accepted_after_reconnect() -> N
 @pytest.mark.asyncio
 async def test_login_with_several_accounts_needs_an_explicit_account() -> None:
     async with FakeTWS(accounts=("DU1111111", "DU2222222")) as tws:
-        broker = IBKRBroker(make_config(tws.port, account=None), instruments=[AAPL])
+        broker = IbkrBroker(make_config(tws.port, account=None), instruments=[AAPL])
         with pytest.raises(ConfigError, match="manages 2 accounts"):
             await broker.connect()
         assert not broker.is_connected
@@ -133,7 +133,7 @@ async def test_login_with_several_accounts_needs_an_explicit_account() -> None:
 
 @pytest.mark.asyncio
 async def test_gateway_restart_with_lower_next_valid_id_never_reuses_an_order_id(
-    venue: IBKRVenue,
+    venue: IbkrVenue,
 ) -> None:
     """A restarted gateway reports nextValidId=1; the adapter's high-water mark wins."""
     venue.submit(submit_cmd("c-gw-1", "2"))
@@ -171,7 +171,7 @@ async def test_submit_while_disconnected_is_rejected_without_sending() -> None:
 @pytest.mark.asyncio
 async def test_new_adapter_after_restart_cancels_order_of_previous_session() -> None:
     async with FakeTWS(prices={"AAPL": Decimal("190")}, clock=SimClock(START_NS)) as tws:
-        first = IBKRBroker(make_config(tws.port), instruments=[AAPL])
+        first = IbkrBroker(make_config(tws.port), instruments=[AAPL])
         first.bind(lambda event: None, SimClock(START_NS))
         await first.connect()
         first.submit(submit_cmd("c-old-1", "3", OrderType.LIMIT, limit_px="180"))
@@ -179,8 +179,8 @@ async def test_new_adapter_after_restart_cancels_order_of_previous_session() -> 
             await asyncio.sleep(0.005)
         await first.disconnect()  # the strategy process dies; the order keeps working
 
-        second = IBKRBroker(make_config(tws.port), instruments=[AAPL])
-        venue = IBKRVenue(broker=second, tws=tws, clock=SimClock(START_NS))
+        second = IbkrBroker(make_config(tws.port), instruments=[AAPL])
+        venue = IbkrVenue(broker=second, tws=tws, clock=SimClock(START_NS))
         second.bind(venue.record, venue.clock)
         await second.connect()
         try:
@@ -192,7 +192,7 @@ async def test_new_adapter_after_restart_cancels_order_of_previous_session() -> 
 
 
 @pytest.mark.asyncio
-async def test_cancel_and_amend_of_unknown_order_are_refused(venue: IBKRVenue) -> None:
+async def test_cancel_and_amend_of_unknown_order_are_refused(venue: IbkrVenue) -> None:
     venue.cancel("c-nobody")
     venue.amend("c-nobody", qty=Decimal(1))
     await venue.wait_for(lambda: len(venue.of("c-nobody")) == 2)
@@ -208,7 +208,7 @@ async def test_paper_mode_refuses_a_live_account_without_logging_it(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     async with FakeTWS(accounts=("U7654321",)) as tws:
-        broker = IBKRBroker(make_config(tws.port, account=None), instruments=[AAPL])
+        broker = IbkrBroker(make_config(tws.port, account=None), instruments=[AAPL])
         with pytest.raises(ConfigError, match="mode='paper'") as info:
             await broker.connect()
         assert not broker.is_connected
@@ -219,7 +219,7 @@ async def test_paper_mode_refuses_a_live_account_without_logging_it(
 @pytest.mark.asyncio
 async def test_configured_account_must_be_managed_by_the_login() -> None:
     async with FakeTWS() as tws:
-        broker = IBKRBroker(make_config(tws.port, account="DU0000001"), instruments=[AAPL])
+        broker = IbkrBroker(make_config(tws.port, account="DU0000001"), instruments=[AAPL])
         with pytest.raises(ConfigError, match="not managed") as info:
             await broker.connect()
     assert "DU0000001" not in str(info.value)
@@ -231,7 +231,7 @@ async def test_connect_refused_maps_to_broker_unavailable() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         free_port = sock.getsockname()[1]
-    broker = IBKRBroker(make_config(free_port), instruments=[AAPL])
+    broker = IbkrBroker(make_config(free_port), instruments=[AAPL])
 
     with pytest.raises(BrokerUnavailable, match="refused") as info:
         await broker.connect()
@@ -242,7 +242,7 @@ async def test_connect_refused_maps_to_broker_unavailable() -> None:
 @pytest.mark.asyncio
 async def test_unknown_symbol_fails_at_connect_not_at_first_order() -> None:
     async with FakeTWS() as tws:
-        broker = IBKRBroker(make_config(tws.port), instruments=[Instrument(symbol="NOPE")])
+        broker = IbkrBroker(make_config(tws.port), instruments=[Instrument(symbol="NOPE")])
         with pytest.raises(ConfigError, match="NOPE"):
             await broker.connect()
         assert not broker.is_connected
@@ -275,7 +275,7 @@ async def test_resubmit_after_restart_reports_the_order_instead_of_sending_it_tw
         "c-crash-1", "3", order_type, limit_px="180" if order_type is OrderType.LIMIT else None
     )
     async with FakeTWS(prices={"AAPL": Decimal("190")}, clock=SimClock(START_NS)) as tws:
-        first = IBKRBroker(make_config(tws.port), instruments=[AAPL])
+        first = IbkrBroker(make_config(tws.port), instruments=[AAPL])
         first.bind(lambda event: None, SimClock(START_NS))
         await first.connect()
         first.submit(command)
@@ -283,8 +283,8 @@ async def test_resubmit_after_restart_reports_the_order_instead_of_sending_it_tw
             await asyncio.sleep(0.005)
         await first.disconnect()
 
-        second = IBKRBroker(make_config(tws.port), instruments=[AAPL])
-        venue = IBKRVenue(broker=second, tws=tws, clock=SimClock(START_NS))
+        second = IbkrBroker(make_config(tws.port), instruments=[AAPL])
+        venue = IbkrVenue(broker=second, tws=tws, clock=SimClock(START_NS))
         second.bind(venue.record, venue.clock)
         venue.submit(command, send=False)  # the OMS recovered it from its journal
         await second.connect()
@@ -305,7 +305,7 @@ async def test_resubmit_after_restart_reports_the_order_instead_of_sending_it_tw
 async def test_resubmit_after_restart_of_an_order_canceled_meanwhile_reports_the_cancel() -> None:
     command = submit_cmd("c-crash-2", "3", OrderType.LIMIT, limit_px="180")
     async with FakeTWS(prices={"AAPL": Decimal("190")}, clock=SimClock(START_NS)) as tws:
-        first = IBKRBroker(make_config(tws.port), instruments=[AAPL])
+        first = IbkrBroker(make_config(tws.port), instruments=[AAPL])
         first.bind(lambda event: None, SimClock(START_NS))
         await first.connect()
         first.submit(command)
@@ -314,8 +314,8 @@ async def test_resubmit_after_restart_of_an_order_canceled_meanwhile_reports_the
         await first.disconnect()
         tws.cancel_by_venue("c-crash-2", "end of day")  # TWS cancels it while we are down
 
-        second = IBKRBroker(make_config(tws.port), instruments=[AAPL])
-        venue = IBKRVenue(broker=second, tws=tws, clock=SimClock(START_NS))
+        second = IbkrBroker(make_config(tws.port), instruments=[AAPL])
+        venue = IbkrVenue(broker=second, tws=tws, clock=SimClock(START_NS))
         second.bind(venue.record, venue.clock)
         venue.submit(command, send=False)
         await second.connect()  # completed orders come back in the start-up sync
@@ -332,9 +332,9 @@ async def test_resubmit_after_restart_of_an_order_canceled_meanwhile_reports_the
 
 
 @pytest.mark.asyncio
-async def test_client_id_in_use_times_out_with_a_hint(venue: IBKRVenue) -> None:
+async def test_client_id_in_use_times_out_with_a_hint(venue: IbkrVenue) -> None:
     """TWS answers error 326 and hangs up; the library only times out."""
-    twin = IBKRBroker(make_config(venue.tws.port, connect_timeout=0.5), instruments=[AAPL])
+    twin = IbkrBroker(make_config(venue.tws.port, connect_timeout=0.5), instruments=[AAPL])
 
     with pytest.raises(BrokerTimeout, match="client_id") as info:
         await twin.connect()
@@ -346,13 +346,13 @@ async def test_client_id_in_use_times_out_with_a_hint(venue: IBKRVenue) -> None:
 
 @pytest.mark.asyncio
 async def test_other_clients_orders_with_the_same_order_id_are_not_ours(
-    venue: IBKRVenue,
+    venue: IbkrVenue,
 ) -> None:
     """Order ids are per client id: client 8's order 4 is not client 7's order 4."""
     # Arrange: client 7 has a working order; client 8 places one under the same orderId
     venue.submit(submit_cmd("c-mine-1", "3", OrderType.LIMIT, limit_px="180"))
     await venue.wait_for(lambda: bool(venue.of("c-mine-1", OrderAccepted)))
-    other = IBKRBroker(make_config(venue.tws.port, client_id=8), instruments=[AAPL])
+    other = IbkrBroker(make_config(venue.tws.port, client_id=8), instruments=[AAPL])
     other_events: list[OrderEvent] = []
     other.bind(other_events.append, SimClock(START_NS))
     await other.connect()
@@ -390,7 +390,7 @@ async def test_persisted_order_id_watermark_survives_our_restart_and_the_gateway
     """Both processes restart; the gateway forgets its ids; no orderId is ever reused."""
     state = tmp_path / "ibkr-client-7.json"
     async with FakeTWS(prices={"AAPL": Decimal("190")}, clock=SimClock(START_NS)) as tws:
-        first = IBKRBroker(make_config(tws.port, order_id_state_file=state), instruments=[AAPL])
+        first = IbkrBroker(make_config(tws.port, order_id_state_file=state), instruments=[AAPL])
         first.bind(lambda event: None, SimClock(START_NS))
         await first.connect()
         first.submit(submit_cmd("c-wm-1", "2"))  # fills at once: not open after restart
@@ -400,8 +400,8 @@ async def test_persisted_order_id_watermark_survives_our_restart_and_the_gateway
         used = tws.find("c-wm-1", None).order_id
         tws.script.next_valid_id = 1  # the gateway restarted and forgot
 
-        second = IBKRBroker(make_config(tws.port, order_id_state_file=state), instruments=[AAPL])
-        venue = IBKRVenue(broker=second, tws=tws, clock=SimClock(START_NS))
+        second = IbkrBroker(make_config(tws.port, order_id_state_file=state), instruments=[AAPL])
+        venue = IbkrVenue(broker=second, tws=tws, clock=SimClock(START_NS))
         second.bind(venue.record, venue.clock)
         await second.connect()
         try:
@@ -419,4 +419,4 @@ def test_corrupt_watermark_file_is_a_config_error(tmp_path: Path) -> None:
     state = tmp_path / "ibkr.json"
     state.write_text("{not json")
     with pytest.raises(ConfigError, match="order_id_state_file"):
-        IBKRBroker(make_config(7497, order_id_state_file=state), instruments=[AAPL])
+        IbkrBroker(make_config(7497, order_id_state_file=state), instruments=[AAPL])

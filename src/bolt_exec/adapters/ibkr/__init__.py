@@ -12,7 +12,7 @@ pacing                 50 messages/s (the library throttles at 45/s)
 =====================  ============================================
 """
 
-from bolt_exec.adapters.ibkr.adapter import IBKR_CAPABILITIES, IBKRBroker
-from bolt_exec.adapters.ibkr.config import ContractSpec, IBKRConfig
+from bolt_exec.adapters.ibkr.adapter import IBKR_CAPABILITIES, IbkrBroker
+from bolt_exec.adapters.ibkr.config import ContractSpec, IbkrConfig
 
-__all__ = ["IBKR_CAPABILITIES", "ContractSpec", "IBKRBroker", "IBKRConfig"]
+__all__ = ["IBKR_CAPABILITIES", "ContractSpec", "IbkrBroker", "IbkrConfig"]

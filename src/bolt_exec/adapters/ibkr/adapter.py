@@ -1,8 +1,8 @@
-"""IBKRBroker: the Interactive Brokers adapter (TWS / IB Gateway through ib_async).
+"""IbkrBroker: the Interactive Brokers adapter (TWS / IB Gateway through ib_async).
 
 Theory of operation
 -------------------
-Commands are fire-and-report: :meth:`IBKRBroker.submit`, ``cancel`` and ``amend``
+Commands are fire-and-report: :meth:`IbkrBroker.submit`, ``cancel`` and ``amend``
 schedule the request on the adapter's event loop and return; what TWS says comes
 back as events through the OMS's sink. The adapter listens to the library's
 *wire-level* events (server order statuses, errors, executions, commission
@@ -38,7 +38,7 @@ from typing import Any
 
 from bolt_exec.adapters.base import BrokerBase, BrokerLimits, Capabilities, RateLimit
 from bolt_exec.adapters.ibkr import codec
-from bolt_exec.adapters.ibkr.config import IBKRConfig
+from bolt_exec.adapters.ibkr.config import IbkrConfig
 from bolt_exec.adapters.ibkr.connection import Connection
 from bolt_exec.adapters.ibkr.errors import map_exception
 from bolt_exec.adapters.ibkr.fills import FillReporter
@@ -57,7 +57,7 @@ from bolt_exec.model.events import (
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.reports import MassStatus
 
-__all__ = ["IBKR_CAPABILITIES", "IBKRBroker"]
+__all__ = ["IBKR_CAPABILITIES", "IbkrBroker"]
 
 _log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ IBKR_CAPABILITIES = Capabilities(
 )
 
 
-class IBKRBroker(BrokerBase):
+class IbkrBroker(BrokerBase):
     """Interactive Brokers through TWS or IB Gateway.
 
     Args:
@@ -81,7 +81,7 @@ class IBKRBroker(BrokerBase):
         name: the broker's name in the OMS.
         clock: used until the OMS binds its own.
         order_id_floor: the highest IB orderId this client id ever used (or set
-            ``IBKRConfig.order_id_state_file`` and let the adapter persist it; persist
+            ``IbkrConfig.order_id_state_file`` and let the adapter persist it; persist
             :attr:`order_id_high_water` across restarts and pass it back here).
         library: ``"ib_async"`` or ``"ib_insync"`` to force one.
 
@@ -100,7 +100,7 @@ class IBKRBroker(BrokerBase):
 
     def __init__(
         self,
-        config: IBKRConfig | None = None,
+        config: IbkrConfig | None = None,
         *,
         instruments: Sequence[Instrument] = (),
         name: str = "ibkr",
@@ -110,7 +110,7 @@ class IBKRBroker(BrokerBase):
     ) -> None:
         super().__init__()
         self.name = name
-        self.config = config or IBKRConfig.load()
+        self.config = config or IbkrConfig.load()
         self.limits = BrokerLimits(
             rates=(RateLimit(self.config.messages_per_second, 1.0, scope="messages"),)
         )

@@ -1,4 +1,4 @@
-"""IBKRConfig: where TWS / IB Gateway listens, which account, paper or live, and limits.
+"""IbkrConfig: where TWS / IB Gateway listens, which account, paper or live, and limits.
 
 Read from the environment with the ``BOLT_IBKR_`` prefix (``BOLT_IBKR_PORT=7497``,
 ``BOLT_IBKR_ACCOUNT=DU...``, ``BOLT_IBKR_MODE=paper``) or built in code. Paper is
@@ -27,7 +27,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bolt_exec.errors import ConfigError
 
-__all__ = ["LIVE_PORTS", "PAPER_PORTS", "ContractSpec", "IBKRConfig"]
+__all__ = ["LIVE_PORTS", "PAPER_PORTS", "ContractSpec", "IbkrConfig"]
 
 PAPER_PORTS: Final = frozenset({7497, 4002})
 LIVE_PORTS: Final = frozenset({7496, 4001})
@@ -49,7 +49,7 @@ class ContractSpec(BaseModel):
     ib_symbol: str = Field(default="", description="IB's symbol when it differs from ours")
 
 
-class IBKRConfig(BaseSettings):
+class IbkrConfig(BaseSettings):
     """Settings of the Interactive Brokers adapter.
 
     Attributes:
@@ -94,7 +94,7 @@ class IBKRConfig(BaseSettings):
     order_id_state_file: Path | None = None
 
     @model_validator(mode="after")
-    def _port_matches_mode(self) -> IBKRConfig:
+    def _port_matches_mode(self) -> IbkrConfig:
         if self.mode == "paper" and self.port in LIVE_PORTS:
             raise ValueError(
                 f"port={self.port} is a live TWS/Gateway port but mode='paper'; use 7497 "
@@ -120,7 +120,7 @@ class IBKRConfig(BaseSettings):
         return self.account.get_secret_value() if self.account is not None else ""
 
     @classmethod
-    def load(cls, **overrides: Any) -> IBKRConfig:
+    def load(cls, **overrides: Any) -> IbkrConfig:
         """Build from the environment plus ``overrides``, raising ConfigError on bad input.
 
         Raises:

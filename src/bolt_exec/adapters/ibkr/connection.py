@@ -18,7 +18,7 @@ from typing import Any, Protocol, TypeVar
 
 from bolt_exec.adapters.ibkr._lib import load_library
 from bolt_exec.adapters.ibkr._redact import AccountRedactor
-from bolt_exec.adapters.ibkr.config import ContractSpec, IBKRConfig
+from bolt_exec.adapters.ibkr.config import ContractSpec, IbkrConfig
 from bolt_exec.adapters.ibkr.errors import map_exception
 from bolt_exec.adapters.ibkr.snapshot import Snapshot
 from bolt_exec.adapters.ibkr.watermark import OrderIdWatermark
@@ -46,7 +46,7 @@ class Connection:
 
     def __init__(
         self,
-        config: IBKRConfig,
+        config: IbkrConfig,
         *,
         instruments: list[str],
         order_id_floor: int = 0,
@@ -98,7 +98,7 @@ class Connection:
         return bool(self.ib.isConnected())
 
     async def connect(self) -> None:
-        """Open the session (idempotent); see ``IBKRBroker.connect``."""
+        """Open the session (idempotent); see ``IbkrBroker.connect``."""
         async with self._connect_lock:  # two callers must not open two sockets
             if self.is_connected:
                 return
@@ -155,7 +155,7 @@ class Connection:
             self.ib.disconnect()
             raise ConfigError(
                 f"this TWS login manages {len(accounts)} accounts; set BOLT_IBKR_ACCOUNT "
-                "(IBKRConfig.account) so orders cannot land in the wrong one"
+                "(IbkrConfig.account) so orders cannot land in the wrong one"
             )
         relevant = [wanted] if wanted else accounts
         if self.config.mode == "paper" and any(not a.startswith("D") for a in relevant):
@@ -295,7 +295,7 @@ class Connection:
             await self.close()
             raise ConfigError(
                 f"TWS knows no unique contract for {unknown}; fix the symbol or give "
-                "IBKRConfig.contracts[<symbol>] (sec_type, exchange, currency, con_id)"
+                "IbkrConfig.contracts[<symbol>] (sec_type, exchange, currency, con_id)"
             )
         self._qualified = contracts
         self._aliases = {c.conId: s for s, c in contracts.items()}
