@@ -420,3 +420,43 @@ def test_corrupt_watermark_file_is_a_config_error(tmp_path: Path) -> None:
     state.write_text("{not json")
     with pytest.raises(ConfigError, match="order_id_state_file"):
         IbkrBroker(make_config(7497, order_id_state_file=state), instruments=[AAPL])
+
+
+@pytest.mark.asyncio
+async def test_runtime_reconnect_and_auto_reconnect_do_not_open_two_sockets(
+    venue: IbkrVenue,
+) -> None:
+    """The runtime's supervisor calls connect() while the adapter is reconnecting itself."""
+    reconnects: list[int] = []
+    venue.broker.add_reconnect_listener(lambda: reconnects.append(1))
+
+    venue.drop_connection()
+    await venue.wait_for(lambda: not venue.broker.is_connected)
+    await asyncio.gather(venue.broker.connect(), venue.broker.connect())
+    await venue.reconnected()
+    await asyncio.sleep(0.2)  # the adapter's own reconnect timer fires meanwhile
+
+    assert venue.broker.is_connected
+    assert venue.tws.connections == 2
+    assert reconnects == [1]
+
+
+def test_from_settings_builds_the_broker_the_runtime_asks_for() -> None:
+    from bolt_exec.adapters.registry import load_broker
+
+    cls = load_broker("ibkr")
+    broker = cls.from_settings(  # type: ignore[attr-defined]
+        {
+            "name": "ib-paper",
+            "port": 4002,
+            "client_id": 9,
+            "instruments": ["AAPL", {"symbol": "ES", "venue": "CME"}],
+        }
+    )
+
+    assert cls is IbkrBroker
+    assert broker.name == "ib-paper"
+    assert (broker.config.port, broker.config.client_id) == (4002, 9)
+    assert [i.id for i in broker.instruments()] == ["AAPL.SMART", "ES.CME"]
+    with pytest.raises(ConfigError, match="port"):
+        IbkrBroker.from_settings({"port": 7496})  # a live port in paper mode

@@ -32,7 +32,7 @@ rejected with code ``NOT_CONNECTED``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -152,8 +152,29 @@ class IbkrBroker(BrokerBase):
         return self._conn.watermark.value
 
     def add_reconnect_listener(self, callback: Callable[[], None]) -> None:
-        """Call ``callback()`` after every automatic reconnect (run the reconciler there)."""
+        """Call ``callback()`` after every reconnect, automatic or not (reconcile there)."""
         self._conn.reconnect_callbacks.append(callback)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> IbkrBroker:
+        """Build from a settings mapping (the runtime's ``brokers.<name>.settings``).
+
+        Keys: any :class:`IbkrConfig` field, plus ``name``, ``order_id_floor`` and
+        ``instruments`` (symbols, or :class:`Instrument` keyword mappings).
+
+        Raises:
+            ConfigError: naming each invalid field (never the account's value).
+        """
+        values = dict(settings)
+        name = str(values.pop("name", "ibkr"))
+        floor = int(values.pop("order_id_floor", 0))
+        instruments = [
+            Instrument(symbol=item, venue="SMART") if isinstance(item, str) else Instrument(**item)
+            for item in values.pop("instruments", ())
+        ]
+        return cls(
+            IbkrConfig.load(**values), instruments=instruments, name=name, order_id_floor=floor
+        )
 
     async def connect(self) -> None:
         """Connect, sync start-up state, reseed order ids and qualify contracts.
@@ -189,39 +210,19 @@ class IbkrBroker(BrokerBase):
         self._conn.call_soon(self._do_amend, command)
 
     def _do_submit(self, cmd: SubmitOrder) -> None:
-        ts = self._now()
-        common: dict[str, Any] = {
-            "client_order_id": cmd.client_order_id,
-            "ts_event": ts,
-            "ts_init": ts,
-        }
-        if self._orders.by_client_order_id(cmd.client_order_id) is not None:
+        coid = cmd.client_order_id
+        if self._orders.by_client_order_id(coid) is not None:
             # sending it again could fill twice; the first order's events still arrive
-            _log.error(
-                "IBKR: client_order_id %r was already sent; not sending it again",
-                cmd.client_order_id,
-            )
+            _log.error("IBKR: client_order_id %r was already sent; not sending it again", coid)
             return
-        existing = self._conn.trade_by_ref(cmd.client_order_id)
-        prior_fills = self._conn.fills_by_ref(cmd.client_order_id)
+        existing = self._conn.trade_by_ref(coid)
+        prior_fills = self._conn.fills_by_ref(coid)
         if existing is not None or prior_fills:
             # TWS already has it (sent before a crash or restart): report, never resend
-            _log.error(
-                "IBKR: TWS already has an order with orderRef %r; reporting it instead of "
-                "sending a second one",
-                cmd.client_order_id,
-            )
+            _log.error("IBKR: TWS already has orderRef %r; reporting it, not sending it", coid)
             if existing is None or self._track_trade(existing) is None:
                 order_id = prior_fills[-1].execution.orderId if prior_fills else 0
-                self._orders.add(
-                    TrackedOrder(
-                        client_order_id=cmd.client_order_id,
-                        order_id=order_id,
-                        symbol=cmd.symbol,
-                        side=cmd.side,
-                        qty=cmd.qty,
-                    )
-                )
+                self._orders.add(TrackedOrder(coid, order_id, cmd.symbol, cmd.side, cmd.qty))
             if existing is not None:
                 self.on_order_status(existing)
             for fill in prior_fills:
@@ -230,24 +231,17 @@ class IbkrBroker(BrokerBase):
         try:
             fields = codec.encode_order(cmd, self.config.account_id)
         except UsageError as exc:
-            self._emit(OrderRejected(**common, reason=str(exc), code="INVALID"))
+            self._refuse(OrderRejected, coid, str(exc), code="INVALID")
             return
         if not self.is_connected:
-            self._emit(
-                OrderRejected(
-                    **common,
-                    code="NOT_CONNECTED",
-                    reason="not connected to TWS/Gateway; the order was not sent",
-                )
+            self._refuse(
+                OrderRejected,
+                coid,
+                "not connected to TWS/Gateway; the order was not sent",
+                code="NOT_CONNECTED",
             )
             return
-        tracked = TrackedOrder(
-            client_order_id=cmd.client_order_id,
-            order_id=0,
-            symbol=cmd.symbol,
-            side=cmd.side,
-            qty=cmd.qty,
-        )
+        tracked = TrackedOrder(coid, 0, cmd.symbol, cmd.side, cmd.qty)
         try:
             tracked.order_id = self._conn.next_order_id()
             self._orders.add(tracked)
@@ -255,42 +249,29 @@ class IbkrBroker(BrokerBase):
         except ConnectionError:
             # the library refuses before writing a byte when the socket is down
             tracked.is_done = True
-            self._emit(
-                OrderRejected(
-                    **common,
-                    code="NOT_CONNECTED",
-                    reason="the TWS connection dropped; the order was not sent",
-                )
+            self._refuse(
+                OrderRejected,
+                coid,
+                "the TWS connection dropped; the order was not sent",
+                code="NOT_CONNECTED",
             )
         except Exception as exc:  # the outcome is unknown: log, never guess
-            error = map_exception(exc, f"placeOrder {cmd.client_order_id!r}")
+            error = map_exception(exc, f"placeOrder {coid!r}")
             _log.error("IBKR: %s; the order may or may not have left, reconcile", error)
 
     def _do_cancel(self, cmd: CancelOrder) -> None:
         tracked = self._find(cmd.client_order_id)
         problem = self._command_problem(tracked, "cancel")
         if problem is not None or tracked is None:
-            self._emit(
-                OrderCancelRejected(
-                    client_order_id=cmd.client_order_id,
-                    ts_event=self._now(),
-                    ts_init=self._now(),
-                    reason=problem or "unknown order",
-                )
-            )
+            self._refuse(OrderCancelRejected, cmd.client_order_id, problem or "unknown order")
             return
         tracked.is_cancel_pending = True
         try:
             self._conn.cancel(tracked.order_id)
         except ConnectionError:
             tracked.is_cancel_pending = False
-            self._emit(
-                OrderCancelRejected(
-                    client_order_id=cmd.client_order_id,
-                    ts_event=self._now(),
-                    ts_init=self._now(),
-                    reason="not connected; the cancel was not sent",
-                )
+            self._refuse(
+                OrderCancelRejected, cmd.client_order_id, "not connected; the cancel was not sent"
             )
         except Exception as exc:  # the outcome is unknown: log, never guess
             error = map_exception(exc, f"cancelOrder {cmd.client_order_id!r}")
@@ -313,14 +294,26 @@ class IbkrBroker(BrokerBase):
             except (ConnectionError, LookupError) as exc:
                 tracked.amend = None
                 problem = f"the amend was not sent ({type(exc).__name__}: {exc})"
-        self._emit(
-            OrderReplaceRejected(
-                client_order_id=cmd.client_order_id,
-                ts_event=self._now(),
-                ts_init=self._now(),
-                reason=problem or "unknown order",
-            )
-        )
+        self._refuse(OrderReplaceRejected, cmd.client_order_id, problem or "unknown order")
+
+    def _refuse(
+        self,
+        kind: type[OrderRejected] | type[OrderCancelRejected] | type[OrderReplaceRejected],
+        client_order_id: str,
+        reason: str,
+        code: str = "",
+    ) -> None:
+        # a refusal the adapter is certain of: the request never left this process
+        ts = self._now()
+        common: dict[str, Any] = {
+            "client_order_id": client_order_id,
+            "ts_event": ts,
+            "ts_init": ts,
+            "reason": reason,
+        }
+        if kind is OrderRejected:
+            common["code"] = code
+        self._emit(kind(**common))
 
     def _command_problem(self, tracked: TrackedOrder | None, what: str) -> str | None:
         if tracked is None:

@@ -65,6 +65,7 @@ class Connection:
         self._ready = False
         self._reconnect_task: asyncio.Task[None] | None = None
         self._connect_lock = asyncio.Lock()
+        self._sessions = 0
         self._redactor = AccountRedactor(_ACCOUNT_PATTERN)
         self._redactor.add([config.account_id])
         self.ib.disconnectedEvent += self._on_disconnected
@@ -141,6 +142,10 @@ class Connection:
         if cfg.qualify_contracts and self._symbols and not self._qualified:
             await self._qualify()
         self._ready = True
+        self._sessions += 1
+        if self._sessions > 1:  # a reconnect, whoever asked for it (us or the runtime)
+            for callback in self.reconnect_callbacks:
+                callback()
 
     def _check_accounts(self, accounts: list[str]) -> None:
         self._redactor.add(accounts)
@@ -181,19 +186,18 @@ class Connection:
         while not self._closing:
             await asyncio.sleep(delays[min(attempt, len(delays) - 1)])
             attempt += 1
-            if self._closing or self.is_connected:
-                return
-            try:
-                await self._open()
-            except ConfigError as exc:
-                _log.error("IBKR: not reconnecting: %s", exc)
-                return
-            except BrokerError as exc:
-                _log.warning("IBKR: reconnect attempt %d failed: %s", attempt, exc)
-                continue
+            async with self._connect_lock:  # the runtime may be reconnecting us too
+                if self._closing or self.is_connected:
+                    return
+                try:
+                    await self._open()
+                except ConfigError as exc:
+                    _log.error("IBKR: not reconnecting: %s", exc)
+                    return
+                except BrokerError as exc:
+                    _log.warning("IBKR: reconnect attempt %d failed: %s", attempt, exc)
+                    continue
             _log.info("IBKR: reconnected after %d attempt(s)", attempt)
-            for callback in self.reconnect_callbacks:
-                callback()
             return
 
     # --- scheduling ------------------------------------------------------------------------
