@@ -8,8 +8,10 @@ size), then the blotter, the fills and the positions as tables.
 from __future__ import annotations
 
 import random
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import TextIO
 
 import pandas as pd
@@ -19,7 +21,7 @@ from bolt_exec.clock import SimClock
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.oms.manager import OrderManager
 
-__all__ = ["DemoResult", "generate_quotes", "run_demo"]
+__all__ = ["DemoResult", "default_policy_path", "generate_quotes", "run_demo"]
 
 T0 = 1_704_205_800_000_000_000  # 2024-01-02 14:30 UTC, the New York open
 
@@ -60,8 +62,20 @@ def generate_quotes(n: int = 600, seed: int = 7, start_cents: int = 18_950) -> l
     return out
 
 
-def run_demo(out: TextIO | None = None, seed: int = 7) -> DemoResult:
-    """Run the paper session; print tables to ``out`` when given."""
+def default_policy_path() -> Path:
+    """``./policy.yaml`` when there is one, else the copy shipped in the package."""
+    local = Path("policy.yaml")
+    return local if local.is_file() else Path(__file__).parent / "data" / "policy.yaml"
+
+
+def run_demo(
+    out: TextIO | None = None, seed: int = 7, policy: str | Path | None = None
+) -> DemoResult:
+    """Run the paper session behind the SafetyManager; print tables to ``out`` when given.
+
+    The kill-switch latch lives in a temporary directory: a demo never inherits (or
+    leaves behind) a tripped latch of a real session.
+    """
     clock = SimClock(T0)
     aapl = Instrument("AAPL", venue="XNAS", tick_size=Decimal("0.01"), lot_size=Decimal(1))
     paper = PaperBroker(
@@ -72,7 +86,14 @@ def run_demo(out: TextIO | None = None, seed: int = 7) -> DemoResult:
         latency_ns=2_000_000,
         initial_cash={"USD": 1_000_000},
     )
-    oms = OrderManager(paper, clock=clock, id_prefix="DEMO")
+    latch = Path(tempfile.mkdtemp(prefix="bolt-exec-demo-")) / "kill_switch.json"
+    oms = OrderManager(
+        paper,
+        clock=clock,
+        id_prefix="DEMO",
+        policy=policy or default_policy_path(),
+        latch_path=latch,
+    )
     quotes = generate_quotes(seed=seed)
     cents = Decimal("0.01")
     script: dict[int, list[str]] = {
@@ -138,7 +159,8 @@ def _print_tables(oms: OrderManager, out: TextIO) -> None:
             ]
         ]
         print(
-            "bolt_exec paper demo: AAPL on 600 generated quotes (SimClock, 2 ms latency)\n",
+            "bolt_exec paper demo: AAPL on 600 generated quotes (SimClock, 2 ms latency);\n"
+            "every order passes the SafetyManager and the policy in policy.yaml\n",
             file=out,
         )
         print("Blotter", file=out)
@@ -150,3 +172,12 @@ def _print_tables(oms: OrderManager, out: TextIO) -> None:
         print(fills.map(_fmt).to_string(index=False), file=out)
         print("\nPositions", file=out)
         print(oms.positions_frame().map(_fmt).to_string(index=False), file=out)
+        safety = oms.safety
+        checks = getattr(safety, "check_count", None)
+        if checks is not None:
+            state = getattr(safety, "trading_state", "?")
+            print(
+                f"\nSafety: {checks} checks, trading state {state}, kill switch "
+                f"{'TRIPPED' if safety.kill_switch.is_tripped else 'armed'}",
+                file=out,
+            )

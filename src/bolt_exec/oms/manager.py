@@ -32,6 +32,8 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -65,12 +67,13 @@ from bolt_exec.model.transitions import TRANSITIONS
 from bolt_exec.oms.book import OrderBook
 from bolt_exec.oms.handles import OrderHandle
 from bolt_exec.oms.ids import ClientOrderIdFactory, validate_client_order_id
+from bolt_exec.oms.safety_wiring import connect_safety, paper_cash, safety_from_policy
 from bolt_exec.oms.validation import check_capabilities, validate_amend, validate_order
 from bolt_exec.safety.gate import PassThroughSafety, SafetyGate
 from bolt_exec.store.base import MemoryOrderStore, OrderStore
 
 if TYPE_CHECKING:
-    pass
+    from bolt_exec.safety.policy import Policy
 
 __all__ = ["OrderManager"]
 
@@ -91,6 +94,10 @@ class OrderManager(OrderBook):
         instruments: instruments to add to those the brokers know.
         id_prefix: up to 8 letters or digits that start every client order id.
         strict: raise on an illegal broker event instead of logging it (tests).
+        policy: a ``Policy`` or the path of a policy.yaml; builds and connects a
+            SafetyManager (ignored when ``safety`` is given).
+        cash: the account's cash for the portfolio limits (default: the paper brokers').
+        latch_path: where the kill-switch latch lives (default: the policy's latch_path).
 
     Emits:
         ``order.<kind>`` for every order event, ``execution.<symbol>`` for fills.
@@ -107,12 +114,19 @@ class OrderManager(OrderBook):
         instruments: Iterable[Instrument] = (),
         id_prefix: str = "O",
         strict: bool = False,
+        policy: Policy | str | Path | None = None,
+        cash: object = None,
+        latch_path: str | Path | None = None,
     ) -> None:
         if isinstance(brokers, BrokerBase):
             brokers = {brokers.name: brokers}
         if not brokers:
             raise ValidationError("brokers", brokers, "is empty", "pass at least one broker")
         super().__init__(clock or LiveClock())
+        if policy is not None and safety is None:
+            if cash is None:
+                cash = paper_cash(brokers.values())
+            safety = safety_from_policy(policy, self.clock, cash=cash, latch_path=latch_path)
         self.safety: SafetyGate = safety or PassThroughSafety()
         self.store: OrderStore = store if store is not None else MemoryOrderStore()
         self.bus = bus or MessageBus(strict=strict)
@@ -132,12 +146,25 @@ class OrderManager(OrderBook):
         self._ids.skip_to(self._replay(self.store.events()))
         for broker in self._brokers.values():
             broker.bind(self.on_event, self.clock)
+        if policy is not None:
+            connect_safety(self, self.safety)
+        # A SafetyManager also watches marks (stale reference data, loss monitors).
+        self._mark_sink = getattr(self.safety, "on_mark", None)
 
     # ------------------------------------------------------------------ reading
     @property
     def brokers(self) -> Mapping[str, BrokerBase]:
         """The brokers by name."""
         return self._brokers
+
+    def update_mark(
+        self, symbol: str, px: Decimal | float | int | str, ts: int | None = None
+    ) -> None:
+        """Record a reference price for PnL and pass it to the safety gate."""
+        super().update_mark(symbol, px, ts)
+        if self._mark_sink is not None:
+            mark = self.portfolio.mark_px(symbol)
+            self._mark_sink(symbol, mark, self.portfolio.mark_ts(symbol))
 
     # ------------------------------------------------------------------ commands
     def submit(

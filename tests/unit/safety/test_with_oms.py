@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from bolt_exec.adapters.paper import PaperBroker
 from bolt_exec.clock import SimClock
@@ -125,29 +122,21 @@ def test_loss_monitor_trips_on_the_timer_and_flattens_at_a_loss(tmp_path: Path) 
     assert pos.qty == 0
 
 
-def test_the_paper_demo_trades_under_the_demo_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_paper_demo_trades_under_the_demo_policy() -> None:
     """Every order of ``bolt-exec demo`` passes the shipped policy.yaml."""
     import bolt_exec.demo as demo
 
-    managers: list[SafetyManager] = []
-
-    class GatedOms(OrderManager):
-        def __init__(self, broker: PaperBroker, **kwargs: Any) -> None:
-            clock = kwargs["clock"]
-            safety = SafetyManager.from_policy(
-                Policy.from_yaml(ROOT / "policy.yaml"), clock, cash=Decimal(1_000_000)
-            )
-            super().__init__(broker, safety=safety, **kwargs)
-            safety.attach(self.bus)
-            safety.bind(self)
-            safety.sync(self)
-            safety.start()
-            managers.append(safety)
-
-    monkeypatch.setattr(demo, "OrderManager", GatedOms)
-    result = demo.run_demo()
+    result = demo.run_demo(policy=ROOT / "policy.yaml")
+    safety = result.oms.safety
+    assert isinstance(safety, SafetyManager)
     statuses = [o.status for o in result.oms.orders()]
     assert OrderStatus.DENIED not in statuses
     assert statuses.count(OrderStatus.FILLED) >= 3
-    assert managers[0].check_count == len(statuses)
-    assert not managers[0].kill_switch.is_tripped
+    assert safety.check_count == len(statuses)
+    assert not safety.kill_switch.is_tripped
+
+
+def test_packaged_demo_policy_is_the_documented_one() -> None:
+    """``bolt-exec demo`` outside a checkout uses a copy of policy.yaml; it must not drift."""
+    packaged = ROOT / "src" / "bolt_exec" / "data" / "policy.yaml"
+    assert packaged.read_text() == (ROOT / "policy.yaml").read_text()
