@@ -1,0 +1,1 @@
+"""Backtests: market data as arrays, synthetic data, the engine and its results."""
