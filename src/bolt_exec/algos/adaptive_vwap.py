@@ -39,6 +39,8 @@ from bolt_exec.errors import ValidationError
 
 __all__ = ["AdaptiveVWAP"]
 
+_SIGMA_FLOOR = 1e-5
+
 
 @register
 class AdaptiveVWAP(VWAP):
@@ -128,8 +130,10 @@ class AdaptiveVWAP(VWAP):
         spread = None if market is None else market.spread
         if spread and v["spread_avg"]:
             m *= (v["spread_avg"] / spread) ** prm["spread_sensitivity"]
-        if v["sig_fast"] and v["sig_slow"]:
-            m *= (v["sig_fast"] / v["sig_slow"]) ** prm["volatility_sensitivity"]
+        if v["sig_fast"] is not None and v["sig_slow"] is not None:
+            # a 0.1 bp floor keeps float noise in a flat market from reading as a volatility burst
+            ratio = (v["sig_fast"] + _SIGMA_FLOOR) / (v["sig_slow"] + _SIGMA_FLOOR)
+            m *= ratio ** prm["volatility_sensitivity"]
         return float(min(max(m, prm["min_speed"]), prm["max_speed"]))
 
     def step(self, now_ns: int, market: MarketView | None, progress: Progress) -> AlgoStep:

@@ -307,7 +307,7 @@ def _timestamps(s: pd.Series, source: str, off: int) -> I64:
                 "is not a timestamp (integer ns or ISO date-time text)",
                 off,
             )
-    return _i64(dt.astype("datetime64[ns, UTC]").to_numpy().view(np.int64))
+    return _i64(pd.DatetimeIndex(dt).as_unit("ns").asi8)
 
 
 def load_quotes(path: str | Path, symbol: str = "") -> QuoteData:

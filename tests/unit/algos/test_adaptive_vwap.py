@@ -58,7 +58,8 @@ def test_adaptive_vwap_slows_down_when_spread_widens(inst, sim_cls):
 def test_adaptive_vwap_state_round_trip(inst, sim_cls):
     algo, _ = _run(inst, sim_cls, lambda t: None)
     copy = algo_from_state(algo.state())
-    assert copy.vars == algo.vars and type(copy) is AdaptiveVWAP
+    assert copy.vars == algo.vars
+    assert type(copy) is AdaptiveVWAP
 
 
 def test_adaptive_vwap_bounds_are_checked():

@@ -53,7 +53,9 @@ def test_iceberg_jitter_is_seeded(inst):
             filled += step.children[0].qty
 
     a, b = sizes(1), sizes(1)
-    assert a == b and sum(a) == 1050 and len(set(a)) > 1
+    assert a == b
+    assert sum(a) == 1050
+    assert len(set(a)) > 1
 
 
 def test_iceberg_needs_a_limit_price(inst):
@@ -70,6 +72,8 @@ def test_iceberg_cancels_and_stops_at_end(inst):
     algo.start(_parent(inst, end_ns=100), 0)
     child = ChildView("I-E0", Decimal(100), Decimal(0), Decimal("10.00"), 0)
     step = algo.step(100, None, Progress(Decimal(0), Decimal(100), (child,)))
-    assert step.cancel == ("I-E0",) and not step.is_done
+    assert step.cancel == ("I-E0",)
+    assert not step.is_done
     step = algo.step(101, None, Progress())
-    assert step.is_done and "1050 unfilled" in step.reason
+    assert step.is_done
+    assert "1050 unfilled" in step.reason

@@ -55,7 +55,8 @@ def test_pov_limit_price_makes_capped_ioc_children(inst, sim_cls):
     sim = sim_cls(algo)
     sim.run([0, SEC], lambda t: MarketView(ts=t, volume=float(t // SEC * 400)))
     ((_, child),) = sim.sent
-    assert child.order_type is OrderType.LIMIT and child.limit_px == Decimal("50.00")
+    assert child.order_type is OrderType.LIMIT
+    assert child.limit_px == Decimal("50.00")
     assert child.qty == 200
 
 

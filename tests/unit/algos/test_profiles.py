@@ -28,7 +28,8 @@ def test_profile_from_bars_recovers_the_intraday_shape():
 def test_u_shape_is_symmetric_and_deeper_in_the_middle():
     w = np.array(u_shaped_profile(100, depth=0.5).weights)
     assert np.allclose(w, w[::-1])
-    assert w[0] > w[50] and w[50] == pytest.approx(0.5, abs=0.01)
+    assert w[0] > w[50]
+    assert w[50] == pytest.approx(0.5, abs=0.01)
 
 
 def test_interval_weights_of_a_relative_profile_cover_the_horizon():

@@ -31,7 +31,8 @@ def test_vwap_tracks_its_profile_slice_by_slice(inst, sim_cls):
     assert np.max(np.abs(got - want)) <= 1.0  # rounding to the lot only
     assert sim.filled == 39_000
     # U shape: the open and the close trade more than mid-session
-    assert got[0] > 1.5 * got[195] and got[-1] > 1.5 * got[195]
+    assert got[0] > 1.5 * got[195]
+    assert got[-1] > 1.5 * got[195]
 
 
 def test_vwap_with_anchored_profile_uses_time_of_day(inst, sim_cls):
@@ -51,7 +52,7 @@ def test_vwap_with_anchored_profile_uses_time_of_day(inst, sim_cls):
     )
     algo.start(parent, start)
     sched = algo.schedule()
-    cum = {t: c for t, c in sched}
+    cum = dict(sched)
     assert cum[start + 59 * MIN] == 0
     assert cum[start + 119 * MIN] == 6000
     assert cum[start + 89 * MIN] == 3000
