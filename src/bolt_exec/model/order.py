@@ -121,7 +121,8 @@ class Order:
         """
         if event.client_order_id != self.client_order_id:
             raise InvalidTransition(
-                self.client_order_id, self.status.value,
+                self.client_order_id,
+                self.status.value,
                 f"{type(event).__name__} for {event.client_order_id!r}",
             )
         if isinstance(event, OrderFilled) and event.trade_id in self._trade_ids:
@@ -147,7 +148,8 @@ class Order:
         new_filled = self.filled_qty + fill.last_qty
         if new_filled > self.qty:
             raise InvalidTransition(
-                self.client_order_id, self.status.value,
+                self.client_order_id,
+                self.status.value,
                 f"OrderFilled {fill.trade_id!r} of {fill.last_qty} (overfill: filled "
                 f"{self.filled_qty} of {self.qty})",
             )
@@ -163,7 +165,8 @@ class Order:
         if event.qty is not None:
             if event.qty < self.filled_qty:
                 raise InvalidTransition(
-                    self.client_order_id, self.status.value,
+                    self.client_order_id,
+                    self.status.value,
                     f"OrderReplaced to qty {event.qty} below filled {self.filled_qty}",
                 )
             self.qty = event.qty
