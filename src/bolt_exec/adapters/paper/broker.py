@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 from bolt_exec.adapters.base import BrokerBase, Capabilities
 from bolt_exec.adapters.paper.book import Quote, VenueOrder
 from bolt_exec.adapters.paper.fees import FeeModel
+from bolt_exec.adapters.paper.queue import on_level_quote, on_level_trade
 from bolt_exec.clock import Clock
 from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
 from bolt_exec.model.enums import LiquiditySide, OrderStatus, OrderType, Side, TimeInForce
@@ -176,6 +177,10 @@ class PaperBroker(BrokerBase):
             balances=dict(self._cash),
         )
 
+    def resting_orders(self, symbol: str) -> Sequence[VenueOrder]:
+        """The orders resting on ``symbol``'s book (limits and armed stops), in arrival order."""
+        return tuple(self._resting.get(symbol, ()))
+
     def order_report(self, client_order_id: str) -> OrderStatusReport | None:
         """The venue's view of one order (a targeted status query), or None if unknown."""
         vo = self._orders.get(client_order_id)
@@ -293,6 +298,8 @@ class PaperBroker(BrokerBase):
         if not vo.is_armed:
             self._take(vo, book, inst)
         if vo.status.is_open:
+            if vo.limit_px is not None and not vo.is_armed:
+                on_level_quote(vo, book)  # join the queue behind the displayed size
             self._resting.setdefault(cmd.symbol, []).append(vo)
 
     def _refuse(self, cmd: SubmitOrder, inst: Instrument | None) -> str:
@@ -449,11 +456,16 @@ class PaperBroker(BrokerBase):
             limit = vo.limit_px
             assert limit is not None
             if trade_px is not None:
-                # A print strictly through our price fills us (the queue at our level is
-                # conservatively assumed ahead of us).
+                # A print strictly through our price fills us; a print at our price fills
+                # what is left of it after the queue ahead of us (queue.py).
                 if trade_size and _strictly_through(vo.side, limit, trade_px):
                     self._fill(vo, min(vo.leaves, trade_size), limit, LiquiditySide.MAKER)
+                elif trade_size and trade_px == limit:
+                    qty = on_level_trade(vo, trade_size)
+                    if qty > 0:
+                        self._fill(vo, qty, limit, LiquiditySide.MAKER)
                 continue
+            on_level_quote(vo, book)
             far = book.take_px(vo.side)
             if far is not None and _crosses(vo.side, limit, far):
                 # The market moved onto a resting limit: we are the maker, at our price.
