@@ -19,13 +19,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from bolt_exec.errors import ValidationError
+
+if TYPE_CHECKING:  # pandas is imported only when a file is loaded or a frame is asked for
+    import pandas as pd
 
 __all__ = [
     "BarData",
@@ -149,6 +151,8 @@ class QuoteData:
 
     def frame(self) -> pd.DataFrame:
         """Return the quotes as a DataFrame."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "ts": self.ts,
@@ -193,6 +197,8 @@ class TradeData:
 
     def frame(self) -> pd.DataFrame:
         """Return the trades as a DataFrame."""
+        import pandas as pd
+
         return pd.DataFrame({"ts": self.ts, "px": self.px, "size": self.size})
 
 
@@ -239,6 +245,8 @@ class BarData:
 
     def frame(self) -> pd.DataFrame:
         """Return the bars as a DataFrame."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "ts": self.ts,
@@ -253,6 +261,8 @@ class BarData:
 
 # -- loading -----------------------------------------------------------------------------------
 def _read(path: str | Path) -> tuple[pd.DataFrame, str, int]:
+    import pandas as pd
+
     p = Path(path)
     if not p.exists():
         raise ValidationError("path", str(p), "does not exist", "check the file name")
@@ -281,6 +291,8 @@ def _column(df: pd.DataFrame, name: str, source: str) -> pd.Series:
 
 
 def _numeric(s: pd.Series, name: str, source: str, off: int) -> F64:
+    import pandas as pd
+
     conv = pd.to_numeric(s, errors="coerce")
     bad = np.flatnonzero(conv.isna().to_numpy())
     if len(bad):
@@ -290,6 +302,8 @@ def _numeric(s: pd.Series, name: str, source: str, off: int) -> F64:
 
 
 def _timestamps(s: pd.Series, source: str, off: int) -> I64:
+    import pandas as pd
+
     if pd.api.types.is_integer_dtype(s.dtype):
         return _i64(s.to_numpy())
     if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s.dtype):

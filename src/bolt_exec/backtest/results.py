@@ -10,13 +10,12 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from bolt_exec.ledger.plots import plot_fills, plot_schedule
-from bolt_exec.ledger.tca import MarketTape, ParentTCA, parent_tca, tca_frame
+if TYPE_CHECKING:  # pandas, TCA and plots load on first use, so a run alone stays lean
+    import pandas as pd
 
-if TYPE_CHECKING:
     from bolt_exec.backtest.engine import BacktestEngine
+    from bolt_exec.ledger.tca import MarketTape, ParentTCA
 
 __all__ = ["BacktestResult"]
 
@@ -61,6 +60,8 @@ class BacktestResult:
 
     def parents(self) -> pd.DataFrame:
         """One row per parent order worked by an algorithm."""
+        import pandas as pd
+
         rows = [self.runner.status(pid) for pid in self.runner.parents()]
         return pd.DataFrame([{k: getattr(r, k) for k in r.__slots__} for r in rows])
 
@@ -73,6 +74,8 @@ class BacktestResult:
     # -- TCA -----------------------------------------------------------------------------------
     def tape(self) -> MarketTape:
         """The market data as a TCA tape (mids from quotes, or bar closes)."""
+        from bolt_exec.ledger.tca import MarketTape
+
         tl = self.engine.timeline
         if tl.quotes is not None:
             ts, mid = tl.quotes.ts, (tl.quotes.bid + tl.quotes.ask) / 2
@@ -89,6 +92,8 @@ class BacktestResult:
 
     def parent_fills(self, parent_id: str) -> pd.DataFrame:
         """The fills of one parent's children, with float ``ts, qty, px, fee`` columns."""
+        import pandas as pd
+
         kids = set(self.runner.children(parent_id))
         f = self.fills()
         f = f[f["client_order_id"].isin(kids)]
@@ -103,6 +108,8 @@ class BacktestResult:
 
     def parent_tca(self, parent_id: str) -> ParentTCA:
         """The TCA of one parent (see :mod:`bolt_exec.ledger.tca`)."""
+        from bolt_exec.ledger.tca import parent_tca
+
         algo = self.runner.algorithm(parent_id)
         p = algo.p
         kids = [self.oms.order(c) for c in self.runner.children(parent_id)]
@@ -126,12 +133,17 @@ class BacktestResult:
     def tca(self) -> pd.DataFrame:
         """One TCA row per parent: shortfall (delay, impact, fees, opportunity) in bps,
         interval VWAP slippage, participation and deviation from schedule."""
+        from bolt_exec.ledger.tca import tca_frame
+
         return tca_frame([self.parent_tca(pid) for pid in self.runner.parents()])
 
     # -- plots ---------------------------------------------------------------------------------
     def plot(self, parent_id: str | None = None) -> Any:
         """Price with fills, and cumulative filled against the schedule (a two-panel Figure)."""
+        import pandas as pd
         from matplotlib.figure import Figure
+
+        from bolt_exec.ledger.plots import plot_fills, plot_schedule
 
         parents = self.runner.parents()
         pid = parent_id or (parents[0] if parents else None)
