@@ -173,7 +173,7 @@ class AlgoRunner:
         self.halted = halted
         self._runs: dict[str, _Run] = {}
         self._child_parent: dict[str, str] = {}
-        oms.bus.subscribe("order.*", self._on_order_event, 30)
+        self._subscribed = False
 
     # -- public API ----------------------------------------------------------------------------
     def execute(self, algo: ExecAlgorithm, parent: ParentOrder) -> str:
@@ -188,6 +188,7 @@ class AlgoRunner:
             raise ValidationError(
                 "parent_id", parent.parent_id, "is already running", "give every parent a unique id"
             )
+        self._subscribe()
         now = self.clock.now_ns()
         algo.start(parent, now)
         run = _Run(algo=algo, parent=algo.p)
@@ -256,6 +257,7 @@ class AlgoRunner:
                 f"parent_id={parent_id!r}: no saved algorithm state to resume; "
                 "was it started with a state_store?"
             )
+        self._subscribe()
         algo = algo_from_state(state["algo"])
         run = _Run(
             algo=algo,
@@ -272,6 +274,12 @@ class AlgoRunner:
             self._arm(run, self.clock.now_ns())
 
     # -- internals -----------------------------------------------------------------------------
+    def _subscribe(self) -> None:
+        # subscribe on the first parent, so sessions without algorithms pay nothing per event
+        if not self._subscribed:
+            self.oms.bus.subscribe("order.*", self._on_order_event, 30)
+            self._subscribed = True
+
     def _run(self, parent_id: str) -> _Run:
         run = self._runs.get(parent_id)
         if run is None:

@@ -29,6 +29,7 @@ for byte (no wall time, no unordered iteration).
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -92,6 +93,10 @@ class BacktestEngine:
         session_close: local close time at which DAY orders expire, or None.
         progress: print a progress bar to stderr on long runs.
         start_ns: skip data before this time (resuming after a crash).
+        tune_gc: during :meth:`run`, freeze the objects that exist at its start and
+            collect the youngest generation less often (restored afterwards). A run
+            creates many long-lived order objects, and full collections over them
+            can take half the run time; cycles are still collected.
     """
 
     def __init__(
@@ -113,6 +118,7 @@ class BacktestEngine:
         session_close: str | None = "16:00",
         progress: bool = False,
         start_ns: int | None = None,
+        tune_gc: bool = True,
     ) -> None:
         self.instrument = instrument
         self.symbol = instrument.symbol
@@ -141,6 +147,7 @@ class BacktestEngine:
         )
         self.ctx = BacktestContext(self.oms, self.clock, self.runner, self.symbol)
         self.progress = progress
+        self.tune_gc = tune_gc
         self.strategies: list[Strategy] = []
         self._fed = -1
         self._scanner = RelevanceScanner(tl, self.paper, self.symbol)
@@ -272,6 +279,18 @@ class BacktestEngine:
 
     def run(self) -> BacktestResult:
         """Run every strategy over the data; return the results."""
+        if not self.tune_gc:
+            return self._run()
+        threshold = gc.get_threshold()
+        gc.freeze()
+        gc.set_threshold(max(threshold[0], 50_000), threshold[1], max(threshold[2], 100))
+        try:
+            return self._run()
+        finally:
+            gc.set_threshold(*threshold)
+            gc.unfreeze()
+
+    def _run(self) -> BacktestResult:
         tl, clk = self.timeline, self.clock
         n = len(tl)
         handlers = self._tick_handlers()
