@@ -27,8 +27,12 @@ from bolt_exec.backtest import BacktestEngine, QuoteData, Strategy
 from bolt_exec.model.events import OrderFilled
 from bolt_exec.model.instrument import Instrument
 
-REFERENCE = {"fills": 390, "filled_qty": 100_000, "notional_cents": 1_904_856_330,
-             "avg_px": "190.485633"}
+REFERENCE = {
+    "fills": 390,
+    "filled_qty": 100_000,
+    "notional_cents": 1_904_856_330,
+    "avg_px": "190.485633",
+}
 
 
 class TwapContainer(Strategy):
@@ -44,8 +48,9 @@ class TwapContainer(Strategy):
     def on_quote(self, view):  # type: ignore[no-untyped-def]
         self.ticks += 1
         if self.ticks == 1:
-            self.ctx.execute(TWAP(slices=390, interval_ns=60 * 10**9), "BUY", 100_000,
-                             parent_id="W1")
+            self.ctx.execute(
+                TWAP(slices=390, interval_ns=60 * 10**9), "BUY", 100_000, parent_id="W1"
+            )
 
 
 def main() -> None:
@@ -88,17 +93,29 @@ def main() -> None:
     cents = int(notional * 100)
     avg = (notional / qty).quantize(Decimal("0.000001"))
     out = {
-        "workload": "W1", "fill_rule": "at_or_before", "n_ticks": len(quotes),
-        "ticks_handled": strat.ticks, "data_sha256_ok": sha == g.W1_SHA256,
-        "run_s": round(run_s, 4), "ticks_per_s": round(len(quotes) / run_s),
-        "fills": len(fills), "filled_qty": int(qty), "notional_cents": cents, "avg_px": str(avg),
+        "workload": "W1",
+        "fill_rule": "at_or_before",
+        "n_ticks": len(quotes),
+        "ticks_handled": strat.ticks,
+        "data_sha256_ok": sha == g.W1_SHA256,
+        "run_s": round(run_s, 4),
+        "ticks_per_s": round(len(quotes) / run_s),
+        "fills": len(fills),
+        "filled_qty": int(qty),
+        "notional_cents": cents,
+        "avg_px": str(avg),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "datagen_s": round(gen_s, 4), "conversion_s": round(conv_s, 4),
-        "engine_load_s": round(load_s, 4), "wakeups": engine.wakeups, "book_feeds": engine.feeds,
+        "datagen_s": round(gen_s, 4),
+        "conversion_s": round(conv_s, 4),
+        "engine_load_s": round(load_s, 4),
+        "wakeups": engine.wakeups,
+        "book_feeds": engine.feeds,
     }
     out["matches_reference"] = (
-        out["data_sha256_ok"] and len(fills) == REFERENCE["fills"]
-        and int(qty) == REFERENCE["filled_qty"] and cents == REFERENCE["notional_cents"]
+        out["data_sha256_ok"]
+        and len(fills) == REFERENCE["fills"]
+        and int(qty) == REFERENCE["filled_qty"]
+        and cents == REFERENCE["notional_cents"]
         and str(avg) == REFERENCE["avg_px"]
     )
     print("RESULT " + json.dumps(out))

@@ -70,16 +70,22 @@ class SubmitThenCancel(Strategy):
         oms = self.ctx.oms
         pc = time.perf_counter_ns
         if q == 0:
-            buy_px = [f"{99.00 - 0.01 * L:.2f}" for L in range(100)]
-            sell_px = [f"{101.01 + 0.01 * L:.2f}" for L in range(100)]
+            buy_px = [f"{99.00 - 0.01 * lvl:.2f}" for lvl in range(100)]
+            sell_px = [f"{101.01 + 0.01 * lvl:.2f}" for lvl in range(100)]
             for i in range(self.n):
-                L = (i // 2) % 100
+                lvl = (i // 2) % 100
                 coid = f"W2-{i}"
                 t = pc()
                 self.sent_at[coid] = t
-                oms.submit("AAPL", "BUY" if i % 2 == 0 else "SELL", 100, "LIMIT",
-                           limit_px=buy_px[L] if i % 2 == 0 else sell_px[L], tif="GTC",
-                           client_order_id=coid)
+                oms.submit(
+                    "AAPL",
+                    "BUY" if i % 2 == 0 else "SELL",
+                    100,
+                    "LIMIT",
+                    limit_px=buy_px[lvl] if i % 2 == 0 else sell_px[lvl],
+                    tif="GTC",
+                    client_order_id=coid,
+                )
                 self.submit_ns.append(pc() - t)
                 self.ids.append(coid)
         elif q == 1:
@@ -105,8 +111,14 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     t0 = time.perf_counter()
     ts = T0 + np.arange(3, dtype=np.int64) * 10**9
-    quotes = QuoteData(ts=ts, bid=[100.00] * 3, ask=[100.01] * 3, bid_size=[10_000] * 3,
-                       ask_size=[10_000] * 3, symbol="AAPL")
+    quotes = QuoteData(
+        ts=ts,
+        bid=[100.00] * 3,
+        ask=[100.01] * 3,
+        bid_size=[10_000] * 3,
+        ask_size=[10_000] * 3,
+        symbol="AAPL",
+    )
     gen_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     inst = Instrument("AAPL", "XNAS", tick_size=Decimal("0.01"), lot_size=Decimal(1))
@@ -125,20 +137,31 @@ def main() -> None:
     n = args.n
     v = strat.verified
     out = {
-        "workload": "W2", "orders": n, "run_s": round(run_s, 4),
-        "orders_per_s": round(n / run_s), "commands_per_s": round(2 * n / run_s),
-        "submit_call_ns_p50": _pct(strat.submit_ns, 50), "submit_call_ns_p99": _pct(strat.submit_ns, 99),
-        "cancel_call_ns_p50": _pct(strat.cancel_ns, 50), "cancel_call_ns_p99": _pct(strat.cancel_ns, 99),
+        "workload": "W2",
+        "orders": n,
+        "run_s": round(run_s, 4),
+        "orders_per_s": round(n / run_s),
+        "commands_per_s": round(2 * n / run_s),
+        "submit_call_ns_p50": _pct(strat.submit_ns, 50),
+        "submit_call_ns_p99": _pct(strat.submit_ns, 99),
+        "cancel_call_ns_p50": _pct(strat.cancel_ns, 50),
+        "cancel_call_ns_p99": _pct(strat.cancel_ns, 99),
         "submit_to_accepted_ns_p50": _pct(strat.ack_ns, 50),
         "submit_to_accepted_ns_p99": _pct(strat.ack_ns, 99),
-        "accepted_events": strat.accepted, "canceled_events": strat.canceled,
-        "open_after": v.get("open"), "canceled_after": v.get("canceled"), "fills": strat.fills,
-        "safety": type(engine.oms.safety).__name__, "throttles": "none configured",
+        "accepted_events": strat.accepted,
+        "canceled_events": strat.canceled,
+        "open_after": v.get("open"),
+        "canceled_after": v.get("canceled"),
+        "fills": strat.fills,
+        "safety": type(engine.oms.safety).__name__,
+        "throttles": "none configured",
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "datagen_s": round(gen_s, 4), "engine_load_s": round(load_s, 4),
+        "datagen_s": round(gen_s, 4),
+        "engine_load_s": round(load_s, 4),
     }
-    out["matches_reference"] = (v == {"open": 0, "canceled": n, "fills": 0}
-                                and strat.accepted == n and strat.canceled == n)
+    out["matches_reference"] = (
+        v == {"open": 0, "canceled": n, "fills": 0} and strat.accepted == n and strat.canceled == n
+    )
     print("RESULT " + json.dumps(out))
     if prof:
         pstats.Stats(prof, stream=sys.stderr).sort_stats(args.sort).print_stats(40)

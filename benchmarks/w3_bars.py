@@ -25,8 +25,13 @@ from bolt_exec.backtest import BacktestEngine, BarData, Strategy
 from bolt_exec.model.events import OrderFilled
 from bolt_exec.model.instrument import Instrument
 
-REFERENCE = {"fills": 4914, "filled_qty": 491_400, "notional_cents": 4_369_666_000,
-             "avg_px": "88.922792", "net_position": 0}
+REFERENCE = {
+    "fills": 4914,
+    "filled_qty": 491_400,
+    "notional_cents": 4_369_666_000,
+    "avg_px": "88.922792",
+    "net_position": 0,
+}
 
 
 class EveryHundredBars(Strategy):
@@ -87,18 +92,29 @@ def main() -> None:
     pos = result.oms.position("AAPL")
     net = int(pos.qty) if pos is not None else 0
     out = {
-        "workload": "W3", "n_bars": len(bars), "bars_handled": strat.bars,
-        "data_sha256_ok": sha == g.W3_SHA256, "run_s": round(run_s, 4),
-        "bars_per_s": round(len(bars) / run_s), "fills": len(fills), "filled_qty": int(qty),
-        "notional_cents": cents, "avg_px": str(avg), "net_position": net,
+        "workload": "W3",
+        "n_bars": len(bars),
+        "bars_handled": strat.bars,
+        "data_sha256_ok": sha == g.W3_SHA256,
+        "run_s": round(run_s, 4),
+        "bars_per_s": round(len(bars) / run_s),
+        "fills": len(fills),
+        "filled_qty": int(qty),
+        "notional_cents": cents,
+        "avg_px": str(avg),
+        "net_position": net,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "datagen_s": round(gen_s, 4), "conversion_s": round(conv_s, 4),
+        "datagen_s": round(gen_s, 4),
+        "conversion_s": round(conv_s, 4),
         "engine_load_s": round(load_s, 4),
     }
     out["matches_reference"] = (
-        out["data_sha256_ok"] and len(fills) == REFERENCE["fills"]
-        and int(qty) == REFERENCE["filled_qty"] and cents == REFERENCE["notional_cents"]
-        and str(avg) == REFERENCE["avg_px"] and net == 0
+        out["data_sha256_ok"]
+        and len(fills) == REFERENCE["fills"]
+        and int(qty) == REFERENCE["filled_qty"]
+        and cents == REFERENCE["notional_cents"]
+        and str(avg) == REFERENCE["avg_px"]
+        and net == 0
     )
     print("RESULT " + json.dumps(out))
     if prof:

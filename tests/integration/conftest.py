@@ -29,8 +29,17 @@ def trades(quotes):
 class ExecOnStart(Strategy):
     """Hands one parent to an algorithm at the first event; optionally watches every quote."""
 
-    def __init__(self, make_algo, side="BUY", qty=10_000, *, duration_ns=None, limit_px=None,
-                 parent_id="P1", **_kw):
+    def __init__(
+        self,
+        make_algo,
+        side="BUY",
+        qty=10_000,
+        *,
+        duration_ns=None,
+        limit_px=None,
+        parent_id="P1",
+        **_kw,
+    ):
         self.make_algo = make_algo
         self.side, self.qty, self.duration_ns, self.limit_px = side, qty, duration_ns, limit_px
         self.parent_id = parent_id
@@ -39,8 +48,14 @@ class ExecOnStart(Strategy):
     def on_start(self, ctx):
         self.ctx = ctx
         end = None if self.duration_ns is None else ctx.now_ns() + self.duration_ns
-        ctx.execute(self.make_algo(), self.side, self.qty, end_ns=end, limit_px=self.limit_px,
-                    parent_id=self.parent_id)
+        ctx.execute(
+            self.make_algo(),
+            self.side,
+            self.qty,
+            end_ns=end,
+            limit_px=self.limit_px,
+            parent_id=self.parent_id,
+        )
 
 
 class WatchingExecOnStart(ExecOnStart):

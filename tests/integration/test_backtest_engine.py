@@ -34,15 +34,17 @@ def test_twap_parent_fills_exactly_through_oms_and_safety(inst, quotes, exec_on_
     assert set(orders.loc[kids, "parent_id"]) == {"P1"}
     assert sum(res.fills()["last_qty"]) == 10_000
     status = res.runner.status("P1")
-    assert status.is_done and status.reason == "filled"
+    assert status.is_done
+    assert status.reason == "filled"
     journal = list(engine.oms.store.events())
     assert len(journal) == 60 * 4  # initialized, submitted, accepted, filled
 
 
 def test_twap_child_fills_at_ask_of_latest_quote_at_or_before_due_time(inst, exec_on_start):
     q = synthetic_quotes(5000, seed=3, step_ns=7_000_000_001)  # never on a minute mark
-    res = backtest(inst, exec_on_start(_twap, qty=6000, duration_ns=60 * MIN), quotes=q,
-                   session_close=None)
+    res = backtest(
+        inst, exec_on_start(_twap, qty=6000, duration_ns=60 * MIN), quotes=q, session_close=None
+    )
     f = res.fills()
     for k, (ts, px) in enumerate(zip(f["ts_event"], f["last_px"], strict=True)):
         due = int(q.ts[0]) + k * MIN
@@ -51,20 +53,32 @@ def test_twap_child_fills_at_ask_of_latest_quote_at_or_before_due_time(inst, exe
         assert px == Decimal(repr(float(q.ask[i])))
 
 
-def test_same_data_and_seed_give_identical_fills_byte_for_byte(inst, quotes, trades,
-                                                                exec_on_start):
+def test_same_data_and_seed_give_identical_fills_byte_for_byte(inst, quotes, trades, exec_on_start):
     def run(seed):
-        algo = lambda: TWAP(slices=30, interval_ns=MIN, size_jitter=0.3, time_jitter=0.5,  # noqa: E731
-                            seed=seed, style="passive")
-        return backtest(inst, exec_on_start(algo, qty=9_000, duration_ns=30 * MIN),
-                        quotes=quotes, trades=trades, session_close=None).fills_digest()
+        def algo():
+            return TWAP(
+                    slices=30,
+                    interval_ns=MIN,
+                    size_jitter=0.3,
+                    time_jitter=0.5,
+                    seed=seed,
+                    style="passive",
+                )
+        return backtest(
+            inst,
+            exec_on_start(algo, qty=9_000, duration_ns=30 * MIN),
+            quotes=quotes,
+            trades=trades,
+            session_close=None,
+        ).fills_digest()
 
     assert run(1) == run(1)
     assert run(1) != run(2)
 
 
-def test_jumping_and_every_tick_runs_give_the_same_fills(inst, quotes, trades, exec_on_start,
-                                                         watching_exec_on_start):
+def test_jumping_and_every_tick_runs_give_the_same_fills(
+    inst, quotes, trades, exec_on_start, watching_exec_on_start
+):
     """Skipping quiet ticks is an optimisation only: visiting every tick changes nothing."""
     algo = lambda: TWAP(slices=40, interval_ns=MIN, style="passive")  # noqa: E731
     kw = {"qty": 8_000, "duration_ns": 40 * MIN}
@@ -81,8 +95,13 @@ def test_jumping_and_every_tick_runs_give_the_same_fills(inst, quotes, trades, e
 
 def test_passive_children_rest_in_queue_and_fill_as_makers(inst, quotes, trades, exec_on_start):
     algo = lambda: TWAP(slices=20, interval_ns=MIN, style="passive")  # noqa: E731
-    res = backtest(inst, exec_on_start(algo, qty=20_000, duration_ns=20 * MIN),
-                   quotes=quotes, trades=trades, session_close=None)
+    res = backtest(
+        inst,
+        exec_on_start(algo, qty=20_000, duration_ns=20 * MIN),
+        quotes=quotes,
+        trades=trades,
+        session_close=None,
+    )
     f = res.fills()
     assert sum(f["last_qty"]) == 20_000  # the end sweep completes it
     makers = f[f["liquidity"] == str(LiquiditySide.MAKER)]
@@ -95,8 +114,13 @@ def test_passive_children_rest_in_queue_and_fill_as_makers(inst, quotes, trades,
 
 def test_pov_tracks_share_of_traded_volume(inst, quotes, trades, exec_on_start):
     algo = lambda: POV(rate=0.1, min_child=100, interval_ns=10**9)  # noqa: E731
-    res = backtest(inst, exec_on_start(algo, qty=10**6, duration_ns=120 * MIN),
-                   quotes=quotes, trades=trades, session_close=None)
+    res = backtest(
+        inst,
+        exec_on_start(algo, qty=10**6, duration_ns=120 * MIN),
+        quotes=quotes,
+        trades=trades,
+        session_close=None,
+    )
     t = res.tca().loc["P1"]
     assert abs(t["participation"] - 0.1) < 0.005
 
@@ -104,16 +128,22 @@ def test_pov_tracks_share_of_traded_volume(inst, quotes, trades, exec_on_start):
 def test_vwap_on_bars_follows_its_schedule(inst, exec_on_start):
     bars = synthetic_bars(390, seed=4)
     algo = lambda: VWAP(interval_ns=MIN)  # noqa: E731
-    res = backtest(inst, exec_on_start(algo, qty=39_000, duration_ns=390 * MIN), bars=bars,
-                   session_close=None)
+    res = backtest(
+        inst, exec_on_start(algo, qty=39_000, duration_ns=390 * MIN), bars=bars, session_close=None
+    )
     t = res.tca().loc["P1"]
     assert t["filled_qty"] == 39_000
     assert abs(t["schedule_max_dev_pct"]) < 1.0  # within 1 % of the parent at every point
 
 
 def test_latency_delays_fills_to_later_quotes(inst, quotes, exec_on_start):
-    res = backtest(inst, exec_on_start(_twap, qty=6000, duration_ns=60 * MIN), quotes=quotes,
-                   latency_ns=1_500_000_000, session_close=None)
+    res = backtest(
+        inst,
+        exec_on_start(_twap, qty=6000, duration_ns=60 * MIN),
+        quotes=quotes,
+        latency_ns=1_500_000_000,
+        session_close=None,
+    )
     f = res.fills()
     orders = res.orders().set_index("client_order_id")
     sent = orders.loc[f["client_order_id"], "ts_init"].to_numpy()
@@ -132,4 +162,3 @@ def test_strategy_without_market_data_gets_a_clear_error(inst):
 def test_progress_bar_is_off_by_default(inst, quotes, capsys):
     BacktestEngine(inst, quotes=quotes).run()
     assert capsys.readouterr().err == ""
-

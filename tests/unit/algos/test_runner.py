@@ -65,8 +65,15 @@ def _session(inst, *, latency_ns=0, safety=None, store=None, halted=None, state_
 
 
 def _parent(inst, qty=1000, **kw):
-    return ParentOrder(parent_id="P1", instrument=inst, side="BUY", qty=Decimal(qty),
-                       start_ns=T0, end_ns=T0 + 10 * MIN, **kw)
+    return ParentOrder(
+        parent_id="P1",
+        instrument=inst,
+        side="BUY",
+        qty=Decimal(qty),
+        start_ns=T0,
+        end_ns=T0 + 10 * MIN,
+        **kw,
+    )
 
 
 def _filled(oms):
@@ -80,7 +87,9 @@ def test_runner_names_children_and_finishes(inst):
     assert runner.children("P1") == [f"P1-E{n}" for n in range(1, 11)]
     assert _filled(oms) == 1000
     st = runner.status("P1")
-    assert st.is_done and st.reason == "filled" and runner.is_idle
+    assert st.is_done
+    assert st.reason == "filled"
+    assert runner.is_idle
 
 
 def test_parent_cancel_cancels_open_children_and_stops(inst):
@@ -95,12 +104,13 @@ def test_parent_cancel_cancels_open_children_and_stops(inst):
     assert not [o for o in oms.open_orders() if o.parent_id == "P1"]
     assert len(runner.children("P1")) == sent  # nothing sent after the cancel
     st = runner.status("P1")
-    assert st.is_done and st.reason == "parent canceled"
+    assert st.is_done
+    assert st.reason == "parent canceled"
 
 
 def test_kill_switch_stops_the_algorithm(inst):
     halted = {"on": False}
-    clock, _, oms, runner = _session(inst, halted=lambda: halted["on"])
+    clock, _, _oms, runner = _session(inst, halted=lambda: halted["on"])
     runner.execute(TWAP(slices=10, interval_ns=MIN), _parent(inst))
     clock.advance_to(T0 + 3 * MIN)
     halted["on"] = True
@@ -141,7 +151,7 @@ def test_never_overfills_and_never_resends_before_cancel_confirmed(inst):
 
 def test_resume_from_saved_state_continues_without_reusing_ids(inst):
     store, states = MemoryOrderStore(), DictStateStore()
-    clock, _, oms, runner = _session(inst, store=store, state_store=states)
+    clock, _, _oms, runner = _session(inst, store=store, state_store=states)
     runner.execute(TWAP(slices=10, interval_ns=MIN), _parent(inst))
     clock.advance_to(T0 + 4 * MIN)
     assert len(runner.children("P1")) == 5

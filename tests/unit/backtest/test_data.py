@@ -11,13 +11,15 @@ T0 = 1_704_205_800_000_000_000
 
 
 def _quotes_frame(n=5):
-    return pd.DataFrame({
-        "ts": T0 + np.arange(n) * 10**9,
-        "bid": 100.0 + np.arange(n) * 0.01,
-        "ask": 100.02 + np.arange(n) * 0.01,
-        "bid_size": [300.0] * n,
-        "ask_size": [400.0] * n,
-    })
+    return pd.DataFrame(
+        {
+            "ts": T0 + np.arange(n) * 10**9,
+            "bid": 100.0 + np.arange(n) * 0.01,
+            "ask": 100.02 + np.arange(n) * 0.01,
+            "bid_size": [300.0] * n,
+            "ask_size": [400.0] * n,
+        }
+    )
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
@@ -26,16 +28,20 @@ def test_load_quotes_round_trips_csv_and_parquet(tmp_path, suffix):
     path = tmp_path / f"q{suffix}"
     df.to_csv(path, index=False) if suffix == ".csv" else df.to_parquet(path)
     q = load_quotes(path, symbol="AAPL")
-    assert len(q) == 5 and q.symbol == "AAPL"
-    assert q.ts.dtype == np.int64 and q.bid.dtype == np.float64
+    assert len(q) == 5
+    assert q.symbol == "AAPL"
+    assert q.ts.dtype == np.int64
+    assert q.bid.dtype == np.float64
     assert np.array_equal(q.ts, df["ts"].to_numpy())
     assert np.allclose(q.ask, df["ask"].to_numpy())
 
 
 def test_load_quotes_accepts_iso_text_timestamps_and_aliases(tmp_path):
     path = tmp_path / "q.csv"
-    path.write_text("timestamp,bid_px,ask_px,bid_sz,ask_sz\n"
-                    "2024-01-02T14:30:00Z,1.0,1.1,5,6\n2024-01-02 14:30:01,1.0,1.1,5,6\n")
+    path.write_text(
+        "timestamp,bid_px,ask_px,bid_sz,ask_sz\n"
+        "2024-01-02T14:30:00Z,1.0,1.1,5,6\n2024-01-02 14:30:01,1.0,1.1,5,6\n"
+    )
     q = load_quotes(path)
     assert q.ts.tolist() == [T0, T0 + 10**9]
 

@@ -14,5 +14,7 @@ def test_w1_quotes_reproduce_the_reference_sha256():
 def test_w3_bars_reproduce_the_reference_sha256():
     b = g.w3_bars()
     assert len(b["ts"]) == 491_400
-    assert g.sha256_of(*(b[k] for k in ("ts", "open", "high", "low", "close", "volume"))) == \
-        g.W3_SHA256
+    assert (
+        g.sha256_of(*(b[k] for k in ("ts", "open", "high", "low", "close", "volume")))
+        == g.W3_SHA256
+    )

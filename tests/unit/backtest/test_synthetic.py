@@ -12,7 +12,10 @@ from bolt_exec.backtest.synthetic import (
 
 def test_splitmix64_matches_the_published_sequence():
     assert splitmix64(1234567, 3).tolist() == [
-        6457827717110365317, 3203168211198807973, 9817491932198370423]
+        6457827717110365317,
+        3203168211198807973,
+        9817491932198370423,
+    ]
 
 
 def test_splitmix64_start_offset_continues_the_sequence():
@@ -21,11 +24,13 @@ def test_splitmix64_start_offset_continues_the_sequence():
 
 def test_synthetic_data_is_deterministic_and_valid():
     a, b = synthetic_quotes(2000, seed=5), synthetic_quotes(2000, seed=5)
-    assert np.array_equal(a.bid, b.bid) and np.array_equal(a.ask_size, b.ask_size)
+    assert np.array_equal(a.bid, b.bid)
+    assert np.array_equal(a.ask_size, b.ask_size)
     assert not np.array_equal(a.bid, synthetic_quotes(2000, seed=6).bid)
     assert np.all(a.ask > a.bid)
     t = synthetic_trades(a, seed=5)
     assert 0 < len(t) < len(a)
     assert np.all(np.isin(t.px, np.concatenate([a.bid, a.ask])))
     bars = synthetic_bars(500, seed=1)
-    assert np.all(bars.low <= bars.close) and np.all(bars.open[1:] == bars.close[:-1])
+    assert np.all(bars.low <= bars.close)
+    assert np.all(bars.open[1:] == bars.close[:-1])
