@@ -57,13 +57,14 @@ def test_same_data_and_seed_give_identical_fills_byte_for_byte(inst, quotes, tra
     def run(seed):
         def algo():
             return TWAP(
-                    slices=30,
-                    interval_ns=MIN,
-                    size_jitter=0.3,
-                    time_jitter=0.5,
-                    seed=seed,
-                    style="passive",
-                )
+                slices=30,
+                interval_ns=MIN,
+                size_jitter=0.3,
+                time_jitter=0.5,
+                seed=seed,
+                style="passive",
+            )
+
         return backtest(
             inst,
             exec_on_start(algo, qty=9_000, duration_ns=30 * MIN),

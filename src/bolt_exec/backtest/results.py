@@ -117,7 +117,12 @@ class BacktestResult:
         start = min((o.ts_init for o in kids), default=p.start_ns)
         last_ts = int(self.engine.timeline.ts[-1])
         fills = self.parent_fills(parent_id)
-        end = p.end_ns if p.end_ns is not None else int(fills["ts"].max()) if len(fills) else start
+        # the interval ends at the last fill once the parent is complete, else at the horizon
+        done = len(fills) > 0 and float(fills["qty"].sum()) >= float(p.qty)
+        if done or p.end_ns is None:
+            end = int(fills["ts"].max()) if len(fills) else start
+        else:
+            end = p.end_ns
         return parent_tca(
             parent_id,
             p.side.value,

@@ -76,12 +76,14 @@ def plot_schedule(
     if schedule:
         ts = [t for t, _ in schedule]
         plan = [100 * float(c) / qty for _, c in schedule]
-        ax.step(_times(ts), plan, where="post", color="0.5", ls="--", label="schedule")
+        name = "schedule" if label == "filled" else f"{label} schedule"
+        ax.step(_times(ts), plan, where="post", color="0.5", ls="--", label=name)
     if len(fills):
         f = fills.sort_values("ts", kind="stable")
         cum = 100 * np.cumsum(f["qty"].map(float).to_numpy()) / qty
         ax.step(_times(f["ts"]), cum, where="post", label=label)
     ax.set_ylabel("% of parent")
     ax.set_title(title or "cumulative filled vs schedule")
-    ax.legend(loc="best")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="best")
     return fig
