@@ -102,12 +102,112 @@ class SubmitThenCancel(Strategy):
             }
 
 
+class PingPong(Strategy):
+    """W2-latency: one order in flight; accepted -> cancel it; canceled -> submit the next.
+
+    Each next command is scheduled on the clock at the current time (not sent from inside
+    the OMS's event delivery), as the algorithm runner does.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.i = 0
+        self.t_submit = self.t_cancel = 0
+        self.ack_ns: list[int] = []
+        self.cxl_ns: list[int] = []
+        self.round_ns: list[int] = []
+        self.verified: dict[str, int] = {}
+
+    def on_start(self, ctx):  # type: ignore[no-untyped-def]
+        self.ctx = ctx
+        ctx.oms.bus.subscribe("order.accepted", self._on_accepted, 40)
+        ctx.oms.bus.subscribe("order.canceled", self._on_canceled, 40)
+
+    def _submit(self, _ts=None):  # type: ignore[no-untyped-def]
+        i = self.i
+        lvl = (i // 2) % 100
+        px = f"{99.00 - 0.01 * lvl:.2f}" if i % 2 == 0 else f"{101.01 + 0.01 * lvl:.2f}"
+        self.t_submit = time.perf_counter_ns()
+        self.ctx.oms.submit(
+            "AAPL",
+            "BUY" if i % 2 == 0 else "SELL",
+            100,
+            "LIMIT",
+            limit_px=px,
+            tif="GTC",
+            client_order_id=f"W2-{i}",
+        )
+
+    def _on_accepted(self, _topic, event):  # type: ignore[no-untyped-def]
+        self.ack_ns.append(time.perf_counter_ns() - self.t_submit)
+        coid = event.client_order_id
+        self.ctx.clock.set_timer(self.ctx.now_ns(), lambda _ts: self._cancel(coid))
+
+    def _cancel(self, coid):  # type: ignore[no-untyped-def]
+        self.t_cancel = time.perf_counter_ns()
+        self.ctx.oms.cancel(coid)
+
+    def _on_canceled(self, _topic, _event):  # type: ignore[no-untyped-def]
+        now = time.perf_counter_ns()
+        self.cxl_ns.append(now - self.t_cancel)
+        self.round_ns.append(now - self.t_submit)
+        self.i += 1
+        if self.i < self.n:
+            self.ctx.clock.set_timer(self.ctx.now_ns(), self._submit)
+
+    def on_quote(self, view):  # type: ignore[no-untyped-def]
+        if view.i == 0:
+            self._submit()
+        elif view.i == 2:
+            orders = list(self.ctx.oms.orders())
+            self.verified = {
+                "open": sum(1 for o in orders if o.is_open),
+                "canceled": sum(1 for o in orders if str(o.status) == "CANCELED"),
+            }
+
+
+def run_pingpong(n: int) -> None:
+    ts = T0 + np.arange(3, dtype=np.int64) * 10**9
+    quotes = QuoteData(
+        ts=ts,
+        bid=[100.00] * 3,
+        ask=[100.01] * 3,
+        bid_size=[10_000] * 3,
+        ask_size=[10_000] * 3,
+        symbol="AAPL",
+    )
+    inst = Instrument("AAPL", "XNAS", tick_size=Decimal("0.01"), lot_size=Decimal(1))
+    engine = BacktestEngine(inst, quotes=quotes, session_close=None)
+    strat = PingPong(n)
+    engine.add_strategy(strat)
+    t0 = time.perf_counter()
+    engine.run()
+    run_s = time.perf_counter() - t0
+    out = {
+        "workload": "W2-latency",
+        "orders": n,
+        "run_s": round(run_s, 4),
+        "submit_to_accepted_ns_p50": _pct(strat.ack_ns, 50),
+        "submit_to_accepted_ns_p99": _pct(strat.ack_ns, 99),
+        "cancel_to_canceled_ns_p50": _pct(strat.cxl_ns, 50),
+        "cancel_to_canceled_ns_p99": _pct(strat.cxl_ns, 99),
+        "submit_to_canceled_ns_p50": _pct(strat.round_ns, 50),
+        "submit_to_canceled_ns_p99": _pct(strat.round_ns, 99),
+        "matches_reference": strat.verified == {"open": 0, "canceled": n},
+    }
+    print("RESULT " + json.dumps(out))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--pingpong", action="store_true", help="the W2-latency variant")
     ap.add_argument("sort", nargs="?", default="tottime")
     args = ap.parse_args()
+    if args.pingpong:
+        run_pingpong(args.n)
+        return
     logging.basicConfig(level=logging.ERROR)
     t0 = time.perf_counter()
     ts = T0 + np.arange(3, dtype=np.int64) * 10**9

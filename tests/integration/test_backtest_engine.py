@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import numpy as np
+import pytest
 
 from bolt_exec.algos import POV, TWAP, VWAP
 from bolt_exec.backtest import BacktestEngine, QuoteData, backtest
@@ -152,7 +153,6 @@ def test_latency_delays_fills_to_later_quotes(inst, quotes, exec_on_start):
 
 
 def test_strategy_without_market_data_gets_a_clear_error(inst):
-    import pytest
 
     from bolt_exec.errors import ValidationError
 
@@ -163,3 +163,22 @@ def test_strategy_without_market_data_gets_a_clear_error(inst):
 def test_progress_bar_is_off_by_default(inst, quotes, capsys):
     BacktestEngine(inst, quotes=quotes).run()
     assert capsys.readouterr().err == ""
+
+
+def test_results_frames_and_pnl_curve_agree_with_positions(inst, quotes, exec_on_start):
+    res = backtest(
+        inst,
+        exec_on_start(_twap, qty=6000, duration_ns=60 * MIN),
+        quotes=quotes,
+        session_close=None,
+    )
+    curve = res.pnl(every_ns=5 * MIN)
+    assert list(curve.columns) == ["ts", "position", "cash", "fees", "mark", "pnl"]
+    assert curve["position"].iloc[-1] == 6000
+    assert curve["position"].is_monotonic_increasing
+    pos = res.positions().iloc[0]
+    assert float(pos["qty"]) == 6000
+    totals = res.pnl_totals()
+    assert curve["pnl"].iloc[-1] == pytest.approx(totals["net"], abs=0.02 * 6000)
+    assert len(res.orders()) == 60
+    assert res.parents().loc[0, "is_done"]

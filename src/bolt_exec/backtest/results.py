@@ -45,7 +45,39 @@ class BacktestResult:
         """Positions with realized/unrealized PnL and fees, marked at the last price."""
         return self.oms.positions_frame()
 
-    def pnl(self) -> dict[str, float]:
+    def pnl(self, every_ns: int = 60 * 10**9) -> pd.DataFrame:
+        """Mark-to-market PnL over time, sampled every ``every_ns`` and at the last event.
+
+        Columns: ``ts``, ``position`` (signed), ``cash`` (from fills, before fees),
+        ``fees``, ``mark`` (the mid, or bar close), ``pnl = cash + position * mark - fees``.
+        """
+        import pandas as pd
+
+        tape = self.tape()
+        t0, t1 = int(tape.ts[0]), int(tape.ts[-1])
+        grid = np.unique(np.append(np.arange(t0, t1, every_ns, dtype=np.int64), t1))
+        f = self.fills()
+        sign = np.where(f["side"].to_numpy() == "BUY", 1.0, -1.0) if len(f) else np.zeros(0)
+        qty = f["last_qty"].map(float).to_numpy() * sign if len(f) else np.zeros(0)
+        px = f["last_px"].map(float).to_numpy() if len(f) else np.zeros(0)
+        fee = f["fee"].map(float).to_numpy() if len(f) else np.zeros(0)
+        fts = f["ts_event"].to_numpy(dtype=np.int64) if len(f) else np.zeros(0, dtype=np.int64)
+        k = np.searchsorted(fts, grid, side="right")
+        cum = lambda a: np.concatenate(([0.0], np.cumsum(a)))[k]  # noqa: E731
+        mark = tape.mid[np.searchsorted(tape.ts, grid, side="right") - 1]
+        pos, cash, fees = cum(qty), cum(-qty * px), cum(fee)
+        return pd.DataFrame(
+            {
+                "ts": grid,
+                "position": pos,
+                "cash": cash,
+                "fees": fees,
+                "mark": mark,
+                "pnl": cash + pos * mark - fees,
+            }
+        )
+
+    def pnl_totals(self) -> dict[str, float]:
         """Return realized, unrealized and net PnL and fees, summed over positions."""
         pos = list(self.oms.positions())
         realized = float(sum(p.realized_pnl for p in pos))
