@@ -10,6 +10,7 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 if TYPE_CHECKING:  # pandas, TCA and plots load on first use, so a run alone stays lean
     import pandas as pd
@@ -63,7 +64,10 @@ class BacktestResult:
         fee = f["fee"].map(float).to_numpy() if len(f) else np.zeros(0)
         fts = f["ts_event"].to_numpy(dtype=np.int64) if len(f) else np.zeros(0, dtype=np.int64)
         k = np.searchsorted(fts, grid, side="right")
-        cum = lambda a: np.concatenate(([0.0], np.cumsum(a)))[k]  # noqa: E731
+
+        def cum(a: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+            return np.concatenate(([0.0], np.cumsum(a)))[k]
+
         mark = tape.mid[np.searchsorted(tape.ts, grid, side="right") - 1]
         pos, cash, fees = cum(qty), cum(-qty * px), cum(fee)
         return pd.DataFrame(
