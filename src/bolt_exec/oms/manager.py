@@ -31,10 +31,11 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from decimal import Decimal
-from typing import TYPE_CHECKING
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import msgspec
+from msgspec.structs import force_setattr
 
 from bolt_exec.adapters.base import BrokerBase
 from bolt_exec.bus import MessageBus
@@ -42,12 +43,10 @@ from bolt_exec.clock import Clock, LiveClock
 from bolt_exec.errors import (
     DuplicateOrderIdError,
     InvalidTransition,
-    UnknownOrderError,
     UnsupportedError,
     ValidationError,
 )
-from bolt_exec.ledger.portfolio import Portfolio
-from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
+from bolt_exec.model.commands import AmendOrder, CancelOrder, submit_command
 from bolt_exec.model.enums import OrderStatus
 from bolt_exec.model.events import (
     OrderDenied,
@@ -62,23 +61,23 @@ from bolt_exec.model.events import (
 )
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.order import Order
-from bolt_exec.model.position import Position
 from bolt_exec.model.transitions import TRANSITIONS
+from bolt_exec.oms.book import OrderBook
 from bolt_exec.oms.handles import OrderHandle
 from bolt_exec.oms.ids import ClientOrderIdFactory, validate_client_order_id
-from bolt_exec.oms.validation import validate_amend, validate_order
+from bolt_exec.oms.validation import check_capabilities, validate_amend, validate_order
 from bolt_exec.safety.gate import PassThroughSafety, SafetyGate
 from bolt_exec.store.base import MemoryOrderStore, OrderStore
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 __all__ = ["OrderManager"]
 
 log = logging.getLogger(__name__)
 
 
-class OrderManager:
+class OrderManager(OrderBook):
     """The OMS: validates, gates, journals, routes and tracks every order.
 
     Args:
@@ -113,20 +112,14 @@ class OrderManager:
             brokers = {brokers.name: brokers}
         if not brokers:
             raise ValidationError("brokers", brokers, "is empty", "pass at least one broker")
-        self.clock: Clock = clock or LiveClock()
+        super().__init__(clock or LiveClock())
         self.safety: SafetyGate = safety or PassThroughSafety()
         self.store: OrderStore = store if store is not None else MemoryOrderStore()
         self.bus = bus or MessageBus(strict=strict)
-        self.portfolio = Portfolio()
         self.strict = strict
         self.anomalies: list[str] = []
         self._brokers: dict[str, BrokerBase] = dict(brokers)
         self._default_broker = next(iter(self._brokers))
-        self._instruments: dict[str, Instrument] = {}
-        self._orders: dict[str, Order] = {}
-        self._open: dict[str, Order] = {}
-        self._handles: dict[str, OrderHandle] = {}
-        self._children: dict[str, int] = {}
         self._inbox: deque[OrderEvent] = deque()
         self._busy = False
         self._ids = ClientOrderIdFactory(id_prefix, self.clock.now_ns())
@@ -136,82 +129,15 @@ class OrderManager:
                 self._instruments.setdefault(inst.symbol, inst)
         for inst in instruments:
             self._instruments[inst.symbol] = inst
-        self._recover(self.store.events())
+        self._ids.skip_to(self._replay(self.store.events()))
         for broker in self._brokers.values():
             broker.bind(self.on_event, self.clock)
 
-    # ------------------------------------------------------------------ reading the book
+    # ------------------------------------------------------------------ reading
     @property
     def brokers(self) -> Mapping[str, BrokerBase]:
         """The brokers by name."""
         return self._brokers
-
-    def instrument(self, symbol: str) -> Instrument:
-        """Return the instrument named ``symbol``.
-
-        Raises:
-            ValidationError: if no broker knows it.
-        """
-        inst = self._instruments.get(symbol)
-        if inst is None:
-            known = ", ".join(sorted(self._instruments)[:10]) or "none"
-            raise ValidationError(
-                "symbol",
-                symbol,
-                "is not a known instrument",
-                f"add it with OrderManager.add_instrument (known: {known})",
-            )
-        return inst
-
-    def add_instrument(self, instrument: Instrument) -> None:
-        """Make ``instrument`` tradable through this OMS."""
-        self._instruments[instrument.symbol] = instrument
-
-    def order(self, client_order_id: str) -> Order:
-        """Return the order; raise UnknownOrderError if there is none."""
-        order = self._orders.get(client_order_id)
-        if order is None:
-            raise UnknownOrderError(client_order_id)
-        return order
-
-    def handle(self, client_order_id: str) -> OrderHandle:
-        """Return the live handle of an order."""
-        handle = self._handles.get(client_order_id)
-        if handle is None:
-            handle = self._handles[client_order_id] = OrderHandle(self.order(client_order_id))
-        return handle
-
-    def orders(self) -> Iterator[Order]:
-        """Every order, in creation order."""
-        return iter(list(self._orders.values()))
-
-    def open_orders(self) -> Iterator[Order]:
-        """Orders that may still trade."""
-        return iter(list(self._open.values()))
-
-    def position(self, symbol: str, broker: str = "") -> Position | None:
-        """The position in ``symbol`` (on ``broker``, or the one that holds it)."""
-        return self.portfolio.position(symbol, broker)
-
-    def positions(self) -> Iterator[Position]:
-        """Every position."""
-        return self.portfolio.positions()
-
-    def mark_px(self, symbol: str) -> Decimal | None:
-        """The latest mark of ``symbol``."""
-        return self.portfolio.mark_px(symbol)
-
-    def mark_ts(self, symbol: str) -> int | None:
-        """When ``symbol`` was last marked (ns)."""
-        return self.portfolio.mark_ts(symbol)
-
-    def update_mark(
-        self, symbol: str, px: Decimal | float | int | str, ts: int | None = None
-    ) -> None:
-        """Record a reference price for PnL and the safety checks."""
-        inst = self.instrument(symbol)
-        d = px if isinstance(px, Decimal) else inst.round_px(px)
-        self.portfolio.mark(symbol, d, self.clock.now_ns() if ts is None else ts)
 
     # ------------------------------------------------------------------ commands
     def submit(
@@ -265,17 +191,7 @@ class OrderManager:
             now_ns=now,
             ref_px=self.portfolio.mark_px(symbol),
         )
-        caps = venue.capabilities
-        if spec.order_type not in caps.order_types:
-            raise UnsupportedError(
-                f"order_type={spec.order_type}: broker {broker_name!r} "
-                f"does not support it; supported: {sorted(caps.order_types)}"
-            )
-        if spec.tif not in caps.tifs:
-            raise UnsupportedError(
-                f"tif={spec.tif}: broker {broker_name!r} does not support "
-                f"it; supported: {sorted(caps.tifs)}"
-            )
+        check_capabilities(venue.capabilities, spec, broker_name)
         if client_order_id is None:
             coid = self._next_id(parent_id)
         else:
@@ -304,51 +220,13 @@ class OrderManager:
         )
         order = Order(init)
         decision = self.safety.check_submit(order, self)
-        self._busy = True
-        try:
+        with self._running():
             self._store_new(order, init)
             if not decision.approved:
-                self._commit(
-                    order,
-                    OrderDenied(
-                        client_order_id=coid,
-                        ts_event=now,
-                        ts_init=now,
-                        event_id=f"{coid}-2",
-                        code=decision.code,
-                        reason=decision.reason,
-                    ),
-                )
+                self._local(order, OrderDenied, code=decision.code, reason=decision.reason)
             else:
-                self._commit(
-                    order,
-                    OrderSubmitted(
-                        client_order_id=coid,
-                        ts_event=now,
-                        ts_init=now,
-                        event_id=f"{coid}-2",
-                        broker=broker_name,
-                    ),
-                )
-                venue.submit(
-                    SubmitOrder(
-                        client_order_id=coid,
-                        symbol=symbol,
-                        side=spec.side,
-                        order_type=spec.order_type,
-                        qty=spec.qty,
-                        limit_px=spec.limit_px,
-                        stop_px=spec.stop_px,
-                        tif=spec.tif,
-                        expire_ts=spec.expire_ts,
-                        reduce_only=reduce_only,
-                        post_only=post_only,
-                        ts_init=now,
-                    )
-                )
-        finally:
-            self._busy = False
-        self._drain()
+                self._local(order, OrderSubmitted, broker=broker_name)
+                venue.submit(submit_command(init))
         return self._handles[coid]
 
     def cancel(self, client_order_id: str) -> bool:
@@ -361,16 +239,8 @@ class OrderManager:
         if order.is_terminal or order.status is OrderStatus.PENDING_CANCEL:
             return False
         now = self.clock.now_ns()
-        self._busy = True
-        try:
-            self._commit(
-                order,
-                OrderPendingCancel(
-                    client_order_id=order.client_order_id,
-                    ts_event=now,
-                    ts_init=now,
-                ),
-            )
+        with self._running():
+            self._local(order, OrderPendingCancel)
             self._brokers[order.broker].cancel(
                 CancelOrder(
                     client_order_id=order.client_order_id,
@@ -379,9 +249,6 @@ class OrderManager:
                     ts_init=now,
                 )
             )
-        finally:
-            self._busy = False
-        self._drain()
         return True
 
     def amend(
@@ -432,29 +299,13 @@ class OrderManager:
         now = self.clock.now_ns()
         coid = order.client_order_id
         decision = self.safety.check_amend(order, new_qty, new_limit, new_stop, self)
-        self._busy = True
-        try:
-            self._commit(
-                order,
-                OrderPendingReplace(
-                    client_order_id=coid,
-                    ts_event=now,
-                    ts_init=now,
-                    qty=new_qty,
-                    limit_px=new_limit,
-                    stop_px=new_stop,
-                ),
+        with self._running():
+            self._local(
+                order, OrderPendingReplace, qty=new_qty, limit_px=new_limit, stop_px=new_stop
             )
             if not decision.approved:
-                self._commit(
-                    order,
-                    OrderReplaceRejected(
-                        client_order_id=coid,
-                        ts_event=now,
-                        ts_init=now,
-                        reason=f"DENIED {decision.code}: {decision.reason}",
-                    ),
-                )
+                reason = f"DENIED {decision.code}: {decision.reason}"
+                self._local(order, OrderReplaceRejected, reason=reason)
             else:
                 broker.amend(
                     AmendOrder(
@@ -467,9 +318,6 @@ class OrderManager:
                         ts_init=now,
                     )
                 )
-        finally:
-            self._busy = False
-        self._drain()
         return decision.approved
 
     def cancel_all(
@@ -504,6 +352,23 @@ class OrderManager:
         if not self._busy:
             self._drain()
 
+    @contextmanager
+    def _running(self) -> Iterator[None]:
+        """Run a command to completion; broker events that arrive meanwhile wait.
+
+        A command issued from inside a handler (an algorithm reacting to a fill, a
+        bracket placing its exits) runs inline; the outermost command drains the inbox.
+        """
+        outer = not self._busy
+        self._busy = True
+        try:
+            yield
+        finally:
+            if outer:
+                self._busy = False
+        if outer:
+            self._drain()
+
     def _drain(self) -> None:
         if self._busy:
             return
@@ -517,6 +382,12 @@ class OrderManager:
 
     def _on_broker_event(self, event: OrderEvent) -> None:
         order = self._orders.get(event.client_order_id)
+        if order is None and isinstance(event, OrderInitialized) and event.reconciliation:
+            # The reconciler adopts an order the venue has and we never sent (external).
+            if not event.event_id:
+                event = msgspec.structs.replace(event, event_id=f"{event.client_order_id}-1")
+            self._store_new(Order(event), event)
+            return
         if order is None:
             self._anomaly(
                 f"event for unknown order {event.client_order_id!r}: "
@@ -534,10 +405,6 @@ class OrderManager:
                 )
             )
             return
-        if not event.event_id:
-            event = msgspec.structs.replace(
-                event, event_id=f"{order.client_order_id}-{len(order.events) + 1}"
-            )
         self._commit(order, event)
 
     # ------------------------------------------------------------------ the one write path
@@ -548,15 +415,26 @@ class OrderManager:
         self._handles[coid] = OrderHandle(order)
         self._publish(order, init)
 
+    def _local(self, order: Order, kind: type[OrderEvent], **fields: Any) -> None:
+        """Commit an event the OMS itself originates (now, for ``order``)."""
+        now = self.clock.now_ns()
+        coid = order.client_order_id
+        event_id = f"{coid}-{len(order.events) + 1}"
+        self._commit(
+            order,
+            kind(client_order_id=coid, ts_event=now, ts_init=now, event_id=event_id, **fields),
+        )
+
     def _commit(self, order: Order, event: OrderEvent) -> None:
         if not event.event_id:
-            event = msgspec.structs.replace(
-                event, event_id=f"{order.client_order_id}-{len(order.events) + 1}"
-            )
-        if isinstance(event, OrderFilled) and event.last_qty > order.leaves_qty:
+            # Broker events arrive without an id; the OMS owns them from here, so stamping
+            # the (frozen) struct in place is safe and saves a copy on the hot path.
+            force_setattr(event, "event_id", f"{order.client_order_id}-{len(order.events) + 1}")
+        fill = event if isinstance(event, OrderFilled) else None
+        if fill is not None and fill.last_qty > order.leaves_qty:
             self._anomaly(
-                f"order {order.client_order_id!r}: fill {event.trade_id!r} of "
-                f"{event.last_qty} exceeds leaves {order.leaves_qty}; not applied"
+                f"order {order.client_order_id!r}: fill {fill.trade_id!r} of "
+                f"{fill.last_qty} exceeds leaves {order.leaves_qty}; not applied"
             )
             return
         self.store.append((event,))  # write-ahead: durable before anyone hears of it
@@ -565,13 +443,13 @@ class OrderManager:
             self._open[order.client_order_id] = order
         else:
             self._open.pop(order.client_order_id, None)
-        if isinstance(event, OrderFilled):
-            self.portfolio.apply_fill(order.broker, self.instrument(order.symbol), event)
+        if fill is not None:
+            self.portfolio.apply_fill(order.broker, self.instrument(order.symbol), fill)
         self._publish(order, event)
 
     def _publish(self, order: Order, event: OrderEvent) -> None:
         self.bus.publish(event_topic(event), event)
-        if isinstance(event, OrderFilled):
+        if type(event) is OrderFilled:
             self.bus.publish(f"execution.{event.symbol}", event)
         handle = self._handles.get(order.client_order_id)
         if handle is not None:
@@ -591,49 +469,3 @@ class OrderManager:
         n = self._children.get(parent_id, 0) + 1
         self._children[parent_id] = n
         return f"{parent_id}-E{n}"
-
-    def _recover(self, events: Iterable[OrderEvent]) -> None:
-        """Rebuild orders, positions and id counters from a journal (no publishing)."""
-        for event in events:
-            coid = event.client_order_id
-            if isinstance(event, OrderInitialized):
-                new = Order(event)
-                self._orders[coid] = new
-                self._handles[coid] = OrderHandle(new)
-                if event.parent_id is not None:
-                    self._children[event.parent_id] = self._children.get(event.parent_id, 0) + 1
-                self._ids.skip_to(_id_number(coid))
-                continue
-            order = self._orders.get(coid)
-            if order is None:
-                continue
-            if isinstance(event, OrderFilled) and order.has_trade(event.trade_id):
-                continue
-            order.apply(event)
-            if isinstance(event, OrderFilled):
-                self.portfolio.apply_fill(order.broker, self.instrument(order.symbol), event)
-        self._open = {c: o for c, o in self._orders.items() if o.is_open}
-
-    # ------------------------------------------------------------------ frames
-    def orders_frame(self) -> pd.DataFrame:
-        """Every order as a DataFrame (one row per order)."""
-        from bolt_exec.oms.frames import orders_frame
-
-        return orders_frame(self._orders.values())
-
-    def fills_frame(self) -> pd.DataFrame:
-        """Every fill as a DataFrame (one row per fill)."""
-        from bolt_exec.oms.frames import fills_frame
-
-        return fills_frame(self._orders.values())
-
-    def positions_frame(self) -> pd.DataFrame:
-        """Every position with average cost, realized/unrealized PnL and fees."""
-        from bolt_exec.oms.frames import positions_frame
-
-        return positions_frame(self.portfolio.positions())
-
-
-def _id_number(client_order_id: str) -> int:
-    tail = client_order_id.rsplit("-", 1)[-1]
-    return int(tail) if tail.isdigit() else 0

@@ -12,14 +12,23 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
 
-from bolt_exec.errors import ValidationError
+from bolt_exec.adapters.base import Capabilities
+from bolt_exec.errors import UnsupportedError, ValidationError
 from bolt_exec.model.enums import OrderType, Side, TimeInForce
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.numbers import to_decimal
 
-__all__ = ["OrderSpec", "parse_enum", "validate_amend", "validate_order"]
+__all__ = [
+    "OrderSpec",
+    "check_capabilities",
+    "parse_enum",
+    "validate_amend",
+    "validate_order",
+]
 
 E = TypeVar("E", bound=StrEnum)
+
+_ENUM_CACHE: dict[tuple[type[StrEnum], object], StrEnum] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +48,18 @@ def parse_enum(enum: type[E], value: object, field: str) -> E:
     """Return ``value`` as a member of ``enum`` (case-insensitive for strings)."""
     if isinstance(value, enum):
         return value
+    cached = _ENUM_CACHE.get((enum, value))
+    if cached is not None:
+        return cached  # type: ignore[return-value]
     if isinstance(value, str):
         try:
-            return enum(value.upper())
+            member = enum(value.upper())
         except ValueError:
             pass
+        else:
+            if len(_ENUM_CACHE) < 1024:
+                _ENUM_CACHE[(enum, value)] = member
+            return member
     allowed = ", ".join(m.value for m in enum)
     raise ValidationError(field, value, f"is not one of {allowed}", f"use one of {allowed}")
 
@@ -169,3 +185,16 @@ def validate_amend(
     limit_ = _px(limit_px, "limit_px", inst) if limit_px is not None else None
     stop_ = _px(stop_px, "stop_px", inst) if stop_px is not None else None
     return qty_, limit_, stop_
+
+
+def check_capabilities(caps: Capabilities, spec: OrderSpec, broker: str) -> None:
+    """Raise UnsupportedError if the broker cannot take this order type or time in force."""
+    if spec.order_type not in caps.order_types:
+        raise UnsupportedError(
+            f"order_type={spec.order_type}: broker {broker!r} does not support it; "
+            f"supported: {sorted(caps.order_types)}"
+        )
+    if spec.tif not in caps.tifs:
+        raise UnsupportedError(
+            f"tif={spec.tif}: broker {broker!r} does not support it; supported: {sorted(caps.tifs)}"
+        )

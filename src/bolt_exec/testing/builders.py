@@ -36,10 +36,16 @@ def make_init(
 ) -> OrderInitialized:
     """An OrderInitialized event."""
     return OrderInitialized(
-        client_order_id=client_order_id, ts_event=ts, ts_init=ts, symbol=symbol, side=side,
-        order_type=order_type, qty=Decimal(qty),
+        client_order_id=client_order_id,
+        ts_event=ts,
+        ts_init=ts,
+        symbol=symbol,
+        side=side,
+        order_type=order_type,
+        qty=Decimal(qty),
         limit_px=Decimal(limit_px) if limit_px is not None else None,
-        stop_px=Decimal(stop_px) if stop_px is not None else None, tif=tif,
+        stop_px=Decimal(stop_px) if stop_px is not None else None,
+        tif=tif,
     )
 
 
@@ -49,19 +55,31 @@ def make_order(**kwargs: object) -> Order:
 
 
 def fill_for(
-    order: Order, qty: Decimal | int, px: Decimal | str = "100.00", trade_id: str = "T-1",
+    order: Order,
+    qty: Decimal | int,
+    px: Decimal | str = "100.00",
+    trade_id: str = "T-1",
     ts: int = T0,
 ) -> OrderFilled:
     """A fill of ``qty`` at ``px`` against ``order``."""
     return OrderFilled(
-        client_order_id=order.client_order_id, ts_event=ts, ts_init=ts, trade_id=trade_id,
-        symbol=order.symbol, side=order.side, last_qty=Decimal(qty), last_px=Decimal(px),
+        client_order_id=order.client_order_id,
+        ts_event=ts,
+        ts_init=ts,
+        trade_id=trade_id,
+        symbol=order.symbol,
+        side=order.side,
+        last_qty=Decimal(qty),
+        last_px=Decimal(px),
     )
 
 
 def make_oms(
-    *instruments: Instrument, latency_ns: int = 0, fees: FeeModel | None = None,
-    strict: bool = True, start_ns: int = T0,
+    *instruments: Instrument,
+    latency_ns: int = 0,
+    fees: FeeModel | None = None,
+    strict: bool = True,
+    start_ns: int = T0,
 ) -> tuple[OrderManager, PaperBroker, SimClock]:
     """A SimClock, a PaperBroker and an OrderManager wired together."""
     clock = SimClock(start_ns)

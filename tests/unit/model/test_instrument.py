@@ -11,18 +11,33 @@ from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.numbers import to_decimal
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (1, Decimal(1)), ("189.50", Decimal("189.50")), (0.1, Decimal("0.1")),
-    (Decimal("2.5"), Decimal("2.5")),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1, Decimal(1)),
+        ("189.50", Decimal("189.50")),
+        (0.1, Decimal("0.1")),
+        (Decimal("2.5"), Decimal("2.5")),
+    ],
+)
 def test_to_decimal_accepts_numbers_exactly(value: object, expected: Decimal) -> None:
     assert to_decimal(value, "qty") == expected
 
 
-@pytest.mark.parametrize(("value", "problem"), [
-    (float("nan"), "finite"), (float("inf"), "finite"), ("NaN", "finite"), (-1, "positive"),
-    (0, "positive"), ("abc", "not a number"), (True, "number"), ([1], "number"), (None, "number"),
-])
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (float("nan"), "finite"),
+        (float("inf"), "finite"),
+        ("NaN", "finite"),
+        (-1, "positive"),
+        (0, "positive"),
+        ("abc", "not a number"),
+        (True, "number"),
+        ([1], "number"),
+        (None, "number"),
+    ],
+)
 def test_to_decimal_names_field_and_value(value: object, problem: str) -> None:
     with pytest.raises(ValidationError) as info:
         to_decimal(value, "limit_px")
@@ -50,8 +65,11 @@ def test_check_px_off_tick_suggests_the_rounded_price() -> None:
 
 def test_check_qty_enforces_lot_min_and_max() -> None:
     inst = Instrument("X", lot_size=Decimal(10), min_qty=Decimal(20), max_qty=Decimal(100))
-    for bad, words in [(Decimal(15), "lot size"), (Decimal(10), "minimum"),
-                       (Decimal(110), "maximum")]:
+    for bad, words in [
+        (Decimal(15), "lot size"),
+        (Decimal(10), "minimum"),
+        (Decimal(110), "maximum"),
+    ]:
         with pytest.raises(ValidationError, match=words):
             inst.check_qty(bad)
     inst.check_qty(Decimal(20))

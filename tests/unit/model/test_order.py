@@ -24,8 +24,11 @@ from bolt_exec.testing.builders import fill_for, make_order
 def _working(qty: int = 10) -> Order:
     order = make_order(qty=qty)
     order.apply(OrderSubmitted(client_order_id=order.client_order_id, ts_event=1, ts_init=1))
-    order.apply(OrderAccepted(client_order_id=order.client_order_id, ts_event=2, ts_init=2,
-                              venue_order_id="V1"))
+    order.apply(
+        OrderAccepted(
+            client_order_id=order.client_order_id, ts_event=2, ts_init=2, venue_order_id="V1"
+        )
+    )
     return order
 
 
@@ -88,18 +91,35 @@ def test_cancel_rejected_resumes_partially_filled() -> None:
     order = _working(10)
     order.apply(fill_for(order, 2, trade_id="A"))
     order.apply(OrderPendingCancel(client_order_id=order.client_order_id, ts_event=3, ts_init=3))
-    order.apply(OrderCancelRejected(client_order_id=order.client_order_id, ts_event=4, ts_init=4,
-                                    reason="too late"))
+    order.apply(
+        OrderCancelRejected(
+            client_order_id=order.client_order_id, ts_event=4, ts_init=4, reason="too late"
+        )
+    )
     assert order.status is OrderStatus.PARTIALLY_FILLED
 
 
 def test_replace_while_partially_filled_updates_qty_and_px_and_stays_partial() -> None:
     order = _working(10)
     order.apply(fill_for(order, 3, trade_id="A"))
-    order.apply(OrderPendingReplace(client_order_id=order.client_order_id, ts_event=3, ts_init=3,
-                                    qty=Decimal(20), limit_px=Decimal("99.00")))
-    order.apply(OrderReplaced(client_order_id=order.client_order_id, ts_event=4, ts_init=4,
-                              qty=Decimal(20), limit_px=Decimal("99.00")))
+    order.apply(
+        OrderPendingReplace(
+            client_order_id=order.client_order_id,
+            ts_event=3,
+            ts_init=3,
+            qty=Decimal(20),
+            limit_px=Decimal("99.00"),
+        )
+    )
+    order.apply(
+        OrderReplaced(
+            client_order_id=order.client_order_id,
+            ts_event=4,
+            ts_init=4,
+            qty=Decimal(20),
+            limit_px=Decimal("99.00"),
+        )
+    )
     assert order.status is OrderStatus.PARTIALLY_FILLED
     assert (order.qty, order.limit_px, order.leaves_qty) == (20, Decimal("99.00"), 17)
 
@@ -108,8 +128,11 @@ def test_replace_below_filled_qty_is_refused() -> None:
     order = _working(10)
     order.apply(fill_for(order, 5, trade_id="A"))
     with pytest.raises(InvalidTransition):
-        order.apply(OrderReplaced(client_order_id=order.client_order_id, ts_event=4, ts_init=4,
-                                  qty=Decimal(4)))
+        order.apply(
+            OrderReplaced(
+                client_order_id=order.client_order_id, ts_event=4, ts_init=4, qty=Decimal(4)
+            )
+        )
 
 
 def test_event_for_another_order_is_refused() -> None:

@@ -40,8 +40,14 @@ def _event(kind: type[OrderEvent], order: Order, *, qty: str = "1") -> OrderEven
     _n += 1
     base = {"client_order_id": order.client_order_id, "ts_event": _n, "ts_init": _n}
     if kind is OrderFilled:
-        return OrderFilled(**base, trade_id=f"T{_n}", symbol=order.symbol, side=order.side,
-                           last_qty=Decimal(qty), last_px=Decimal("100"))
+        return OrderFilled(
+            **base,
+            trade_id=f"T{_n}",
+            symbol=order.symbol,
+            side=order.side,
+            last_qty=Decimal(qty),
+            last_px=Decimal("100"),
+        )
     if kind is OrderDenied:
         return OrderDenied(**base, code="X", reason="x")
     if kind in (OrderRejected, OrderCancelRejected, OrderReplaceRejected):
@@ -58,14 +64,14 @@ def _path_to(status: OrderStatus) -> list[type[OrderEvent]]:
         current, path = queue.popleft()
         if current is status:
             return path
-        for (src, kind), target in TRANSITIONS.items():
+        for (src, kind), _target in TRANSITIONS.items():
             if src is not current:
                 continue
-            order = _replay(path + [kind])
+            order = _replay([*path, kind])
             if order is None or order.status in seen:
                 continue
             seen.add(order.status)
-            queue.append((order.status, path + [kind]))
+            queue.append((order.status, [*path, kind]))
     raise AssertionError(f"{status} is unreachable")
 
 
@@ -94,8 +100,11 @@ def test_every_status_is_reachable_from_initialized() -> None:
     assert set(PATHS) == set(OrderStatus)
 
 
-@pytest.mark.parametrize(("src", "kind"), sorted(TRANSITIONS, key=lambda k: (k[0], k[1].__name__)),
-                         ids=lambda v: getattr(v, "__name__", str(v)))
+@pytest.mark.parametrize(
+    ("src", "kind"),
+    sorted(TRANSITIONS, key=lambda k: (k[0], k[1].__name__)),
+    ids=lambda v: getattr(v, "__name__", str(v)),
+)
 def test_legal_transition_reaches_table_target(src: OrderStatus, kind: type[OrderEvent]) -> None:
     order = _at(src)
     target = TRANSITIONS[(src, kind)]
@@ -107,12 +116,17 @@ def test_legal_transition_reaches_table_target(src: OrderStatus, kind: type[Orde
     elif target in (Dynamic.FILL_PENDING, Dynamic.FILL_TERMINAL):
         assert order.status is src  # a partial fill leaves pending/terminal status as is
     else:  # RESUME
-        assert order.status in (OrderStatus.ACCEPTED, OrderStatus.TRIGGERED,
-                                OrderStatus.PARTIALLY_FILLED)
+        assert order.status in (
+            OrderStatus.ACCEPTED,
+            OrderStatus.TRIGGERED,
+            OrderStatus.PARTIALLY_FILLED,
+        )
 
 
 ILLEGAL = [
-    (s, k) for s in OrderStatus for k in EVENT_TYPES
+    (s, k)
+    for s in OrderStatus
+    for k in EVENT_TYPES
     if (s, k) not in TRANSITIONS and k is not OrderInitialized
 ]
 
@@ -133,11 +147,17 @@ def test_terminal_statuses_never_lead_back_to_working() -> None:
             assert target in (src, OrderStatus.FILLED, Dynamic.FILL_TERMINAL)
 
 
-@pytest.mark.parametrize("comment_on", [
-    (OrderStatus.PENDING_CANCEL, OrderFilled), (OrderStatus.CANCELED, OrderFilled),
-    (OrderStatus.PENDING_CANCEL, OrderCancelRejected), (OrderStatus.SUBMITTED, OrderCanceled),
-    (OrderStatus.SUBMITTED, OrderExpired), (OrderStatus.PENDING_REPLACE, OrderReplaced),
-])
+@pytest.mark.parametrize(
+    "comment_on",
+    [
+        (OrderStatus.PENDING_CANCEL, OrderFilled),
+        (OrderStatus.CANCELED, OrderFilled),
+        (OrderStatus.PENDING_CANCEL, OrderCancelRejected),
+        (OrderStatus.SUBMITTED, OrderCanceled),
+        (OrderStatus.SUBMITTED, OrderExpired),
+        (OrderStatus.PENDING_REPLACE, OrderReplaced),
+    ],
+)
 def test_non_obvious_edges_carry_a_comment(comment_on: tuple[OrderStatus, type]) -> None:
     """The source line of each real-world edge says why it exists."""
     import inspect
@@ -163,5 +183,10 @@ def test_unused_event_kinds_are_exercised() -> None:
     """Every event type appears in at least one legal edge except OrderInitialized."""
     used = {k for (_s, k) in TRANSITIONS}
     assert used == set(EVENT_TYPES) - {OrderInitialized}
-    assert {OrderAccepted, OrderSubmitted, OrderTriggered, OrderPendingCancel,
-            OrderPendingReplace} <= used
+    assert {
+        OrderAccepted,
+        OrderSubmitted,
+        OrderTriggered,
+        OrderPendingCancel,
+        OrderPendingReplace,
+    } <= used

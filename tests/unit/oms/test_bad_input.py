@@ -9,8 +9,13 @@ import pytest
 from bolt_exec.errors import UnsupportedError, ValidationError
 from bolt_exec.testing.builders import T0, make_instrument, make_oms
 
-GOOD: dict[str, object] = {"symbol": "AAPL", "side": "BUY", "qty": 100, "order_type": "LIMIT",
-                           "limit_px": "100.00"}
+GOOD: dict[str, object] = {
+    "symbol": "AAPL",
+    "side": "BUY",
+    "qty": 100,
+    "order_type": "LIMIT",
+    "limit_px": "100.00",
+}
 
 CASES = [
     ("qty", float("nan"), "finite"),
@@ -36,8 +41,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("field", "value", "words"), CASES,
-                         ids=[f"{f}={v!r}" for f, v, _ in CASES])
+@pytest.mark.parametrize(
+    ("field", "value", "words"), CASES, ids=[f"{f}={v!r}" for f, v, _ in CASES]
+)
 def test_bad_field_is_named_with_its_value_and_nothing_is_sent(
     field: str, value: object, words: str
 ) -> None:
@@ -67,8 +73,9 @@ def test_gtd_needs_a_future_expiry() -> None:
     with pytest.raises(ValidationError, match="expire_ts"):
         oms.submit("AAPL", "BUY", 5, "LIMIT", limit_px="100.00", tif="GTD")
     with pytest.raises(ValidationError, match="not in the future"):
-        oms.submit("AAPL", "BUY", 5, "LIMIT", limit_px="100.00", tif="GTD",
-                   expire_ts=clock.now_ns())
+        oms.submit(
+            "AAPL", "BUY", 5, "LIMIT", limit_px="100.00", tif="GTD", expire_ts=clock.now_ns()
+        )
     assert paper.commands_received == 0
 
 

@@ -48,8 +48,11 @@ def test_amend_changes_price_and_quantity_at_the_venue() -> None:
     _quote(paper, clock)
     h = oms.submit("AAPL", "SELL", 100, "LIMIT", limit_px="101.00", tif="GTC")
     assert oms.amend(h.client_order_id, qty=150, limit_px="101.50") is True
-    assert (h.order.qty, h.order.limit_px, h.status) == (150, Decimal("101.50"),
-                                                         OrderStatus.ACCEPTED)
+    assert (h.order.qty, h.order.limit_px, h.status) == (
+        150,
+        Decimal("101.50"),
+        OrderStatus.ACCEPTED,
+    )
     report = paper.order_report(h.client_order_id)
     assert report is not None and report.qty == 150 and report.limit_px == Decimal("101.50")
 
@@ -82,8 +85,12 @@ def test_client_order_ids_are_deterministic_and_children_follow_parent() -> None
         oms, paper, clock = make_oms()
         _quote(paper, clock)
         parent = oms.submit("AAPL", "BUY", 10, "LIMIT", limit_px="90.00", tif="GTC")
-        c1 = oms.submit("AAPL", "BUY", 5, "LIMIT", limit_px="90.00", parent_id=parent.client_order_id)
-        c2 = oms.submit("AAPL", "BUY", 5, "LIMIT", limit_px="90.00", parent_id=parent.client_order_id)
+        c1 = oms.submit(
+            "AAPL", "BUY", 5, "LIMIT", limit_px="90.00", parent_id=parent.client_order_id
+        )
+        c2 = oms.submit(
+            "AAPL", "BUY", 5, "LIMIT", limit_px="90.00", parent_id=parent.client_order_id
+        )
         ids.append((parent.client_order_id, c1.client_order_id, c2.client_order_id))
     assert ids[0] == ids[1]
     parent_id = ids[0][0]
@@ -187,8 +194,14 @@ class _DenyBig:
             return Decision.deny("MAX_QTY", f"qty {order.qty} exceeds 50")
         return APPROVED
 
-    def check_amend(self, order: Order, qty: Decimal | None, limit_px: Decimal | None,
-                    stop_px: Decimal | None, view: PortfolioView) -> Decision:
+    def check_amend(
+        self,
+        order: Order,
+        qty: Decimal | None,
+        limit_px: Decimal | None,
+        stop_px: Decimal | None,
+        view: PortfolioView,
+    ) -> Decision:
         if qty is not None and qty > 50:
             return Decision.deny("MAX_QTY", f"qty {qty} exceeds 50")
         return APPROVED
@@ -267,7 +280,57 @@ def test_unknown_broker_event_is_an_anomaly_not_a_crash() -> None:
     oms, paper, clock = make_oms(strict=False)
     _quote(paper, clock)
     h = oms.submit("AAPL", "BUY", 10)
-    oms.on_event(OrderFilled(client_order_id="EXTERNAL-1", ts_event=T0, ts_init=T0,
-                             trade_id="X", symbol="AAPL", side=h.order.side,
-                             last_qty=Decimal(1), last_px=Decimal(1)))
+    oms.on_event(
+        OrderFilled(
+            client_order_id="EXTERNAL-1",
+            ts_event=T0,
+            ts_init=T0,
+            trade_id="X",
+            symbol="AAPL",
+            side=h.order.side,
+            last_qty=Decimal(1),
+            last_px=Decimal(1),
+        )
+    )
     assert oms.anomalies and "EXTERNAL-1" in oms.anomalies[0]
+
+
+def test_reconciler_can_adopt_an_external_order_and_its_fills() -> None:
+    from bolt_exec.model.enums import OrderType, Side
+    from bolt_exec.model.events import OrderAccepted, OrderInitialized, OrderSubmitted
+
+    oms, _paper, _clock = make_oms()
+    coid = "EXT-1"
+    oms.on_event(
+        OrderInitialized(
+            client_order_id=coid,
+            ts_event=T0,
+            ts_init=T0,
+            reconciliation=True,
+            symbol="AAPL",
+            side=Side.BUY,
+            order_type=OrderType.LIMIT,
+            qty=Decimal(10),
+            limit_px=Decimal("99.00"),
+            broker="paper",
+        )
+    )
+    for kind in (OrderSubmitted, OrderAccepted):
+        oms.on_event(kind(client_order_id=coid, ts_event=T0, ts_init=T0, reconciliation=True))
+    oms.on_event(
+        OrderFilled(
+            client_order_id=coid,
+            ts_event=T0,
+            ts_init=T0,
+            trade_id="V-9",
+            symbol="AAPL",
+            side=Side.BUY,
+            last_qty=Decimal(4),
+            last_px=Decimal("99.00"),
+            reconciliation=True,
+        )
+    )
+    order = oms.order(coid)
+    assert order.status is OrderStatus.PARTIALLY_FILLED and order.filled_qty == 4
+    assert oms.position("AAPL").qty == 4  # type: ignore[union-attr]
+    assert [e.event_id for e in oms.store.events()] == [f"{coid}-{n}" for n in range(1, 5)]

@@ -17,8 +17,14 @@ from bolt_exec.testing.builders import T0, make_instrument, make_oms
 SEC = 1_000_000_000
 
 
-def q(paper: PaperBroker, clock: SimClock, bid: str, ask: str, bid_size: int = 1000,
-      ask_size: int = 1000) -> None:
+def q(
+    paper: PaperBroker,
+    clock: SimClock,
+    bid: str,
+    ask: str,
+    bid_size: int = 1000,
+    ask_size: int = 1000,
+) -> None:
     paper.on_quote("AAPL", bid, ask, bid_size, ask_size, clock.now_ns())
 
 
@@ -33,8 +39,7 @@ def test_market_order_larger_than_displayed_size_fills_across_quotes() -> None:
     clock.advance_by(SEC)
     q(paper, clock, "100.01", "100.04", ask_size=1000)
     assert h.status is OrderStatus.FILLED
-    assert [f.last_px for f in h.fills] == [Decimal("100.02"), Decimal("100.03"),
-                                            Decimal("100.04")]
+    assert [f.last_px for f in h.fills] == [Decimal("100.02"), Decimal("100.03"), Decimal("100.04")]
 
 
 def test_two_orders_share_one_quotes_displayed_size() -> None:
@@ -89,8 +94,7 @@ def test_stop_triggers_then_fills_as_market() -> None:
 def test_stop_limit_triggers_and_then_rests_as_a_limit() -> None:
     oms, paper, clock = make_oms()
     q(paper, clock, "100.00", "100.02")
-    h = oms.submit("AAPL", "BUY", 100, "STOP_LIMIT", stop_px="100.50", limit_px="100.55",
-                   tif="GTC")
+    h = oms.submit("AAPL", "BUY", 100, "STOP_LIMIT", stop_px="100.50", limit_px="100.55", tif="GTC")
     q(paper, clock, "100.55", "100.60")
     assert h.status is OrderStatus.TRIGGERED and h.filled_qty == 0
     q(paper, clock, "100.50", "100.54")
@@ -117,8 +121,9 @@ def test_fok_that_cannot_fill_whole_is_canceled_untouched() -> None:
 def test_gtd_expires_at_its_time() -> None:
     oms, paper, clock = make_oms()
     q(paper, clock, "100.00", "100.02")
-    h = oms.submit("AAPL", "BUY", 100, "LIMIT", limit_px="99.00", tif="GTD",
-                   expire_ts=clock.now_ns() + 5 * SEC)
+    h = oms.submit(
+        "AAPL", "BUY", 100, "LIMIT", limit_px="99.00", tif="GTD", expire_ts=clock.now_ns() + 5 * SEC
+    )
     clock.advance_by(5 * SEC - 1)
     assert h.status is OrderStatus.ACCEPTED
     clock.advance_by(1)
@@ -211,16 +216,15 @@ def test_disconnect_loses_messages_and_mass_status_tells_the_truth() -> None:
     assert h.status is OrderStatus.ACCEPTED and paper.dropped
     asyncio.run(paper.connect())
     status = asyncio.run(paper.mass_status())
-    assert status.orders == () and [f.client_order_id for f in status.fills] == [
-        h.client_order_id
-    ]
+    assert status.orders == () and [f.client_order_id for f in status.fills] == [h.client_order_id]
     assert status.positions[0].qty == 10
 
 
 def test_balances_move_by_notional_and_fees() -> None:
     clock = SimClock(T0)
-    paper = PaperBroker([make_instrument()], fees=FeeModel(taker_bps=Decimal(10)),
-                        initial_cash={"USD": 10_000})
+    paper = PaperBroker(
+        [make_instrument()], fees=FeeModel(taker_bps=Decimal(10)), initial_cash={"USD": 10_000}
+    )
     oms = OrderManager(paper, clock=clock, strict=True)
     q(paper, clock, "100.00", "100.00")
     oms.submit("AAPL", "BUY", 10)
@@ -234,11 +238,23 @@ def _session(seed: int) -> list[tuple[str, str, str]]:
     rng = random.Random(seed)
     for i in range(200):
         bid = 10_000 + rng.randint(-50, 50)
-        q(paper, clock, str(Decimal(bid) / 100), str(Decimal(bid + 2) / 100),
-          rng.randint(1, 5) * 100, rng.randint(1, 5) * 100)
+        q(
+            paper,
+            clock,
+            str(Decimal(bid) / 100),
+            str(Decimal(bid + 2) / 100),
+            rng.randint(1, 5) * 100,
+            rng.randint(1, 5) * 100,
+        )
         if i % 7 == 0:
-            oms.submit("AAPL", rng.choice(["BUY", "SELL"]), rng.randint(1, 4) * 100,
-                       "LIMIT", limit_px=str(Decimal(bid + rng.randint(-3, 3)) / 100), tif="GTC")
+            oms.submit(
+                "AAPL",
+                rng.choice(["BUY", "SELL"]),
+                rng.randint(1, 4) * 100,
+                "LIMIT",
+                limit_px=str(Decimal(bid + rng.randint(-3, 3)) / 100),
+                tif="GTC",
+            )
         clock.advance_by(SEC)
     return [(r.trade_id, str(r.last_qty), str(r.last_px)) for r in paper.mass_status_now().fills]
 
@@ -252,3 +268,58 @@ def test_same_seed_same_fills() -> None:
 def test_fee_model_refuses_bad_rates(bps: object) -> None:
     with pytest.raises(ValueError, match="bps"):
         FeeModel(maker_bps=bps)  # type: ignore[arg-type]
+
+
+def test_venue_state_survives_a_restart(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "paper.json"
+    clock = SimClock(T0)
+    paper = PaperBroker([make_instrument()], state_path=path, initial_cash={"USD": 1000})
+    oms = OrderManager(paper, clock=clock, strict=True)
+    q(paper, clock, "100.00", "100.02")
+    filled = oms.submit("AAPL", "BUY", 5)
+    resting = oms.submit(
+        "AAPL", "SELL", 3, "LIMIT", limit_px="101.00", tif="GTD", expire_ts=T0 + 10 * SEC
+    )
+    before = paper.mass_status_now()
+    again = PaperBroker([make_instrument()], state_path=path)
+    oms2 = OrderManager(again, clock=clock, store=oms.store, strict=True)
+    after = again.mass_status_now()
+    assert (after.orders, after.fills, after.positions, after.balances) == (
+        before.orders,
+        before.fills,
+        before.positions,
+        before.balances,
+    )
+    again.on_quote("AAPL", "101.00", "101.02", 100, 100, clock.now_ns())
+    assert oms2.order(resting.client_order_id).status is OrderStatus.FILLED
+    assert oms2.order(filled.client_order_id).status is OrderStatus.FILLED
+    assert [f.trade_id for f in again.mass_status_now().fills] == ["paper-T1", "paper-T2"]
+
+
+def test_restored_gtd_order_still_expires(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "paper.json"
+    clock = SimClock(T0)
+    paper = PaperBroker([make_instrument()], state_path=path)
+    oms = OrderManager(paper, clock=clock, strict=True)
+    q(paper, clock, "100.00", "100.02")
+    h = oms.submit("AAPL", "BUY", 3, "LIMIT", limit_px="99.00", tif="GTD", expire_ts=T0 + 10 * SEC)
+    again = PaperBroker([make_instrument()], state_path=path)
+    oms2 = OrderManager(again, clock=clock, store=oms.store, strict=True)
+    clock.advance_by(10 * SEC)
+    assert oms2.order(h.client_order_id).status is OrderStatus.EXPIRED
+
+
+def test_corrupt_or_foreign_state_file_is_refused_and_kept(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bolt_exec.errors import StoreError
+
+    path = tmp_path / "paper.json"
+    path.write_text("{not json")
+    with pytest.raises(StoreError, match="unreadable"):
+        PaperBroker([make_instrument()], state_path=path)
+    assert path.read_text() == "{not json"
+    clock = SimClock(T0)
+    paper = PaperBroker([make_instrument()], name="acct-a", state_path=tmp_path / "a.json")
+    OrderManager({"acct-a": paper}, clock=clock)
+    paper.save()
+    with pytest.raises(StoreError, match="belongs to broker 'acct-a'"):
+        PaperBroker([make_instrument()], name="acct-b", state_path=tmp_path / "a.json")
