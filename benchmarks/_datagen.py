@@ -83,3 +83,17 @@ def w3_bars(days: int = 1260, seed: int = 20190101) -> dict[str, I64]:
         "close": close,
         "volume": 100 * (10 + bits(u, 12, 8)),
     }
+
+
+def python_call_ns(n: int = 1_000_000) -> float:
+    """Nanoseconds per empty Python function call right now: a yardstick for a noisy machine
+    (figures from different runs compare better divided by it)."""
+    import time
+
+    def f() -> None:
+        return None
+
+    t = time.perf_counter_ns()
+    for _ in range(n):
+        f()
+    return round((time.perf_counter_ns() - t) / n, 1)

@@ -23,6 +23,7 @@ import sys
 import time
 from decimal import Decimal
 
+import _datagen as g
 import numpy as np
 
 from bolt_exec.backtest import BacktestEngine, QuoteData, Strategy
@@ -227,13 +228,14 @@ def main() -> None:
     engine.add_strategy(strat)
     load_s = time.perf_counter() - t0
     prof = cProfile.Profile() if args.profile else None
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     if prof:
         prof.enable()
     engine.run()
     if prof:
         prof.disable()
     run_s = time.perf_counter() - t0
+    cpu_s = time.process_time() - c0
     n = args.n
     v = strat.verified
     out = {
@@ -262,6 +264,10 @@ def main() -> None:
     out["matches_reference"] = (
         v == {"open": 0, "canceled": n, "fills": 0} and strat.accepted == n and strat.canceled == n
     )
+    # on a shared machine CPU time is steadier than wall time (preemption is not counted)
+    out["run_cpu_s"] = round(cpu_s, 4)
+    out["orders_per_cpu_s"] = round(n / cpu_s)
+    out["calib_ns_per_py_call"] = g.python_call_ns()
     print("RESULT " + json.dumps(out))
     if prof:
         pstats.Stats(prof, stream=sys.stderr).sort_stats(args.sort).print_stats(40)

@@ -22,7 +22,7 @@ __all__ = ["BacktestClock"]
 class BacktestClock(SimClock):
     """A simulated clock driven by the backtest engine's cursor."""
 
-    __slots__ = ("_ts", "cursor", "is_dirty")
+    __slots__ = ("_cached", "_ts", "cursor", "is_dirty")
 
     def __init__(self, ts: npt.NDArray[np.int64], start_ns: int | None = None) -> None:
         first = int(ts[0]) if len(ts) else 0
@@ -30,13 +30,17 @@ class BacktestClock(SimClock):
         self._ts = ts
         self.cursor = -1
         self.is_dirty = False
+        self._cached = (-1, 0)  # (cursor, its timestamp as an int): numpy scalar reads are slow
 
     def now_ns(self) -> int:
         """Return the simulated time: the current tick's, or a firing timer's if later."""
         c = self.cursor
         if c < 0:
             return self._now
-        t = int(self._ts[c])
+        cc, t = self._cached
+        if cc != c:
+            t = int(self._ts[c])
+            self._cached = (c, t)
         return t if t > self._now else self._now
 
     def set_timer(self, ts_ns: int, callback: TimerCallback, name: str = "") -> Timer:

@@ -251,9 +251,11 @@ class BacktestEngine:
             self.oms.update_mark(self.symbol, m)
 
     def _on_command(self) -> None:
-        self._sync(self.clock.cursor)
+        clk = self.clock
+        if self._fed != clk.cursor:
+            self._sync(clk.cursor)
         self._scanner.invalidate()
-        self.clock.is_dirty = True
+        clk.is_dirty = True
 
     # -- the loop ------------------------------------------------------------------------------
     def _next_wake(self, p: int) -> int:
