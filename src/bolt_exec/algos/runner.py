@@ -53,7 +53,7 @@ from bolt_exec.algos.base import (
 from bolt_exec.clock import Clock, Timer
 from bolt_exec.errors import UsageError, ValidationError
 from bolt_exec.model.enums import OrderStatus
-from bolt_exec.model.events import OrderDenied, OrderEvent
+from bolt_exec.model.events import OrderDenied, OrderEvent, OrderFilled
 from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.order import Order
 
@@ -426,6 +426,11 @@ class AlgoRunner:
         run = self._runs[pid]
         order = run.open.get(event.client_order_id)
         if order is None:
+            if isinstance(event, OrderFilled):
+                # a fill after the child was done (it raced a cancel or an expiry): count it
+                run.closed_filled += event.last_qty
+                self._check_overfill(run)
+                self._save(run)
             return
         if order.is_terminal:
             run.open.pop(event.client_order_id)
@@ -443,6 +448,23 @@ class AlgoRunner:
                     self.clock.now_ns(), lambda _ts: self._step(pid_), name=f"algo:{pid}:event"
                 )
             self._save(run)
+
+    def _check_overfill(self, run: _Run) -> None:
+        # Only a venue that reports a fill after it confirmed the cancel, and after the
+        # replacement child went out, can get here; say so loudly and stop sending.
+        prog = self._progress(run)
+        if prog.filled_qty > run.parent.qty:
+            log.error(
+                "algo %s: parent over-filled by a late fill: %s of %s",
+                run.parent.parent_id,
+                prog.filled_qty,
+                run.parent.qty,
+            )
+            self.oms.bus.publish("algo.overfill", self.status(run.parent.parent_id))
+            if not run.is_stopping:
+                run.is_stopping, run.reason = True, "over-filled by a late venue fill"
+                self._cancel_open(run)
+                self._maybe_finish(run)
 
     def _save(self, run: _Run) -> None:
         if self.state_store is None:
