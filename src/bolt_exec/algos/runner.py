@@ -432,6 +432,8 @@ class AlgoRunner:
                 self._check_overfill(run)
                 self._save(run)
             return
+        if isinstance(event, OrderFilled):
+            self._check_overfill(run)
         if order.is_terminal:
             run.open.pop(event.client_order_id)
             run.closed_filled += order.filled_qty

@@ -12,7 +12,8 @@ from bolt_exec.algos.runner import AlgoRunner
 from bolt_exec.algos.twap import TWAP
 from bolt_exec.clock import SimClock
 from bolt_exec.errors import UsageError, ValidationError
-from bolt_exec.model.enums import OrderStatus
+from bolt_exec.model.enums import OrderStatus, Side
+from bolt_exec.model.events import OrderFilled
 from bolt_exec.oms.manager import OrderManager
 from bolt_exec.safety.decision import APPROVED, Decision
 from bolt_exec.store.base import MemoryOrderStore
@@ -179,3 +180,28 @@ def test_duplicate_parent_id_is_refused(inst):
     runner.execute(TWAP(slices=2, interval_ns=MIN), _parent(inst))
     with pytest.raises(ValidationError):
         runner.execute(TWAP(slices=2, interval_ns=MIN), _parent(inst))
+
+
+def test_late_fill_after_confirmed_cancel_is_counted_and_overfill_is_flagged(inst):
+    """A venue fill for a child it already confirmed canceled still counts; an over-fill stops
+    the algorithm and is published, never hidden."""
+    # Arrange: E1 rests at the bid; at the next slice it is canceled and E2 replaces it
+    clock, paper, oms, runner = _session(inst)
+    alarms = []
+    oms.bus.subscribe("algo.overfill", lambda _t, s: alarms.append(s), 50)
+    runner.execute(TWAP(slices=2, interval_ns=MIN, style="passive"), _parent(inst, qty=200))
+    clock.advance_to(T0 + MIN + 1)
+    assert oms.order("P1-E1").status is OrderStatus.CANCELED
+    assert oms.order("P1-E2").is_open
+    # Act: the venue reports E1 filled after all (it traded before the cancel took effect)
+    now = clock.now_ns()
+    oms.on_event(OrderFilled(client_order_id="P1-E1", ts_event=now, ts_init=now, trade_id="L1",
+                             symbol="AAPL", side=Side.BUY, last_qty=Decimal(100),
+                             last_px=Decimal("100.00")))
+    assert runner.status("P1").filled_qty == 100
+    assert not alarms
+    paper.on_quote("AAPL", "99.98", "100.00", 10**6, 10**6, now)  # E2 fills too: 300 of 200
+    # Assert
+    assert runner.status("P1").filled_qty == 300
+    assert len(alarms) == 1
+    assert runner.status("P1").reason == "over-filled by a late venue fill"
