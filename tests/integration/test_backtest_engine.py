@@ -182,3 +182,42 @@ def test_results_frames_and_pnl_curve_agree_with_positions(inst, quotes, exec_on
     assert curve["pnl"].iloc[-1] == pytest.approx(totals["net"], abs=0.02 * 6000)
     assert len(res.orders()) == 60
     assert res.parents().loc[0, "is_done"]
+
+
+def test_adaptive_vwap_and_iceberg_run_deterministically_on_sample_data(inst):
+    from bolt_exec.algos import AdaptiveVWAP, Iceberg
+    from bolt_exec.backtest import Strategy
+    from bolt_exec.backtest.sample import sample_quotes, sample_trades
+    from bolt_exec.model.instrument import Instrument
+
+    class Two(Strategy):
+        def on_start(self, ctx):
+            end = ctx.now_ns() + 120 * MIN
+            ctx.execute(AdaptiveVWAP(interval_ns=5 * MIN), "BUY", 12_000, end_ns=end, parent_id="A")
+            ctx.execute(
+                Iceberg(display_qty=200), "SELL", 1_000, limit_px="50.02", end_ns=end, parent_id="I"
+            )
+
+    demo = Instrument("DEMO", "XNAS")
+
+    def run():
+        return backtest(demo, Two(), quotes=sample_quotes(), trades=sample_trades())
+
+    first, second = run(), run()
+    assert first.fills_digest() == second.fills_digest()
+    st = first.parents().set_index("parent_id")
+    assert st.loc["A", "filled_qty"] == 12_000
+    assert st.loc["I", "filled_qty"] <= 1_000
+    orders = first.orders()
+    ice = orders[orders["parent_id"] == "I"]
+    assert (ice["qty"] <= 200).all()
+    assert (ice["limit_px"] == Decimal("50.02")).all()
+
+
+def test_data_for_another_symbol_is_refused(inst):
+    from bolt_exec.backtest.sample import sample_quotes
+    from bolt_exec.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="another symbol") as e:
+        BacktestEngine(inst, quotes=sample_quotes())
+    assert e.value.field == "quotes"

@@ -46,6 +46,7 @@ from bolt_exec.backtest.results import BacktestResult
 from bolt_exec.backtest.strategy import BacktestContext, Strategy, TickView
 from bolt_exec.backtest.timeline import BAR, QUOTE, TRADE, Timeline
 from bolt_exec.backtest.wakeup import RelevanceScanner
+from bolt_exec.errors import ValidationError
 from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.oms.manager import OrderManager
@@ -122,6 +123,14 @@ class BacktestEngine:
     ) -> None:
         self.instrument = instrument
         self.symbol = instrument.symbol
+        for name, data in (("quotes", quotes), ("trades", trades), ("bars", bars)):
+            if data is not None and data.symbol and data.symbol != instrument.symbol:
+                raise ValidationError(
+                    name,
+                    data.symbol,
+                    f"is data for another symbol than {instrument.symbol!r}",
+                    "load the data with the instrument's symbol, or trade the data's symbol",
+                )
         self.timeline = tl = Timeline.build(quotes, trades, bars, float(instrument.tick_size))
         self._start = 0 if start_ns is None else int(np.searchsorted(tl.ts, start_ns, "left"))
         self.clock = BacktestClock(tl.ts, start_ns)
