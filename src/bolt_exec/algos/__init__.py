@@ -17,8 +17,10 @@ from bolt_exec.algos.base import (
     algo_from_state,
 )
 from bolt_exec.algos.iceberg import Iceberg
+from bolt_exec.algos.ports import AlgoStateStore, AlgoStatus, MarketSource, OrderGateway
 from bolt_exec.algos.pov import POV
 from bolt_exec.algos.profiles import VolumeProfile, profile_from_bars, u_shaped_profile
+from bolt_exec.algos.runner import AlgoRunner
 from bolt_exec.algos.twap import TWAP
 from bolt_exec.algos.vwap import VWAP
 
@@ -27,12 +29,17 @@ __all__ = [
     "TWAP",
     "VWAP",
     "AdaptiveVWAP",
+    "AlgoRunner",
+    "AlgoStateStore",
+    "AlgoStatus",
     "AlgoStep",
     "ChildIntent",
     "ChildView",
     "ExecAlgorithm",
     "Iceberg",
+    "MarketSource",
     "MarketView",
+    "OrderGateway",
     "ParentOrder",
     "Progress",
     "VolumeProfile",

@@ -36,10 +36,10 @@ Emits (on the OMS bus): ``algo.started``, ``algo.done`` with an
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from bolt_exec.algos.base import (
     AlgoStep,
@@ -50,6 +50,7 @@ from bolt_exec.algos.base import (
     Progress,
     algo_from_state,
 )
+from bolt_exec.algos.ports import AlgoStateStore, AlgoStatus, MarketSource, OrderGateway
 from bolt_exec.clock import Clock, Timer
 from bolt_exec.errors import UsageError, ValidationError
 from bolt_exec.model.enums import OrderStatus
@@ -60,74 +61,6 @@ from bolt_exec.model.order import Order
 __all__ = ["AlgoRunner", "AlgoStateStore", "AlgoStatus", "MarketSource", "OrderGateway"]
 
 log = logging.getLogger(__name__)
-
-
-class _Handle(Protocol):
-    @property
-    def order(self) -> Order: ...
-
-
-class _Bus(Protocol):
-    def subscribe(
-        self, pattern: str, handler: Callable[[str, Any], None], priority: int = ...
-    ) -> object: ...
-
-    def publish(self, topic: str, message: Any) -> None: ...
-
-
-class OrderGateway(Protocol):
-    """What the runner needs from the OrderManager."""
-
-    @property
-    def bus(self) -> _Bus: ...
-
-    def submit(
-        self,
-        symbol: str,
-        side: object,
-        qty: object,
-        order_type: object = ...,
-        *,
-        limit_px: object = ...,
-        tif: object = ...,
-        broker: str | None = ...,
-        strategy_id: str = ...,
-        parent_id: str | None = ...,
-        client_order_id: str | None = ...,
-        tags: Mapping[str, str] | None = ...,
-    ) -> _Handle: ...
-
-    def cancel(self, client_order_id: str) -> bool: ...
-
-    def orders(self) -> Iterator[Order]: ...
-
-
-class MarketSource(Protocol):
-    """Where market snapshots come from (the backtest engine, or the live runtime)."""
-
-    def market_view(self, symbol: str) -> MarketView | None: ...
-
-
-class AlgoStateStore(Protocol):
-    """Durable algorithm state (the store's algo-state table)."""
-
-    def get_algo_state(self, algo_id: str) -> dict[str, Any] | None: ...
-
-    def put_algo_state(self, algo_id: str, state: dict[str, Any]) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class AlgoStatus:
-    """A parent's progress as the runner sees it."""
-
-    parent_id: str
-    algo: str
-    qty: Decimal
-    filled_qty: Decimal
-    in_flight_qty: Decimal
-    children: int
-    is_done: bool
-    reason: str
 
 
 @dataclass(slots=True)
