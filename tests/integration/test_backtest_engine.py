@@ -160,9 +160,20 @@ def test_strategy_without_market_data_gets_a_clear_error(inst):
         BacktestEngine(inst, quotes=QuoteData(ts=[], bid=[], ask=[], bid_size=[], ask_size=[]))
 
 
-def test_progress_bar_is_off_by_default(inst, quotes, capsys):
+def test_progress_bar_is_off_by_default_and_on_when_asked(inst, quotes, capsys):
     BacktestEngine(inst, quotes=quotes).run()
     assert capsys.readouterr().err == ""
+    BacktestEngine(inst, quotes=quotes, progress=True).run()
+    assert "20,000/20,000" in capsys.readouterr().err
+
+
+def test_an_engine_runs_once(inst, quotes):
+    from bolt_exec.errors import UsageError
+
+    engine = BacktestEngine(inst, quotes=quotes)
+    engine.run()
+    with pytest.raises(UsageError, match="already ran"):
+        engine.run()
 
 
 def test_results_frames_and_pnl_curve_agree_with_positions(inst, quotes, exec_on_start):

@@ -46,7 +46,7 @@ from bolt_exec.backtest.results import BacktestResult
 from bolt_exec.backtest.strategy import BacktestContext, Strategy, TickView
 from bolt_exec.backtest.timeline import BAR, QUOTE, TRADE, Timeline
 from bolt_exec.backtest.wakeup import RelevanceScanner
-from bolt_exec.errors import ValidationError
+from bolt_exec.errors import UsageError, ValidationError
 from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.oms.manager import OrderManager
@@ -164,6 +164,7 @@ class BacktestEngine:
         self._feeders = {QUOTE: self._feed_quote, TRADE: self._feed_trade, BAR: self._feed_bar}
         self.wakeups = 0
         self.feeds = 0
+        self._has_run = False
 
     # -- set-up --------------------------------------------------------------------------------
     def add_strategy(self, strategy: Strategy) -> None:
@@ -289,7 +290,14 @@ class BacktestEngine:
         return self._next_wake(p + 1)
 
     def run(self) -> BacktestResult:
-        """Run every strategy over the data; return the results."""
+        """Run every strategy over the data; return the results.
+
+        Raises:
+            UsageError: if the engine already ran (build a new one: runs are not resumable).
+        """
+        if self._has_run:
+            raise UsageError("this BacktestEngine already ran; build a new engine for a new run")
+        self._has_run = True
         if not self.tune_gc:
             return self._run()
         threshold = gc.get_threshold()
@@ -322,6 +330,7 @@ class BacktestEngine:
         for s in self.strategies:
             s.on_stop(self.ctx)
         if self.progress:
+            self._show(n, n)
             sys.stderr.write("\n")
         return BacktestResult(self)
 
