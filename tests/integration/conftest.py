@@ -1,7 +1,9 @@
-"""Shared pieces for backtest integration tests: an instrument, data, small strategies."""
+"""Fixtures for integration tests: a FakeKite server on 127.0.0.1 (runtime tests); an
+instrument, synthetic market data and small strategies (backtest tests)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -9,8 +11,16 @@ import pytest
 from bolt_exec.backtest import Strategy
 from bolt_exec.backtest.synthetic import synthetic_quotes, synthetic_trades
 from bolt_exec.model.instrument import Instrument
+from bolt_exec.testing.fakes.kite import FakeKite
 
 
+@pytest.fixture
+def fake() -> Iterator[FakeKite]:
+    with FakeKite() as server:
+        yield server
+
+
+# -- backtest tests ------------------------------------------------------------------------------
 @pytest.fixture
 def inst() -> Instrument:
     return Instrument("AAPL", "XNAS", tick_size=Decimal("0.01"), lot_size=Decimal(1))
