@@ -232,3 +232,43 @@ def test_data_for_another_symbol_is_refused(inst):
     with pytest.raises(ValidationError, match="another symbol") as e:
         BacktestEngine(inst, quotes=sample_quotes())
     assert e.value.field == "quotes"
+
+
+class _FreshMarkGate:
+    """A fail-closed gate: deny unless the reference price is from the current instant."""
+
+    def __init__(self, clock_now):
+        self.now = clock_now
+        self.denied = 0
+
+    def check_submit(self, order, view):
+        from bolt_exec.safety.decision import APPROVED, Decision
+
+        if view.mark_px(order.symbol) is None or view.mark_ts(order.symbol) != self.now():
+            self.denied += 1
+            return Decision.deny("STALE_MARK", "reference price is stale")
+        return APPROVED
+
+    def check_amend(self, order, qty, limit_px, stop_px, view):
+        from bolt_exec.safety.decision import APPROVED
+
+        return APPROVED
+
+
+def test_marks_are_fresh_for_a_fail_closed_safety_gate(inst, exec_on_start):
+    # a flat market: the mid never changes, yet the mark must be as fresh as the book
+    n = 4000
+    flat = QuoteData(
+        ts=1_704_205_800_000_000_000 + np.arange(n) * 10**9,
+        bid=[50.0] * n,
+        ask=[50.02] * n,
+        bid_size=[500] * n,
+        ask_size=[500] * n,
+    )
+    engine = BacktestEngine(inst, quotes=flat, session_close=None)
+    gate = _FreshMarkGate(engine.clock.now_ns)
+    engine.oms.safety = gate
+    engine.add_strategy(exec_on_start(_twap, qty=6000, duration_ns=60 * MIN))
+    res = engine.run()
+    assert gate.denied == 0
+    assert res.runner.status("P1").filled_qty == 6000

@@ -255,10 +255,11 @@ class BacktestEngine:
             if q >= 0 and (qp := int(tl.pos[QUOTE][q])) > self._fed:
                 self._feed(qp)
         self._feed(p)
-        px = self.oms.mark_px(self.symbol)
+        # mark on every sync (not only on a price change): safety checks that fail closed on a
+        # stale reference price must see it as fresh as the book the order meets
         mark = self.market_view(self.symbol)
-        if mark is not None and (m := mark.mid) is not None and (px is None or float(px) != m):
-            self.oms.update_mark(self.symbol, m)
+        if mark is not None and (m := mark.mid) is not None:
+            self.oms.update_mark(self.symbol, m, mark.ts)
 
     def _on_command(self) -> None:
         clk = self.clock
