@@ -195,9 +195,18 @@ def test_late_fill_after_confirmed_cancel_is_counted_and_overfill_is_flagged(ins
     assert oms.order("P1-E2").is_open
     # Act: the venue reports E1 filled after all (it traded before the cancel took effect)
     now = clock.now_ns()
-    oms.on_event(OrderFilled(client_order_id="P1-E1", ts_event=now, ts_init=now, trade_id="L1",
-                             symbol="AAPL", side=Side.BUY, last_qty=Decimal(100),
-                             last_px=Decimal("100.00")))
+    oms.on_event(
+        OrderFilled(
+            client_order_id="P1-E1",
+            ts_event=now,
+            ts_init=now,
+            trade_id="L1",
+            symbol="AAPL",
+            side=Side.BUY,
+            last_qty=Decimal(100),
+            last_px=Decimal("100.00"),
+        )
+    )
     assert runner.status("P1").filled_qty == 100
     assert not alarms
     paper.on_quote("AAPL", "99.98", "100.00", 10**6, 10**6, now)  # E2 fills too: 300 of 200
