@@ -60,6 +60,8 @@ class VenueOrder:
     modifications: int = 0
     expiry: Timer | None = field(default=None, repr=False)
     queue_ahead: Decimal = ZERO
+    queue_known: bool = False  # False until the order's level has been seen at the touch
+    level_size: Decimal = ZERO  # displayed size at our level when last seen (see queue.py)
 
     @property
     def leaves(self) -> Decimal:

@@ -205,6 +205,10 @@ class PaperBroker(BrokerBase):
             balances=dict(self.account.cash),
         )
 
+    def resting_orders(self, symbol: str) -> Sequence[VenueOrder]:
+        """The orders resting on ``symbol``'s book (limits and armed stops), in arrival order."""
+        return tuple(self.matcher.resting.get(symbol, ()))
+
     def order_report(self, client_order_id: str) -> OrderStatusReport | None:
         """The venue's view of one order (a targeted status query), or None if unknown."""
         vo = self._orders.get(client_order_id)

@@ -8,8 +8,9 @@ trigger *means* (events, balances) is the broker's job, reached through the
   touch plus ``slippage_ticks`` (never past a limit), up to the displayed size
   our earlier orders have not taken from the same quote.
 * Resting limits fill at their limit price, as makers, when the far touch
-  moves onto or through them, or when a trade prints strictly through them
-  (a print *at* our level is conservatively given to the queue ahead of us).
+  moves onto or through them, or when a trade prints strictly through them;
+  a print *at* our level first consumes the estimated queue ahead of us
+  (the queue-position model in :mod:`bolt_exec.adapters.paper.queue`).
 * Stops trigger when the touch on their side, a print, or a bar's high/low
   reaches the stop price.
 """
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from bolt_exec.adapters.paper.book import Quote, VenueOrder
+from bolt_exec.adapters.paper.queue import on_level_quote, on_level_trade
 from bolt_exec.model.commands import SubmitOrder
 from bolt_exec.model.enums import LiquiditySide, OrderType, Side
 from bolt_exec.model.instrument import Instrument
@@ -74,6 +76,8 @@ class Matcher:
 
     def rest(self, vo: VenueOrder) -> None:
         """Put ``vo`` on the book (after its arrival was answered)."""
+        if vo.limit_px is not None and not vo.is_armed:
+            on_level_quote(vo, self.book(vo.cmd.symbol))  # join behind the displayed size
         self.resting.setdefault(vo.cmd.symbol, []).append(vo)
 
     def unrest(self, vo: VenueOrder) -> None:
@@ -162,7 +166,12 @@ class Matcher:
             if trade_px is not None:
                 if trade_size and _strictly_through(vo.side, limit, trade_px):
                     self._on_fill(vo, min(vo.leaves, trade_size), limit, LiquiditySide.MAKER)
+                elif trade_size and trade_px == limit:
+                    qty = on_level_trade(vo, trade_size)
+                    if qty > 0:
+                        self._on_fill(vo, qty, limit, LiquiditySide.MAKER)
                 continue
+            on_level_quote(vo, book)
             far = book.take_px(vo.side)
             if far is not None and crosses(vo.side, limit, far):
                 # The market moved onto a resting limit: we are the maker, at our price.

@@ -1,0 +1,1 @@
+"""Bundled sample market data (see bolt_exec.backtest.sample)."""
