@@ -20,6 +20,7 @@ from bolt_exec.adapters.paper import FeeModel, PaperBroker
 from bolt_exec.clock import SimClock
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.oms.manager import OrderManager
+from bolt_exec.safety.manager import SafetyManager
 
 __all__ = ["DemoResult", "default_policy_path", "generate_quotes", "run_demo"]
 
@@ -173,11 +174,10 @@ def _print_tables(oms: OrderManager, out: TextIO) -> None:
         print("\nPositions", file=out)
         print(oms.positions_frame().map(_fmt).to_string(index=False), file=out)
         safety = oms.safety
-        checks = getattr(safety, "check_count", None)
-        if checks is not None:
-            state = getattr(safety, "trading_state", "?")
+        if isinstance(safety, SafetyManager):
+            ks = "TRIPPED" if safety.kill_switch.is_tripped else "armed"
             print(
-                f"\nSafety: {checks} checks, trading state {state}, kill switch "
-                f"{'TRIPPED' if safety.kill_switch.is_tripped else 'armed'}",
+                f"\nSafety: {safety.check_count} checks, trading state "
+                f"{safety.trading_state}, kill switch {ks}",
                 file=out,
             )
