@@ -17,6 +17,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7, help="seed of the generated quotes")
     sub.add_parser("version", help="print the version")
     sub.add_parser("lifecycle", help="print the order lifecycle as a Mermaid diagram")
+    from bolt_exec.safety.cli import add_kill_arguments
+
+    kill = sub.add_parser(
+        "kill",
+        help="trip (or --reset, or --status) the kill switch of running sessions",
+        description="Trip the latched kill switch: every session polling the latch halts, "
+        "cancels all open orders and, if its policy says so, flattens. The latch holds "
+        "across restarts until an operator resets it with a reason.",
+    )
+    add_kill_arguments(kill)
     _add_compliance(sub)
     return parser
 
@@ -71,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(__version__)
         return 0
+    if args.command == "kill":
+        from bolt_exec.safety.cli import kill_command
+
+        return kill_command(args)
     if args.command in ("report", "audit"):
         code: int = args.handler(args)
         return code
