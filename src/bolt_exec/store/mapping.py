@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from bolt_exec.model.enums import LiquiditySide, OrderStatus, OrderType, Side, TimeInForce
 from bolt_exec.model.events import OrderEvent, encode_event
@@ -12,16 +12,84 @@ from bolt_exec.model.position import Position
 from bolt_exec.store.projection import FillRecord, OrderRecord
 
 __all__ = [
+    "FILL_COLUMNS",
+    "JOURNAL_COLUMNS",
+    "ORDER_COLUMNS",
+    "POSITION_COLUMNS",
     "fill_from_row",
-    "fill_to_row",
-    "journal_row",
+    "fill_values",
+    "journal_values",
     "order_from_row",
-    "order_to_row",
+    "order_values",
     "position_from_row",
-    "position_to_row",
+    "position_values",
 ]
 
 Row = Mapping[str, Any]
+
+JOURNAL_COLUMNS: Final = (
+    "seq",
+    "event_id",
+    "client_order_id",
+    "type",
+    "payload",
+    "ts_event",
+    "ts_init",
+    "reconciliation",
+)
+ORDER_COLUMNS: Final = (
+    "client_order_id",
+    "symbol",
+    "side",
+    "order_type",
+    "qty",
+    "limit_px",
+    "stop_px",
+    "tif",
+    "broker",
+    "strategy_id",
+    "parent_id",
+    "status",
+    "filled_qty",
+    "avg_px",
+    "fees",
+    "venue_order_id",
+    "is_triggered",
+    "ts_init",
+    "ts_last",
+    "version",
+    "last_seq",
+    "created_seq",
+)
+FILL_COLUMNS: Final = (
+    "client_order_id",
+    "trade_id",
+    "broker",
+    "symbol",
+    "side",
+    "last_qty",
+    "last_px",
+    "fee",
+    "fee_currency",
+    "liquidity",
+    "venue_order_id",
+    "ts_event",
+    "reconciliation",
+    "seq",
+)
+POSITION_COLUMNS: Final = (
+    "broker",
+    "symbol",
+    "multiplier",
+    "qty",
+    "avg_px",
+    "realized_pnl",
+    "fees",
+    "last_px",
+    "buy_qty",
+    "sell_qty",
+    "ts_last",
+)
 
 
 def _s(value: Decimal | None) -> str | None:
@@ -32,46 +100,46 @@ def _d(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def journal_row(seq: int, event: OrderEvent) -> dict[str, Any]:
-    """Return the journal row of ``event`` at ``seq``."""
-    return {
-        "seq": seq,
-        "event_id": event.event_id or None,
-        "client_order_id": event.client_order_id,
-        "type": type(event).__name__,
-        "payload": encode_event(event).decode(),
-        "ts_event": event.ts_event,
-        "ts_init": event.ts_init,
-        "reconciliation": event.reconciliation,
-    }
+def journal_values(seq: int, event: OrderEvent) -> tuple[Any, ...]:
+    """Return the journal row of ``event`` at ``seq`` (values in ``JOURNAL_COLUMNS`` order)."""
+    return (
+        seq,  # seq
+        event.event_id or None,  # event_id
+        event.client_order_id,  # client_order_id
+        type(event).__name__,  # type
+        encode_event(event).decode(),  # payload
+        event.ts_event,  # ts_event
+        event.ts_init,  # ts_init
+        event.reconciliation,  # reconciliation
+    )
 
 
-def order_to_row(r: OrderRecord) -> dict[str, Any]:
-    """Return the orders-projection row of ``r``."""
-    return {
-        "client_order_id": r.client_order_id,
-        "symbol": r.symbol,
-        "side": r.side.value,
-        "order_type": r.order_type.value,
-        "qty": str(r.qty),
-        "limit_px": _s(r.limit_px),
-        "stop_px": _s(r.stop_px),
-        "tif": r.tif.value,
-        "broker": r.broker,
-        "strategy_id": r.strategy_id,
-        "parent_id": r.parent_id,
-        "status": r.status.value,
-        "filled_qty": str(r.filled_qty),
-        "avg_px": _s(r.avg_px),
-        "fees": str(r.fees),
-        "venue_order_id": r.venue_order_id,
-        "is_triggered": r.is_triggered,
-        "ts_init": r.ts_init,
-        "ts_last": r.ts_last,
-        "version": r.version,
-        "last_seq": r.last_seq,
-        "created_seq": r.created_seq,
-    }
+def order_values(r: OrderRecord) -> tuple[Any, ...]:
+    """Return the orders-projection row of ``r`` (values in ``ORDER_COLUMNS`` order)."""
+    return (
+        r.client_order_id,  # client_order_id
+        r.symbol,  # symbol
+        r.side,  # side (StrEnum: binds as its text, skipping the slow .value)
+        r.order_type,  # order_type
+        str(r.qty),  # qty
+        _s(r.limit_px),  # limit_px
+        _s(r.stop_px),  # stop_px
+        r.tif,  # tif
+        r.broker,  # broker
+        r.strategy_id,  # strategy_id
+        r.parent_id,  # parent_id
+        r.status,  # status
+        str(r.filled_qty),  # filled_qty
+        _s(r.avg_px),  # avg_px
+        str(r.fees),  # fees
+        r.venue_order_id,  # venue_order_id
+        r.is_triggered,  # is_triggered
+        r.ts_init,  # ts_init
+        r.ts_last,  # ts_last
+        r.version,  # version
+        r.last_seq,  # last_seq
+        r.created_seq,  # created_seq
+    )
 
 
 def order_from_row(row: Row) -> OrderRecord:
@@ -102,24 +170,24 @@ def order_from_row(row: Row) -> OrderRecord:
     )
 
 
-def fill_to_row(f: FillRecord) -> dict[str, Any]:
-    """Return the fills-projection row of ``f``."""
-    return {
-        "client_order_id": f.client_order_id,
-        "trade_id": f.trade_id,
-        "broker": f.broker,
-        "symbol": f.symbol,
-        "side": f.side.value,
-        "last_qty": str(f.last_qty),
-        "last_px": str(f.last_px),
-        "fee": str(f.fee),
-        "fee_currency": f.fee_currency,
-        "liquidity": f.liquidity.value,
-        "venue_order_id": f.venue_order_id,
-        "ts_event": f.ts_event,
-        "reconciliation": f.reconciliation,
-        "seq": f.seq,
-    }
+def fill_values(f: FillRecord) -> tuple[Any, ...]:
+    """Return the fills-projection row of ``f`` (values in ``FILL_COLUMNS`` order)."""
+    return (
+        f.client_order_id,  # client_order_id
+        f.trade_id,  # trade_id
+        f.broker,  # broker
+        f.symbol,  # symbol
+        f.side.value,  # side
+        str(f.last_qty),  # last_qty
+        str(f.last_px),  # last_px
+        str(f.fee),  # fee
+        f.fee_currency,  # fee_currency
+        f.liquidity.value,  # liquidity
+        f.venue_order_id,  # venue_order_id
+        f.ts_event,  # ts_event
+        f.reconciliation,  # reconciliation
+        f.seq,  # seq
+    )
 
 
 def fill_from_row(row: Row) -> FillRecord:
@@ -142,21 +210,21 @@ def fill_from_row(row: Row) -> FillRecord:
     )
 
 
-def position_to_row(p: Position) -> dict[str, Any]:
-    """Return the positions-projection row of ``p``."""
-    return {
-        "broker": p.broker,
-        "symbol": p.symbol,
-        "multiplier": str(p.multiplier),
-        "qty": str(p.qty),
-        "avg_px": str(p.avg_px),
-        "realized_pnl": str(p.realized_pnl),
-        "fees": str(p.fees),
-        "last_px": _s(p.last_px),
-        "buy_qty": str(p.buy_qty),
-        "sell_qty": str(p.sell_qty),
-        "ts_last": p.ts_last,
-    }
+def position_values(p: Position) -> tuple[Any, ...]:
+    """Return the positions-projection row of ``p`` (``POSITION_COLUMNS`` order)."""
+    return (
+        p.broker,  # broker
+        p.symbol,  # symbol
+        str(p.multiplier),  # multiplier
+        str(p.qty),  # qty
+        str(p.avg_px),  # avg_px
+        str(p.realized_pnl),  # realized_pnl
+        str(p.fees),  # fees
+        _s(p.last_px),  # last_px
+        str(p.buy_qty),  # buy_qty
+        str(p.sell_qty),  # sell_qty
+        p.ts_last,  # ts_last
+    )
 
 
 def position_from_row(row: Row) -> Position:

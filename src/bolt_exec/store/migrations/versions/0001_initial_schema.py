@@ -122,7 +122,6 @@ def upgrade() -> None:
         sa.Column("created_seq", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("client_order_id"),
     )
-    op.create_index("ix_bolt_orders_status", "bolt_orders", ["status"], unique=False)
     op.create_table(
         "bolt_positions",
         sa.Column("broker", sa.String(length=64), nullable=False),
@@ -171,7 +170,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("bolt_positions")
-    op.drop_index("ix_bolt_orders_status", table_name="bolt_orders")
     op.drop_table("bolt_orders")
     op.drop_table("bolt_meta")
     op.drop_table("bolt_kill_switch_log")
