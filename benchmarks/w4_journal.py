@@ -69,15 +69,26 @@ def w2_events(n_orders: int, order: str = "venue") -> list[OrderEvent]:
         px = (Decimal(9900) - level) * CENT if buy else (Decimal(10101) + level) * CENT
         submits.append(
             OrderInitialized(
-                client_order_id=coid, ts_event=T0, ts_init=T0, event_id=f"{coid}-1",
-                symbol="AAPL", side=Side.BUY if buy else Side.SELL,
-                order_type=OrderType.LIMIT, qty=Decimal(100), limit_px=px,
-                tif=TimeInForce.GTC, broker="paper", strategy_id="w2",
+                client_order_id=coid,
+                ts_event=T0,
+                ts_init=T0,
+                event_id=f"{coid}-1",
+                symbol="AAPL",
+                side=Side.BUY if buy else Side.SELL,
+                order_type=OrderType.LIMIT,
+                qty=Decimal(100),
+                limit_px=px,
+                tif=TimeInForce.GTC,
+                broker="paper",
+                strategy_id="w2",
             )
         )
         acks.append(
             OrderAccepted(
-                client_order_id=coid, ts_event=T0, ts_init=T0, event_id=f"{coid}-2",
+                client_order_id=coid,
+                ts_event=T0,
+                ts_init=T0,
+                event_id=f"{coid}-2",
                 venue_order_id=f"P-{i}",
             )
         )
@@ -153,17 +164,24 @@ def main() -> None:
             measure(
                 "sqlite-wal",
                 lambda: SqlOrderStore(tmp / "w4.db", durability=args.durability),
-                events, args.orders, args.batch,
+                events,
+                args.orders,
+                args.batch,
             )
         )
         pg = os.environ.get("BOLT_EXEC_TEST_PG_URL")
         if pg:
             results.append(
-                measure("postgresql", lambda: _fresh_pg(pg, args.durability), events,
-                        args.orders, args.batch)
+                measure(
+                    "postgresql",
+                    lambda: _fresh_pg(pg, args.durability),
+                    events,
+                    args.orders,
+                    args.batch,
+                )
             )
         else:
-            print("# PostgreSQL skipped: eval \"$(scripts/ci-postgres.sh)\" to include it")
+            print('# PostgreSQL skipped: eval "$(scripts/ci-postgres.sh)" to include it')
         for r in results:
             print("RESULT " + json.dumps({**r, **common}, sort_keys=True))
     finally:

@@ -197,7 +197,9 @@ def check_algo_state(algo_id: str, state: Mapping[str, Any]) -> str:
         return json.dumps(dict(state), sort_keys=True, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise ValidationError(
-            "state", type(state).__name__, f"is not JSON-serialisable ({exc})",
+            "state",
+            type(state).__name__,
+            f"is not JSON-serialisable ({exc})",
             "store Decimals and datetimes as strings, and only dict/list/str/int/float/bool/None",
         ) from None
 
@@ -346,4 +348,3 @@ class MemoryOrderStore:
 
     def close(self) -> None:
         """Nothing to release."""
-

@@ -25,7 +25,7 @@ __all__ = [
     "position_values",
 ]
 
-Row = Mapping[str, Any]
+Row = Mapping[Any, Any]
 
 JOURNAL_COLUMNS: Final = (
     "seq",

@@ -19,7 +19,7 @@ alembic history in the same database is left alone).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from alembic import command
 from alembic.config import Config
@@ -66,7 +66,7 @@ def current_revision(connection: Connection) -> str | None:
 
     if VERSION_TABLE not in inspect(connection).get_table_names():
         return None
-    row = connection.execute(
+    row: Any = connection.execute(
         select(column("version_num")).select_from(table(VERSION_TABLE))
     ).first()
     return None if row is None else str(row[0])

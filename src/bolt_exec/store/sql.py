@@ -72,7 +72,7 @@ log = logging.getLogger(__name__)
 Durability = Literal["full", "process"]
 _CHUNK: Final = 900  # bound parameters per IN (...) clause; far below every backend's limit
 _PAGE: Final = 10_000
-_OPEN: Final = tuple(s.value for s in OrderStatus if s.is_open) + (OrderStatus.INITIALIZED.value,)
+_OPEN: Final = (*(s.value for s in OrderStatus if s.is_open), OrderStatus.INITIALIZED.value)
 T = TypeVar("T")
 
 
@@ -118,8 +118,7 @@ class SqlOrderStore:
             )
             self._last_seq = int(self._conn.execute(select(func.max(JOURNAL.c.seq))).scalar() or 0)
             self._orders = {
-                r.client_order_id: r
-                for r in self._read_orders(ORDERS.c.status.in_(_OPEN))
+                r.client_order_id: r for r in self._read_orders(ORDERS.c.status.in_(_OPEN))
             }
             self._positions = {(p.broker, p.symbol): p for p in self._read_positions()}
             self._conn.rollback()
@@ -164,7 +163,9 @@ class SqlOrderStore:
                 connect_args["options"] = "-c synchronous_commit=off"
         try:
             # Positional parameters let bulk writes hand tuples straight to the driver.
-            extra: dict[str, Any] = {"paramstyle": "format"} if url.get_backend_name() == "postgresql" else {}
+            extra: dict[str, Any] = (
+                {"paramstyle": "format"} if url.get_backend_name() == "postgresql" else {}
+            )
             return create_engine(url, connect_args=connect_args, pool_pre_ping=True, **extra)
         except (SQLAlchemyError, ImportError) as exc:
             raise StoreError(
@@ -361,7 +362,9 @@ class SqlOrderStore:
         return [order_from_row(r) for r in rows.mappings()]
 
     def _read_positions(self) -> list[Position]:
-        rows = self._conn.execute(select(POSITIONS).order_by(POSITIONS.c.broker, POSITIONS.c.symbol))
+        rows = self._conn.execute(
+            select(POSITIONS).order_by(POSITIONS.c.broker, POSITIONS.c.symbol)
+        )
         return [position_from_row(r) for r in rows.mappings()]
 
     def entries(self, after_seq: int = 0) -> Iterator[JournalEntry]:
@@ -369,7 +372,7 @@ class SqlOrderStore:
         last = after_seq
         while True:
             page = self._read(
-                lambda: self._conn.execute(
+                lambda last=last: self._conn.execute(  # type: ignore[misc]
                     select(JOURNAL.c.seq, JOURNAL.c.payload)
                     .where(JOURNAL.c.seq > last)
                     .order_by(JOURNAL.c.seq)
@@ -403,20 +406,13 @@ class SqlOrderStore:
             return replay_orders(self.events())
         coids = [r.client_order_id for r in self.order_records(open_only=True)]
         payloads: list[tuple[int, str]] = []
+
+        def page(chunk: Sequence[str]) -> list[tuple[int, str]]:
+            q = select(JOURNAL.c.seq, JOURNAL.c.payload).where(JOURNAL.c.client_order_id.in_(chunk))
+            return [(int(s), str(p)) for s, p in self._conn.execute(q)]
+
         for chunk in _chunks(coids):
-            payloads.extend(
-                self._read(
-                    lambda chunk=chunk: [
-                        (int(s), str(p))
-                        for s, p in self._conn.execute(
-                            select(JOURNAL.c.seq, JOURNAL.c.payload).where(
-                                JOURNAL.c.client_order_id.in_(chunk)
-                            )
-                        )
-                    ],
-                    "read journal",
-                )
-            )
+            payloads.extend(self._read(lambda chunk=chunk: page(chunk), "read journal"))  # type: ignore[misc]
         payloads.sort()
         return replay_orders(decode_event(p) for _, p in payloads)
 

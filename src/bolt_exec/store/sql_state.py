@@ -143,6 +143,8 @@ def list_algo_states(conn: Connection) -> dict[str, AlgoState]:
     rows = conn.execute(select(ALGO_STATE).order_by(ALGO_STATE.c.algo_id)).mappings().all()
     conn.rollback()
     return {
-        r["algo_id"]: AlgoState(r["algo_id"], json.loads(r["state"]), int(r["version"]), int(r["ts"]))
+        r["algo_id"]: AlgoState(
+            r["algo_id"], json.loads(r["state"]), int(r["version"]), int(r["ts"])
+        )
         for r in rows
     }

@@ -175,13 +175,12 @@ class AlgoStateRow(_Base, table=True):
 
 
 METADATA: Final = _registry.metadata
-META = MetaRow.__table__
-JOURNAL = JournalRow.__table__
-ORDERS = OrderRow.__table__
-FILLS = FillRow.__table__
-POSITIONS = PositionRow.__table__
-KILL_SWITCH = KillSwitchRow.__table__
-KILL_SWITCH_LOG = KillSwitchLogRow.__table__
-ALGO_STATE = AlgoStateRow.__table__
+META: Final = METADATA.tables["bolt_meta"]
+JOURNAL: Final = METADATA.tables["bolt_journal"]
+ORDERS: Final = METADATA.tables["bolt_orders"]
+FILLS: Final = METADATA.tables["bolt_fills"]
+POSITIONS: Final = METADATA.tables["bolt_positions"]
+KILL_SWITCH: Final = METADATA.tables["bolt_kill_switch"]
+KILL_SWITCH_LOG: Final = METADATA.tables["bolt_kill_switch_log"]
+ALGO_STATE: Final = METADATA.tables["bolt_algo_state"]
 TABLE_NAMES: Final = frozenset(METADATA.tables)
-
