@@ -127,7 +127,11 @@ class SqlOrderStore:
             raise
         except SQLAlchemyError as exc:
             self._dispose()
-            raise self._error("open", exc) from None
+            err = self._error("open", exc)
+            raise StoreError(
+                f"{err}; nothing was changed. If the file is damaged, move it aside and restore "
+                "the store from a backup"
+            ) from None
         self._in_sql: dict[tuple[Any, ...], str] = {}
         self._ins_journal = _Driver(self._conn, JOURNAL.insert(), JOURNAL_COLUMNS)
         self._ins_fills = _Driver(self._conn, FILLS.insert(), FILL_COLUMNS)

@@ -33,7 +33,7 @@ def parse_url(location: str | Path) -> URL:
         return URL.create("sqlite", database=str(path))
     try:
         return make_url(location)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ConfigError(
             f"store={scrub(location)!r}: not a SQLAlchemy URL; use e.g. 'sqlite:///bolt.db' "
             "or 'postgresql+psycopg://user:password@host:5432/db'"
