@@ -74,11 +74,18 @@ class Ev:
         ts: int = 1,
     ) -> OrderInitialized:
         return OrderInitialized(
-            client_order_id=coid, ts_event=ts, ts_init=ts, event_id=self._id(coid),
-            symbol=symbol, side=side,
+            client_order_id=coid,
+            ts_event=ts,
+            ts_init=ts,
+            event_id=self._id(coid),
+            symbol=symbol,
+            side=side,
             order_type=OrderType.LIMIT if px is not None else OrderType.MARKET,
-            qty=Decimal(qty), limit_px=Decimal(px) if px is not None else None,
-            tif=TimeInForce.GTC, broker=broker, strategy_id="s1",
+            qty=Decimal(qty),
+            limit_px=Decimal(px) if px is not None else None,
+            tif=TimeInForce.GTC,
+            broker=broker,
+            strategy_id="s1",
         )
 
     def submit(self, coid: str, ts: int = 2) -> OrderSubmitted:
@@ -88,7 +95,10 @@ class Ev:
 
     def accept(self, coid: str, ts: int = 3) -> OrderAccepted:
         return OrderAccepted(
-            client_order_id=coid, ts_event=ts, ts_init=ts, event_id=self._id(coid),
+            client_order_id=coid,
+            ts_event=ts,
+            ts_init=ts,
+            event_id=self._id(coid),
             venue_order_id=f"V-{coid}",
         )
 
@@ -105,9 +115,16 @@ class Ev:
         fee: str = "0",
     ) -> OrderFilled:
         return OrderFilled(
-            client_order_id=coid, ts_event=ts, ts_init=ts, event_id=self._id(coid),
-            trade_id=trade_id, symbol=symbol, side=side, last_qty=Decimal(qty),
-            last_px=Decimal(px), fee=Decimal(fee),
+            client_order_id=coid,
+            ts_event=ts,
+            ts_init=ts,
+            event_id=self._id(coid),
+            trade_id=trade_id,
+            symbol=symbol,
+            side=side,
+            last_qty=Decimal(qty),
+            last_px=Decimal(px),
+            fee=Decimal(fee),
         )
 
     def pending_cancel(self, coid: str, ts: int = 5) -> OrderPendingCancel:
