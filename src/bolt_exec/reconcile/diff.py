@@ -71,6 +71,14 @@ _VENUE_WORKING: Final = frozenset(
     }
 )
 _PENDING: Final = frozenset({OrderStatus.PENDING_CANCEL, OrderStatus.PENDING_REPLACE})
+_FILLABLE: Final = frozenset(
+    {
+        OrderStatus.SUBMITTED,
+        OrderStatus.ACCEPTED,
+        OrderStatus.TRIGGERED,
+        OrderStatus.PARTIALLY_FILLED,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,8 +303,11 @@ class _Diff:
         if order.ts_last > self.horizon:
             return
         local = order.status
-        if filled >= order.qty and not order.is_terminal:
-            local = OrderStatus.FILLED  # the missing fills complete it
+        if filled > order.filled_qty and local in _FILLABLE:
+            # What the missing fills will make of it (a fill also proves the venue has it).
+            local = OrderStatus.FILLED if filled >= order.qty else OrderStatus.PARTIALLY_FILLED
+        elif filled >= order.qty and not order.is_terminal:
+            local = OrderStatus.FILLED
         venue = report.status
         working = venue in _VENUE_WORKING
         mismatch = (
