@@ -205,7 +205,7 @@ def scenarios(draw: st.DrawFn) -> tuple[list[VenueOrder], World, dict[str, int],
             unreached.add(v.coid)
     for j in range(draw(st.integers(0, 2))):  # orders someone else placed on the account
         qty = draw(st.integers(1, 5))
-        fills = [f for f in draw(st.lists(st.integers(1, 2), max_size=2))][: qty // 2]
+        fills = list(draw(st.lists(st.integers(1, 2), max_size=2)))[: qty // 2]
         venue.append(
             VenueOrder(
                 f"EXT{j}",
@@ -283,7 +283,8 @@ def test_reconcile_converges_to_no_discrepancy(
     for v in venue:  # and our view now says what the venue says
         ours = world.orders.get(v.coid)
         if ours is None:  # finished elsewhere without trading: nothing to adopt
-            assert v.status.is_terminal and v.filled == 0
+            assert v.status.is_terminal
+            assert v.filled == 0
             continue
         assert ours.filled_qty == v.filled
         assert ours.is_terminal == v.status.is_terminal

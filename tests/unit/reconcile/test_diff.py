@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from conftest import LATER, T, Book
+from conftest import LATER, Book, T
 
 from bolt_exec.model.enums import OrderStatus, Side
 from bolt_exec.model.instrument import Instrument

@@ -115,7 +115,8 @@ def test_missing_order_with_unknown_fill_history_escalates_when_conservative(boo
         found, orders={"A": a}, broker="paper", ts_ns=NOW, policy=ReconcilePolicy.VENUE_TRUTH
     )
 
-    assert res.events == [] and len(res.unresolved) == 1
+    assert res.events == []
+    assert len(res.unresolved) == 1
     assert [type(e) for e in loose.events] == [OrderCanceled]
 
 
@@ -189,7 +190,8 @@ def test_venue_knowing_fewer_fills_is_escalated(book: Book) -> None:
 
     res = run([a], book.status(orders=(book.report(a, filled="1"),)))
 
-    assert res.events == [] and len(res.unresolved) == 1
+    assert res.events == []
+    assert len(res.unresolved) == 1
 
 
 def test_event_the_state_machine_refuses_is_escalated_not_emitted(book: Book) -> None:
@@ -239,4 +241,5 @@ def test_position_mismatch_is_booked_only_under_venue_truth(
         assert isinstance(fill, OrderFilled)
         assert (fill.symbol, fill.last_qty, fill.last_px) == ("MSFT", Decimal(5), Decimal(100))
     else:
-        assert res.events == [] and len(res.unresolved) == 1
+        assert res.events == []
+        assert len(res.unresolved) == 1
