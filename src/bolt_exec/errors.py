@@ -133,9 +133,7 @@ class InvalidTransition(BoltExecError):
         self.client_order_id = client_order_id
         self.status = status
         self.event = event
-        super().__init__(
-            f"order {client_order_id!r}: {event} is not allowed from status {status}"
-        )
+        super().__init__(f"order {client_order_id!r}: {event} is not allowed from status {status}")
 
 
 class BrokerError(BoltExecError):

@@ -7,8 +7,9 @@ from decimal import Decimal
 import msgspec
 
 from bolt_exec.model.enums import OrderType, Side, TimeInForce
+from bolt_exec.model.events import OrderInitialized
 
-__all__ = ["AmendOrder", "CancelOrder", "SubmitOrder"]
+__all__ = ["AmendOrder", "CancelOrder", "SubmitOrder", "submit_command"]
 
 
 class SubmitOrder(msgspec.Struct, frozen=True, kw_only=True):
@@ -47,3 +48,21 @@ class AmendOrder(msgspec.Struct, frozen=True, kw_only=True):
     limit_px: Decimal | None = None
     stop_px: Decimal | None = None
     ts_init: int = 0
+
+
+def submit_command(init: OrderInitialized) -> SubmitOrder:
+    """The venue command for a newly initialized order."""
+    return SubmitOrder(
+        client_order_id=init.client_order_id,
+        symbol=init.symbol,
+        side=init.side,
+        order_type=init.order_type,
+        qty=init.qty,
+        limit_px=init.limit_px,
+        stop_px=init.stop_px,
+        tif=init.tif,
+        expire_ts=init.expire_ts,
+        reduce_only=init.reduce_only,
+        post_only=init.post_only,
+        ts_init=init.ts_init,
+    )

@@ -225,4 +225,5 @@ def encode_event(event: OrderEvent) -> bytes:
 
 def decode_event(data: bytes | str) -> OrderEvent:
     """Decode what :func:`encode_event` produced."""
-    return _DECODER.decode(data)
+    event: OrderEvent = _DECODER.decode(data)
+    return event

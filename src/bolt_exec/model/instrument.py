@@ -74,7 +74,9 @@ class Instrument:
         """Raise ValidationError unless ``px`` is on the tick grid."""
         if not is_on_grid(px, self.tick_size):
             raise ValidationError(
-                field_name, str(px), f"is not on {self.symbol}'s tick size {self.tick_size}",
+                field_name,
+                str(px),
+                f"is not on {self.symbol}'s tick size {self.tick_size}",
                 f"use {self.round_px(px)} (Instrument.round_px rounds to the tick)",
             )
 
@@ -82,17 +84,23 @@ class Instrument:
         """Raise ValidationError unless ``qty`` is on the lot grid and within limits."""
         if not is_on_grid(qty, self.lot_size):
             raise ValidationError(
-                field_name, str(qty), f"is not a multiple of {self.symbol}'s lot size "
-                f"{self.lot_size}", f"use {self.round_qty_down(qty)}",
+                field_name,
+                str(qty),
+                f"is not a multiple of {self.symbol}'s lot size {self.lot_size}",
+                f"use {self.round_qty_down(qty)}",
             )
         if qty < self.min_qty:
             raise ValidationError(
-                field_name, str(qty), f"is below {self.symbol}'s minimum quantity {self.min_qty}",
+                field_name,
+                str(qty),
+                f"is below {self.symbol}'s minimum quantity {self.min_qty}",
                 f"send at least {self.min_qty}",
             )
         if self.max_qty is not None and qty > self.max_qty:
             raise ValidationError(
-                field_name, str(qty), f"is above {self.symbol}'s maximum quantity {self.max_qty}",
+                field_name,
+                str(qty),
+                f"is above {self.symbol}'s maximum quantity {self.max_qty}",
                 "split the order, or use an execution algorithm",
             )
 

@@ -34,7 +34,9 @@ def to_decimal(value: object, field: str, *, allow_zero: bool = False) -> Decima
         d = value
     elif isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValidationError(
-            field, value, f"must be a number, got {type(value).__name__}",
+            field,
+            value,
+            f"must be a number, got {type(value).__name__}",
             "pass an int, a str such as '189.50', or a Decimal",
         )
     else:
@@ -48,7 +50,9 @@ def to_decimal(value: object, field: str, *, allow_zero: bool = False) -> Decima
         raise ValidationError(field, value, "must be finite (not NaN or infinity)")
     if d < 0 or (d == 0 and not allow_zero):
         raise ValidationError(
-            field, value, "must be positive" if not allow_zero else "must not be negative",
+            field,
+            value,
+            "must be positive" if not allow_zero else "must not be negative",
             "give the direction with side=, not with the sign" if d < 0 else "",
         )
     return d

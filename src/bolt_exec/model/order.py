@@ -121,23 +121,28 @@ class Order:
         """
         if event.client_order_id != self.client_order_id:
             raise InvalidTransition(
-                self.client_order_id, self.status.value,
+                self.client_order_id,
+                self.status.value,
                 f"{type(event).__name__} for {event.client_order_id!r}",
             )
-        if isinstance(event, OrderFilled) and event.trade_id in self._trade_ids:
+        kind = type(event)
+        if kind is OrderFilled and event.trade_id in self._trade_ids:  # type: ignore[attr-defined]
             return False
-        target = TRANSITIONS.get((self.status, type(event)))
+        target = TRANSITIONS.get((self.status, kind))
         if target is None:
-            raise InvalidTransition(self.client_order_id, self.status.value, type(event).__name__)
-        if isinstance(event, OrderFilled):
-            self._apply_fill(event)
-        elif isinstance(event, OrderAccepted | OrderReplaced) and event.venue_order_id:
-            self.venue_order_id = event.venue_order_id
-        if isinstance(event, OrderReplaced):
-            self._apply_replace(event)
-        elif isinstance(event, OrderTriggered):
+            raise InvalidTransition(self.client_order_id, self.status.value, kind.__name__)
+        if kind is OrderFilled:
+            self._apply_fill(event)  # type: ignore[arg-type]
+        elif kind is OrderAccepted:
+            if event.venue_order_id:  # type: ignore[attr-defined]
+                self.venue_order_id = event.venue_order_id  # type: ignore[attr-defined]
+        elif kind is OrderReplaced:
+            if event.venue_order_id:  # type: ignore[attr-defined]
+                self.venue_order_id = event.venue_order_id  # type: ignore[attr-defined]
+            self._apply_replace(event)  # type: ignore[arg-type]
+        elif kind is OrderTriggered:
             self.is_triggered = True
-        self.status = self._resolve(target)
+        self.status = target if target.__class__ is OrderStatus else self._resolve(target)
         self.ts_last = event.ts_event
         self.events.append(event)
         self.last_event = event
@@ -147,7 +152,8 @@ class Order:
         new_filled = self.filled_qty + fill.last_qty
         if new_filled > self.qty:
             raise InvalidTransition(
-                self.client_order_id, self.status.value,
+                self.client_order_id,
+                self.status.value,
                 f"OrderFilled {fill.trade_id!r} of {fill.last_qty} (overfill: filled "
                 f"{self.filled_qty} of {self.qty})",
             )
@@ -163,7 +169,8 @@ class Order:
         if event.qty is not None:
             if event.qty < self.filled_qty:
                 raise InvalidTransition(
-                    self.client_order_id, self.status.value,
+                    self.client_order_id,
+                    self.status.value,
                     f"OrderReplaced to qty {event.qty} below filled {self.filled_qty}",
                 )
             self.qty = event.qty

@@ -1,0 +1,69 @@
+"""bolt_exec: turn trading intent into safe, audited trades.
+
+The curated public surface. Everything listed in ``__all__`` is supported;
+anything else may change without notice.
+"""
+
+from bolt_exec.adapters.base import BrokerBase, BrokerLimits, Capabilities, RateLimit
+from bolt_exec.adapters.paper import FeeModel, PaperBroker
+from bolt_exec.bus import MessageBus
+from bolt_exec.clock import Clock, LiveClock, SimClock
+from bolt_exec.errors import (
+    BoltExecError,
+    BrokerError,
+    ConfigError,
+    InvalidTransition,
+    UnknownOrderError,
+    UnsupportedError,
+    ValidationError,
+)
+from bolt_exec.model import (
+    AssetClass,
+    Instrument,
+    LiquiditySide,
+    Order,
+    OrderStatus,
+    OrderType,
+    Position,
+    Side,
+    TimeInForce,
+)
+from bolt_exec.oms import OrderHandle, OrderManager
+from bolt_exec.safety.decision import Decision
+from bolt_exec.store.base import MemoryOrderStore
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AssetClass",
+    "BoltExecError",
+    "BrokerBase",
+    "BrokerError",
+    "BrokerLimits",
+    "Capabilities",
+    "Clock",
+    "ConfigError",
+    "Decision",
+    "FeeModel",
+    "Instrument",
+    "InvalidTransition",
+    "LiquiditySide",
+    "LiveClock",
+    "MemoryOrderStore",
+    "MessageBus",
+    "Order",
+    "OrderHandle",
+    "OrderManager",
+    "OrderStatus",
+    "OrderType",
+    "PaperBroker",
+    "Position",
+    "RateLimit",
+    "Side",
+    "SimClock",
+    "TimeInForce",
+    "UnknownOrderError",
+    "UnsupportedError",
+    "ValidationError",
+    "__version__",
+]

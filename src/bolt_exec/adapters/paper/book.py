@@ -1,0 +1,90 @@
+"""The paper venue's view of one instrument's top of book, and its resting orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from bolt_exec.clock import Timer
+from bolt_exec.model.commands import SubmitOrder
+from bolt_exec.model.enums import OrderStatus, OrderType, Side
+from bolt_exec.model.numbers import ZERO
+
+__all__ = ["Quote", "VenueOrder"]
+
+
+@dataclass(slots=True)
+class Quote:
+    """Top of book. ``avail_*`` is the displayed size our orders have not yet taken."""
+
+    bid: Decimal | None = None
+    ask: Decimal | None = None
+    bid_size: Decimal = ZERO
+    ask_size: Decimal = ZERO
+    avail_bid: Decimal = ZERO
+    avail_ask: Decimal = ZERO
+    last: Decimal | None = None
+    ts: int = 0
+
+    def take_px(self, side: Side) -> Decimal | None:
+        """The price a taker on ``side`` would pay (ask for BUY, bid for SELL)."""
+        return self.ask if side is Side.BUY else self.bid
+
+    def available(self, side: Side) -> Decimal:
+        """Displayed size a taker on ``side`` can still take from this quote."""
+        return self.avail_ask if side is Side.BUY else self.avail_bid
+
+    def consume(self, side: Side, qty: Decimal) -> None:
+        """Record that a taker on ``side`` took ``qty``."""
+        if side is Side.BUY:
+            self.avail_ask -= qty
+        else:
+            self.avail_bid -= qty
+
+
+@dataclass(slots=True)
+class VenueOrder:
+    """An order as the paper venue holds it."""
+
+    cmd: SubmitOrder
+    venue_order_id: str
+    seq: int
+    qty: Decimal
+    limit_px: Decimal | None
+    stop_px: Decimal | None
+    ts_accepted: int
+    filled: Decimal = ZERO
+    notional: Decimal = ZERO
+    status: OrderStatus = OrderStatus.ACCEPTED
+    is_triggered: bool = False
+    modifications: int = 0
+    expiry: Timer | None = field(default=None, repr=False)
+    queue_ahead: Decimal = ZERO
+
+    @property
+    def leaves(self) -> Decimal:
+        """Quantity still working."""
+        return self.qty - self.filled
+
+    @property
+    def side(self) -> Side:
+        """The order's side."""
+        return self.cmd.side
+
+    @property
+    def acts_as_market(self) -> bool:
+        """True for a market order, or a stop order once triggered."""
+        t = self.cmd.order_type
+        return t is OrderType.MARKET or (t is OrderType.STOP and self.is_triggered)
+
+    @property
+    def is_armed(self) -> bool:
+        """True for a stop or stop-limit order waiting for its trigger."""
+        return self.cmd.order_type in (OrderType.STOP, OrderType.STOP_LIMIT) and not (
+            self.is_triggered
+        )
+
+    @property
+    def avg_px(self) -> Decimal | None:
+        """Average fill price so far."""
+        return self.notional / self.filled if self.filled else None

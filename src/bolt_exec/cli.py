@@ -1,0 +1,45 @@
+"""The ``bolt-exec`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``bolt-exec``."""
+    parser = argparse.ArgumentParser(prog="bolt-exec", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="run the paper-broker demo and print the blotter")
+    demo.add_argument("--seed", type=int, default=7, help="seed of the generated quotes")
+    sub.add_parser("version", help="print the version")
+    sub.add_parser("lifecycle", help="print the order lifecycle as a Mermaid diagram")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``bolt-exec``; return the exit code."""
+    args = build_parser().parse_args(argv)
+    if args.command == "demo":
+        from bolt_exec.demo import run_demo
+
+        run_demo(sys.stdout, seed=args.seed)
+        return 0
+    if args.command == "version":
+        from bolt_exec import __version__
+
+        print(__version__)
+        return 0
+    if args.command == "lifecycle":
+        from bolt_exec.model.transitions import mermaid_diagram
+
+        print(mermaid_diagram())
+        return 0
+    return 2  # pragma: no cover - argparse refuses unknown commands
+
+
+if __name__ == "__main__":
+    sys.exit(main())

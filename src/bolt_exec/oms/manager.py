@@ -1,0 +1,471 @@
+"""OrderManager: the one writer of order state (design invariant 1).
+
+Theory of operation
+-------------------
+Commands (:meth:`OrderManager.submit`, :meth:`~OrderManager.cancel`,
+:meth:`~OrderManager.amend`) and broker events (:meth:`~OrderManager.on_event`)
+all end in one place, :meth:`OrderManager._commit`, which for each event:
+
+1. checks the transition against the order's table (an illegal event is
+   refused before anything is written);
+2. appends it to the journal (``store.append``) — write-ahead, invariant 2;
+3. applies it to the Order and the portfolio;
+4. publishes it on the bus (``order.<kind>``, and ``execution.<symbol>`` for
+   fills) and to the order's handle.
+
+Broker events can arrive *while* a command runs (the paper broker answers
+synchronously when it has no latency). They wait in an inbox and are
+processed, in arrival order, once the command has finished: the OMS runs to
+completion, so no handler ever sees a half-applied command.
+
+Every new order and amend passes the SafetyGate first (invariant 3); cancels
+always pass. A denial is an ``OrderDenied`` event, journaled like any other.
+
+Emits:
+    every OrderEvent on ``order.<kind>`` (``order.filled``, ``order.denied`` ...),
+    every OrderFilled also on ``execution.<symbol>``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from msgspec.structs import force_setattr
+
+from bolt_exec.adapters.base import BrokerBase
+from bolt_exec.bus import MessageBus
+from bolt_exec.clock import Clock, LiveClock
+from bolt_exec.errors import (
+    DuplicateOrderIdError,
+    InvalidTransition,
+    UnsupportedError,
+    ValidationError,
+)
+from bolt_exec.model.commands import AmendOrder, CancelOrder, submit_command
+from bolt_exec.model.enums import OrderStatus
+from bolt_exec.model.events import (
+    OrderDenied,
+    OrderEvent,
+    OrderFilled,
+    OrderInitialized,
+    OrderPendingCancel,
+    OrderPendingReplace,
+    OrderReplaceRejected,
+    OrderSubmitted,
+    event_topic,
+)
+from bolt_exec.model.instrument import Instrument
+from bolt_exec.model.order import Order
+from bolt_exec.model.transitions import TRANSITIONS
+from bolt_exec.oms.book import OrderBook
+from bolt_exec.oms.handles import OrderHandle
+from bolt_exec.oms.ids import ClientOrderIdFactory, validate_client_order_id
+from bolt_exec.oms.validation import check_capabilities, validate_amend, validate_order
+from bolt_exec.safety.gate import PassThroughSafety, SafetyGate
+from bolt_exec.store.base import MemoryOrderStore, OrderStore
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["OrderManager"]
+
+log = logging.getLogger(__name__)
+
+
+class OrderManager(OrderBook):
+    """The OMS: validates, gates, journals, routes and tracks every order.
+
+    Args:
+        brokers: one broker, or a mapping of names to brokers. The first is the
+            default route.
+        clock: where time comes from (a SimClock in backtests).
+        safety: the pre-trade gate; a counting pass-through when omitted.
+        store: the journal; an in-memory one when omitted. Events already in it
+            are replayed on start-up (recovery).
+        bus: the message bus; a new one when omitted.
+        instruments: instruments to add to those the brokers know.
+        id_prefix: up to 8 letters or digits that start every client order id.
+        strict: raise on an illegal broker event instead of logging it (tests).
+
+    Emits:
+        ``order.<kind>`` for every order event, ``execution.<symbol>`` for fills.
+    """
+
+    def __init__(
+        self,
+        brokers: Mapping[str, BrokerBase] | BrokerBase,
+        *,
+        clock: Clock | None = None,
+        safety: SafetyGate | None = None,
+        store: OrderStore | None = None,
+        bus: MessageBus | None = None,
+        instruments: Iterable[Instrument] = (),
+        id_prefix: str = "O",
+        strict: bool = False,
+    ) -> None:
+        if isinstance(brokers, BrokerBase):
+            brokers = {brokers.name: brokers}
+        if not brokers:
+            raise ValidationError("brokers", brokers, "is empty", "pass at least one broker")
+        super().__init__(clock or LiveClock())
+        self.safety: SafetyGate = safety or PassThroughSafety()
+        self.store: OrderStore = store if store is not None else MemoryOrderStore()
+        self.bus = bus or MessageBus(strict=strict)
+        self.strict = strict
+        self.anomalies: list[str] = []
+        self._brokers: dict[str, BrokerBase] = dict(brokers)
+        self._default_broker = next(iter(self._brokers))
+        self._inbox: deque[OrderEvent] = deque()
+        self._busy = False
+        self._ids = ClientOrderIdFactory(id_prefix, self.clock.now_ns())
+        for name, broker in self._brokers.items():
+            broker.name = name
+            for inst in broker.instruments():
+                self._instruments.setdefault(inst.symbol, inst)
+        for inst in instruments:
+            self._instruments[inst.symbol] = inst
+        self._ids.skip_to(self._replay(self.store.events()))
+        for broker in self._brokers.values():
+            broker.bind(self.on_event, self.clock)
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def brokers(self) -> Mapping[str, BrokerBase]:
+        """The brokers by name."""
+        return self._brokers
+
+    # ------------------------------------------------------------------ commands
+    def submit(
+        self,
+        symbol: str,
+        side: object,
+        qty: object,
+        order_type: object = "MARKET",
+        *,
+        limit_px: object = None,
+        stop_px: object = None,
+        tif: object = "DAY",
+        expire_ts: object = None,
+        broker: str | None = None,
+        strategy_id: str = "",
+        parent_id: str | None = None,
+        client_order_id: str | None = None,
+        reduce_only: bool = False,
+        post_only: bool = False,
+        tags: Mapping[str, str] | None = None,
+    ) -> OrderHandle:
+        """Validate, risk-check, journal and send a new order.
+
+        Returns:
+            The order's live handle. A risk denial is not an exception: the
+            handle's status is DENIED and ``handle.reason`` says why.
+
+        Raises:
+            ValidationError: malformed input (names the field, the value and the
+                fix); nothing was recorded or sent.
+            UnsupportedError: the broker cannot take this order type or TIF.
+            DuplicateOrderIdError: ``client_order_id`` was used before.
+        """
+        inst = self.instrument(symbol)
+        broker_name = broker or self._default_broker
+        venue = self._brokers.get(broker_name)
+        if venue is None:
+            raise ValidationError(
+                "broker", broker, "is not a configured broker", f"use one of {list(self._brokers)}"
+            )
+        now = self.clock.now_ns()
+        spec = validate_order(
+            inst,
+            side=side,
+            qty=qty,
+            order_type=order_type,
+            limit_px=limit_px,
+            stop_px=stop_px,
+            tif=tif,
+            expire_ts=expire_ts,
+            now_ns=now,
+            ref_px=self.portfolio.mark_px(symbol),
+        )
+        check_capabilities(venue.capabilities, spec, broker_name)
+        if client_order_id is None:
+            coid = self._next_id(parent_id)
+        else:
+            coid = validate_client_order_id(client_order_id)
+            if coid in self._orders:
+                raise DuplicateOrderIdError(coid)
+        init = OrderInitialized(
+            client_order_id=coid,
+            ts_event=now,
+            ts_init=now,
+            event_id=f"{coid}-1",
+            symbol=symbol,
+            side=spec.side,
+            order_type=spec.order_type,
+            qty=spec.qty,
+            limit_px=spec.limit_px,
+            stop_px=spec.stop_px,
+            tif=spec.tif,
+            expire_ts=spec.expire_ts,
+            broker=broker_name,
+            strategy_id=strategy_id,
+            parent_id=parent_id,
+            reduce_only=reduce_only,
+            post_only=post_only,
+            tags=dict(tags or {}),
+        )
+        order = Order(init)
+        decision = self.safety.check_submit(order, self)
+        with self._running():
+            self._store_new(order, init)
+            if not decision.approved:
+                self._local(order, OrderDenied, code=decision.code, reason=decision.reason)
+            else:
+                self._local(order, OrderSubmitted, broker=broker_name)
+                venue.submit(submit_command(init))
+        return self._handles[coid]
+
+    def cancel(self, client_order_id: str) -> bool:
+        """Request a cancel; return False if the order is already done or being canceled.
+
+        Raises:
+            UnknownOrderError: no such order.
+        """
+        order = self.order(client_order_id)
+        if order.is_terminal or order.status is OrderStatus.PENDING_CANCEL:
+            return False
+        now = self.clock.now_ns()
+        with self._running():
+            self._local(order, OrderPendingCancel)
+            self._brokers[order.broker].cancel(
+                CancelOrder(
+                    client_order_id=order.client_order_id,
+                    symbol=order.symbol,
+                    venue_order_id=order.venue_order_id,
+                    ts_init=now,
+                )
+            )
+        return True
+
+    def amend(
+        self,
+        client_order_id: str,
+        *,
+        qty: object = None,
+        limit_px: object = None,
+        stop_px: object = None,
+    ) -> bool:
+        """Request a change of quantity and/or prices; return False if not sent.
+
+        An amend the SafetyGate denies is journaled as a pending replace answered
+        by ``OrderReplaceRejected`` (reason starting ``DENIED``); the order works on.
+
+        Raises:
+            UnknownOrderError: no such order.
+            ValidationError: bad values, or the order is not working.
+            UnsupportedError: the broker cannot amend.
+        """
+        order = self.order(client_order_id)
+        if not order.is_open or order.status in (
+            OrderStatus.PENDING_CANCEL,
+            OrderStatus.PENDING_REPLACE,
+        ):
+            raise ValidationError(
+                "client_order_id",
+                client_order_id,
+                f"cannot be amended in status {order.status}",
+                "wait for the pending request to be answered"
+                if order.is_open
+                else "submit a new order",
+            )
+        broker = self._brokers[order.broker]
+        if not broker.capabilities.supports_amend:
+            raise UnsupportedError(
+                f"broker {order.broker!r} cannot amend orders; cancel and submit a new one"
+            )
+        inst = self.instrument(order.symbol)
+        new_qty, new_limit, new_stop = validate_amend(
+            inst,
+            order_type=order.order_type,
+            filled_qty=order.filled_qty,
+            qty=qty,
+            limit_px=limit_px,
+            stop_px=stop_px,
+        )
+        now = self.clock.now_ns()
+        coid = order.client_order_id
+        decision = self.safety.check_amend(order, new_qty, new_limit, new_stop, self)
+        with self._running():
+            self._local(
+                order, OrderPendingReplace, qty=new_qty, limit_px=new_limit, stop_px=new_stop
+            )
+            if not decision.approved:
+                reason = f"DENIED {decision.code}: {decision.reason}"
+                self._local(order, OrderReplaceRejected, reason=reason)
+            else:
+                broker.amend(
+                    AmendOrder(
+                        client_order_id=coid,
+                        symbol=order.symbol,
+                        venue_order_id=order.venue_order_id,
+                        qty=new_qty,
+                        limit_px=new_limit,
+                        stop_px=new_stop,
+                        ts_init=now,
+                    )
+                )
+        return decision.approved
+
+    def cancel_all(
+        self,
+        *,
+        symbol: str | None = None,
+        side: object = None,
+        broker: str | None = None,
+        strategy_id: str | None = None,
+        parent_id: str | None = None,
+        where: Callable[[Order], bool] | None = None,
+    ) -> list[str]:
+        """Cancel every open order matching all the given filters; return their ids."""
+        sent = []
+        for order in list(self._open.values()):
+            if (
+                (symbol is None or order.symbol == symbol)
+                and (side is None or str(order.side) == str(side).upper())
+                and (broker is None or order.broker == broker)
+                and (strategy_id is None or order.strategy_id == strategy_id)
+                and (parent_id is None or order.parent_id == parent_id)
+                and (where is None or where(order))
+                and self.cancel(order.client_order_id)
+            ):
+                sent.append(order.client_order_id)
+        return sent
+
+    # ------------------------------------------------------------------ broker events
+    def on_event(self, event: OrderEvent) -> None:
+        """Take an event from a broker (the sink every adapter is bound to)."""
+        self._inbox.append(event)
+        if not self._busy:
+            self._drain()
+
+    @contextmanager
+    def _running(self) -> Iterator[None]:
+        """Run a command to completion; broker events that arrive meanwhile wait.
+
+        A command issued from inside a handler (an algorithm reacting to a fill, a
+        bracket placing its exits) runs inline; the outermost command drains the inbox.
+        """
+        outer = not self._busy
+        self._busy = True
+        try:
+            yield
+        finally:
+            if outer:
+                self._busy = False
+        if outer:
+            self._drain()
+
+    def _drain(self) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            inbox = self._inbox
+            while inbox:
+                self._on_broker_event(inbox.popleft())
+        finally:
+            self._busy = False
+
+    def _on_broker_event(self, event: OrderEvent) -> None:
+        order = self._orders.get(event.client_order_id)
+        if order is None and isinstance(event, OrderInitialized) and event.reconciliation:
+            # The reconciler adopts an order the venue has and we never sent (external).
+            if not event.event_id:
+                event = msgspec.structs.replace(event, event_id=f"{event.client_order_id}-1")
+            self._store_new(Order(event), event)
+            return
+        if order is None:
+            self._anomaly(
+                f"event for unknown order {event.client_order_id!r}: "
+                f"{type(event).__name__} (the reconciler adopts external orders)"
+            )
+            return
+        if isinstance(event, OrderFilled) and order.has_trade(event.trade_id):
+            return  # duplicate delivery of the same venue trade: an explicit no-op
+        if (order.status, type(event)) not in TRANSITIONS:
+            self._anomaly(
+                str(
+                    InvalidTransition(
+                        order.client_order_id, order.status.value, type(event).__name__
+                    )
+                )
+            )
+            return
+        self._commit(order, event)
+
+    # ------------------------------------------------------------------ the one write path
+    def _store_new(self, order: Order, init: OrderInitialized) -> None:
+        self.store.append((init,))
+        coid = order.client_order_id
+        self._orders[coid] = order
+        self._handles[coid] = OrderHandle(order)
+        self._publish(order, init)
+
+    def _local(self, order: Order, kind: type[OrderEvent], **fields: Any) -> None:
+        """Commit an event the OMS itself originates (now, for ``order``)."""
+        now = self.clock.now_ns()
+        coid = order.client_order_id
+        event_id = f"{coid}-{len(order.events) + 1}"
+        self._commit(
+            order,
+            kind(client_order_id=coid, ts_event=now, ts_init=now, event_id=event_id, **fields),
+        )
+
+    def _commit(self, order: Order, event: OrderEvent) -> None:
+        if not event.event_id:
+            # Broker events arrive without an id; the OMS owns them from here, so stamping
+            # the (frozen) struct in place is safe and saves a copy on the hot path.
+            force_setattr(event, "event_id", f"{order.client_order_id}-{len(order.events) + 1}")
+        fill = event if isinstance(event, OrderFilled) else None
+        if fill is not None and fill.last_qty > order.leaves_qty:
+            self._anomaly(
+                f"order {order.client_order_id!r}: fill {fill.trade_id!r} of "
+                f"{fill.last_qty} exceeds leaves {order.leaves_qty}; not applied"
+            )
+            return
+        self.store.append((event,))  # write-ahead: durable before anyone hears of it
+        order.apply(event)
+        if order.is_open:
+            self._open[order.client_order_id] = order
+        else:
+            self._open.pop(order.client_order_id, None)
+        if fill is not None:
+            self.portfolio.apply_fill(order.broker, self.instrument(order.symbol), fill)
+        self._publish(order, event)
+
+    def _publish(self, order: Order, event: OrderEvent) -> None:
+        self.bus.publish(event_topic(event), event)
+        if type(event) is OrderFilled:
+            self.bus.publish(f"execution.{event.symbol}", event)
+        handle = self._handles.get(order.client_order_id)
+        if handle is not None:
+            handle._notify(event)
+
+    def _anomaly(self, message: str) -> None:
+        log.error("OMS anomaly: %s", message)
+        self.anomalies.append(message)
+        self.bus.publish("oms.anomaly", message)
+        if self.strict:
+            raise InvalidTransition("?", "?", message)
+
+    # ------------------------------------------------------------------ ids and recovery
+    def _next_id(self, parent_id: str | None) -> str:
+        if parent_id is None:
+            return self._ids.next()
+        n = self._children.get(parent_id, 0) + 1
+        self._children[parent_id] = n
+        return f"{parent_id}-E{n}"

@@ -1,0 +1,1 @@
+"""The public test kit: builders, hypothesis strategies, fake venues, the adapter contract."""

@@ -1,0 +1,22 @@
+"""The public surface is exactly what __all__ lists (httpx style)."""
+
+from __future__ import annotations
+
+import types
+
+import bolt_exec
+
+
+def test_all_is_sorted_and_matches_public_names() -> None:
+    public = {
+        n
+        for n in dir(bolt_exec)
+        if not n.startswith("_") and not isinstance(getattr(bolt_exec, n), types.ModuleType)
+    }
+    assert set(bolt_exec.__all__) - {"__version__"} == public
+    assert list(bolt_exec.__all__) == sorted(bolt_exec.__all__)
+
+
+def test_every_exported_name_resolves() -> None:
+    for name in bolt_exec.__all__:
+        assert getattr(bolt_exec, name) is not None
