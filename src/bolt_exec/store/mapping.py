@@ -82,6 +82,7 @@ POSITION_COLUMNS: Final = (
     "symbol",
     "multiplier",
     "qty",
+    "cost",
     "avg_px",
     "realized_pnl",
     "fees",
@@ -217,7 +218,8 @@ def position_values(p: Position) -> tuple[Any, ...]:
         p.symbol,  # symbol
         str(p.multiplier),  # multiplier
         str(p.qty),  # qty
-        str(p.avg_px),  # avg_px
+        str(p.cost),  # cost
+        str(p.avg_px),  # avg_px (derived; read back from cost)
         str(p.realized_pnl),  # realized_pnl
         str(p.fees),  # fees
         _s(p.last_px),  # last_px
@@ -234,7 +236,7 @@ def position_from_row(row: Row) -> Position:
         broker=row["broker"],
         multiplier=Decimal(row["multiplier"]),
         qty=Decimal(row["qty"]),
-        avg_px=Decimal(row["avg_px"]),
+        cost=Decimal(row["cost"]),
         realized_pnl=Decimal(row["realized_pnl"]),
         fees=Decimal(row["fees"]),
         last_px=_d(row["last_px"]),

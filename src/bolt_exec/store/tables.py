@@ -130,7 +130,8 @@ class PositionRow(_Base, table=True):
     symbol: str = Field(primary_key=True, max_length=64)
     multiplier: str = Field(max_length=64)
     qty: str = Field(max_length=64)
-    avg_px: str = Field(max_length=64)
+    cost: str = Field(max_length=64)  # signed cost of the open lots: the exact state
+    avg_px: str = Field(max_length=64)  # cost / qty, for readers
     realized_pnl: str = Field(max_length=64)
     fees: str = Field(max_length=64)
     last_px: str | None = Field(default=None, max_length=64)

@@ -128,6 +128,7 @@ def upgrade() -> None:
         sa.Column("symbol", sa.String(length=64), nullable=False),
         sa.Column("multiplier", sa.String(length=64), nullable=False),
         sa.Column("qty", sa.String(length=64), nullable=False),
+        sa.Column("cost", sa.String(length=64), nullable=False),
         sa.Column("avg_px", sa.String(length=64), nullable=False),
         sa.Column("realized_pnl", sa.String(length=64), nullable=False),
         sa.Column("fees", sa.String(length=64), nullable=False),
