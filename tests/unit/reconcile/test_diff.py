@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from conftest import LATER, Book, T
-
 from bolt_exec.model.enums import OrderStatus, Side
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.reconcile.diff import (
@@ -19,6 +17,7 @@ from bolt_exec.reconcile.diff import (
     external_order_id,
     inferred_trade_id,
 )
+from conftest import LATER, Book, T
 
 
 def test_views_in_sync_give_no_discrepancy(book: Book) -> None:

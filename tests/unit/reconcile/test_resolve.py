@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import LATER, Book
 
 from bolt_exec.model.commands import CancelOrder
 from bolt_exec.model.enums import OrderStatus
@@ -21,6 +20,7 @@ from bolt_exec.model.events import (
 from bolt_exec.model.order import Order
 from bolt_exec.model.reports import MassStatus
 from bolt_exec.reconcile import Outcome, ReconcilePolicy, Resolution, diff, resolve
+from conftest import LATER, Book
 
 NOW = LATER + 1
 

@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Sequence
 
 import pytest
-from conftest import LATER, T, Book
 
 from bolt_exec.adapters.base import BrokerBase, BrokerLimits, RateLimit
 from bolt_exec.clock import SimClock
@@ -19,6 +18,7 @@ from bolt_exec.model.order import Order
 from bolt_exec.model.reports import MassStatus
 from bolt_exec.reconcile import ReconcilePolicy
 from bolt_exec.reconcile.service import ReconcileOutcome, ReconcileService, min_interval_s
+from conftest import LATER, Book, T
 
 
 class ScriptedBroker(BrokerBase):
@@ -71,7 +71,7 @@ class Harness:
         self.service = ReconcileService(
             broker,
             orders=lambda: list(self.orders.values()),
-            positions=lambda: [],
+            positions=list,
             apply_event=self.apply,
             clock=self.clock,
             escalate=self.escalated.append,

@@ -7,13 +7,13 @@ import traceback
 from pathlib import Path
 
 import pytest
-from conftest import Ev, StoreFactory, pg_url, wipe_pg
 from sqlalchemy import create_engine, text
 
 from bolt_exec.errors import ConcurrencyConflict, ConfigError, StoreError
 from bolt_exec.model.enums import OrderStatus
 from bolt_exec.store import MemoryOrderStore, SqlOrderStore, open_store
 from bolt_exec.store.schema import VERSION_TABLE, head_revision
+from conftest import Ev, StoreFactory, pg_url, wipe_pg
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
