@@ -149,7 +149,9 @@ def main() -> None:
     """Run W4 on memory, SQLite (WAL, full durability) and PostgreSQL when configured."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000)
-    parser.add_argument("--batch", type=int, default=1000, help="events per append (group commit)")
+    parser.add_argument(
+        "--batch", default="1000,10000", help="events per append (group commit); comma list"
+    )
     parser.add_argument("--durability", choices=["full", "process"], default="full")
     parser.add_argument("--order", choices=["venue", "phased"], default="venue")
     args = parser.parse_args()
@@ -158,29 +160,32 @@ def main() -> None:
     gen_s = time.perf_counter() - t
     tmp = Path(tempfile.mkdtemp(prefix="bolt-w4-"))
     common = {"durability": args.durability, "generate_s": round(gen_s, 3), "order": args.order}
+    pg = os.environ.get("BOLT_EXEC_TEST_PG_URL")
+    results = []
     try:
-        results = [measure("memory", MemoryOrderStore, events, args.orders, args.batch)]
-        results.append(
-            measure(
-                "sqlite-wal",
-                lambda: SqlOrderStore(tmp / "w4.db", durability=args.durability),
-                events,
-                args.orders,
-                args.batch,
-            )
-        )
-        pg = os.environ.get("BOLT_EXEC_TEST_PG_URL")
-        if pg:
+        for batch in (int(b) for b in args.batch.split(",")):
+            results.append(measure("memory", MemoryOrderStore, events, args.orders, batch))
+            db = tmp / f"w4-{batch}.db"
             results.append(
                 measure(
-                    "postgresql",
-                    lambda: _fresh_pg(pg, args.durability),
+                    "sqlite-wal",
+                    lambda db=db: SqlOrderStore(db, durability=args.durability),
                     events,
                     args.orders,
-                    args.batch,
+                    batch,
                 )
             )
-        else:
+            if pg:
+                results.append(
+                    measure(
+                        "postgresql",
+                        lambda: _fresh_pg(pg, args.durability),
+                        events,
+                        args.orders,
+                        batch,
+                    )
+                )
+        if not pg:
             print('# PostgreSQL skipped: eval "$(scripts/ci-postgres.sh)" to include it')
         for r in results:
             print("RESULT " + json.dumps({**r, **common}, sort_keys=True))
