@@ -74,13 +74,16 @@ def current_revision(connection: Connection) -> str | None:
     return None if row is None else str(row[0])
 
 
-def check_schema(connection: Connection, *, where: str, auto_migrate: bool) -> str:
+def check_schema(
+    connection: Connection, *, where: str, auto_migrate: bool, create: bool = True
+) -> str:
     """Check (and if new or older, create or upgrade) the schema; return its revision.
 
     Args:
         connection: an open connection, outside any transaction.
         where: the masked URL, for messages.
         auto_migrate: upgrade an older schema (else refuse with instructions).
+        create: create the schema in an empty database (else refuse: read-only opens).
 
     Raises:
         StoreError: for a foreign database, a newer schema, or an older schema
@@ -92,6 +95,10 @@ def check_schema(connection: Connection, *, where: str, auto_migrate: bool) -> s
     connection.rollback()  # end the implicit transaction the inspection began
     head = head_revision()
     if not names:
+        if not create:
+            raise StoreError(
+                f"{where} holds no bolt_exec store yet; open it once for writing to create one"
+            )
         _upgrade(connection, head)
         return head
     if "bolt_meta" not in names:

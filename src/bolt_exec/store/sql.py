@@ -39,6 +39,7 @@ from typing import Any, Final, Literal, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
@@ -49,6 +50,7 @@ from bolt_exec.model.order import Order
 from bolt_exec.model.position import Position
 from bolt_exec.store import sql_state
 from bolt_exec.store.base import AlgoState, JournalEntry, KillSwitchState, replay_orders
+from bolt_exec.store.lease import WriterLease
 from bolt_exec.store.mapping import (
     FILL_COLUMNS,
     JOURNAL_COLUMNS,
@@ -91,6 +93,10 @@ class SqlOrderStore:
         durability: ``"full"`` (fsync per commit; the default) or ``"process"``.
         auto_migrate: upgrade a store written by an older bolt_exec on open.
         connect_timeout_s: how long to wait for a database server.
+        read_only: open an existing store for reading only (reporters, notebooks,
+            a second process): no writer lease, no migration, every write refused.
+        exclusive: take the writer lease (see :mod:`bolt_exec.store.lease`), so a second
+            writer is refused at open; False leaves only the journal's sequence check.
 
     Raises:
         StoreError: if the location is unreachable, corrupt, foreign or newer;
@@ -105,6 +111,8 @@ class SqlOrderStore:
         durability: Durability = "full",
         auto_migrate: bool = True,
         connect_timeout_s: float = 10.0,
+        read_only: bool = False,
+        exclusive: bool = True,
     ) -> None:
         if durability not in ("full", "process"):
             raise StoreError(f"durability={durability!r}: use 'full' or 'process'")
@@ -112,11 +120,18 @@ class SqlOrderStore:
         self._where = mask_url(self._url)
         self.durability: Durability = durability
         self._lock = threading.RLock()
+        self.read_only = read_only
+        self._lease = WriterLease()
         self._engine = self._make_engine(connect_timeout_s)
         self._conn = self._connect()
         try:
+            if exclusive and not read_only:
+                self._lease = WriterLease.acquire(self._url, self._conn, self._where)
             self.schema_revision = check_schema(
-                self._conn, where=self._where, auto_migrate=auto_migrate
+                self._conn,
+                where=self._where,
+                auto_migrate=auto_migrate and not read_only,
+                create=not read_only,
             )
             self._last_seq = int(self._conn.execute(select(func.max(JOURNAL.c.seq))).scalar() or 0)
             self._orders = {
@@ -146,6 +161,17 @@ class SqlOrderStore:
         if url.get_backend_name() == "sqlite":
             check_sqlite_file(url)
             memory = url.database in (None, "", ":memory:")
+            if self.read_only and not memory:
+                path = Path(url.database or "")
+                if not path.exists() or path.stat().st_size == 0:
+                    raise StoreError(
+                        f"{self._where} holds no bolt_exec store yet; open it once for "
+                        "writing to create one"
+                    )
+                # SQLite's own read-only mode: this connection cannot write the file at all.
+                url = URL.create(
+                    "sqlite", database=f"file:{path.resolve()}", query={"mode": "ro", "uri": "true"}
+                )
             engine = create_engine(
                 url,
                 poolclass=StaticPool if memory else None,
@@ -155,7 +181,7 @@ class SqlOrderStore:
 
             def on_connect(dbapi_conn: Any, _record: Any) -> None:
                 cur = dbapi_conn.cursor()
-                if not memory:
+                if not memory and not self.read_only:
                     cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute(f"PRAGMA synchronous={sync}")
                 cur.close()
@@ -201,9 +227,19 @@ class SqlOrderStore:
 
     def _dispose(self) -> None:
         try:
+            lease = getattr(self, "_lease", None)
+            if lease is not None:
+                lease.release()
             self._conn.close()
         finally:
             self._engine.dispose()
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"store {self._where} is open read-only; open it without read_only=True "
+                "(one writer per store) to change it"
+            )
 
     def _error(self, action: str, exc: BaseException) -> StoreError:
         orig = getattr(exc, "orig", None) or exc
@@ -238,6 +274,7 @@ class SqlOrderStore:
         """
         if not events:
             return 0
+        self._writable()
         with self._lock:
             try:
                 return self._append(list(events))
@@ -325,8 +362,8 @@ class SqlOrderStore:
         dialect = self._engine.dialect
         if dialect.name == "postgresql":  # one array parameter: a short query psycopg caches
             cols = ", ".join([column.name, *(c.name for c in extra)])
-            sql = f"SELECT {cols} FROM {column.table.name} WHERE {column.name} = ANY(%b)"
-            return list(self._conn.exec_driver_sql(sql, (list(values),)))
+            any_sql = f"SELECT {cols} FROM {column.table.name} WHERE {column.name} = ANY(%b)"
+            return list(self._conn.exec_driver_sql(any_sql, (list(values),)))
         mark = {"qmark": "?", "format": "%s"}.get(dialect.paramstyle)
         if mark is None:
             stmt = select(column, *extra).where(column.in_(values))
@@ -461,6 +498,7 @@ class SqlOrderStore:
 
     def trip_kill_switch(self, *, reason: str, actor: str, ts_ns: int) -> KillSwitchState:
         """Latch the kill switch durably (a repeated trip keeps the first record)."""
+        self._writable()
         return self._read(
             lambda: sql_state.trip_kill_switch(self._conn, reason=reason, actor=actor, ts_ns=ts_ns),
             "trip kill switch",
@@ -468,6 +506,7 @@ class SqlOrderStore:
 
     def reset_kill_switch(self, *, operator: str, reason: str, ts_ns: int) -> KillSwitchState:
         """Release the latch; needs a named operator and a reason (both audited)."""
+        self._writable()
         return self._read(
             lambda: sql_state.reset_kill_switch(
                 self._conn, operator=operator, reason=reason, ts_ns=ts_ns
@@ -488,6 +527,7 @@ class SqlOrderStore:
         expected_version: int | None = None,
     ) -> AlgoState:
         """Save an algorithm's state durably; with ``expected_version``, only if unchanged."""
+        self._writable()
         return self._read(
             lambda: sql_state.put_algo_state(
                 self._conn, algo_id, state, ts_ns=ts_ns, expected_version=expected_version
@@ -497,6 +537,7 @@ class SqlOrderStore:
 
     def delete_algo_state(self, algo_id: str) -> None:
         """Forget an algorithm's state."""
+        self._writable()
         self._read(lambda: sql_state.delete_algo_state(self._conn, algo_id), "delete algo state")
 
     def algo_states(self) -> dict[str, AlgoState]:
@@ -549,11 +590,9 @@ class _Driver:
         elif self._multi:
             head, rest = self.sql.split(" VALUES ", 1)
             end = _group_end(rest)
-            self._head, self._group, self._tail = (
-                head + " VALUES ",
-                rest[: end + 1],
-                rest[end + 1 :],
-            )
+            self._head: str = head + " VALUES "
+            self._group: str = rest[: end + 1]
+            self._tail: str = rest[end + 1 :]
             self._per = max(1, _max_params(conn) // len(columns))
             self._full_sql = self._rows_sql(self._per)
 

@@ -181,8 +181,8 @@ def test_invalid_durability_is_refused(tmp_path: Path) -> None:
 def test_second_writer_collision_journals_nothing_of_its_batch(durable: str, ev: Ev) -> None:
     """Two stores on one database: the later writer is refused atomically, then recovers."""
     # Arrange
-    a = SqlOrderStore(durable)
-    b = SqlOrderStore(durable)
+    a = SqlOrderStore(durable, exclusive=False)
+    b = SqlOrderStore(durable, exclusive=False)
     a.append([ev.init("A"), ev.submit("A")])
 
     # Act
@@ -213,3 +213,29 @@ def test_in_memory_sqlite_url_works(ev: Ev) -> None:
         store.append([ev.init("A"), ev.submit("A")])
 
         assert store.order_records()[0].status is OrderStatus.SUBMITTED
+
+
+def test_second_writer_is_refused_at_open_and_may_read(durable: str, ev: Ev) -> None:
+    with SqlOrderStore(durable) as writer:
+        writer.append([ev.init("A")])
+
+        with pytest.raises(StoreError, match="already open for writing"):
+            SqlOrderStore(durable)
+        with SqlOrderStore(durable, read_only=True) as reader:
+            assert [r.client_order_id for r in reader.order_records()] == ["A"]
+            with pytest.raises(StoreError, match="read-only"):
+                reader.append([ev.submit("A")])
+            with pytest.raises(StoreError, match="read-only"):
+                reader.trip_kill_switch(reason="x", actor="y", ts_ns=1)
+
+    with SqlOrderStore(durable) as next_writer:  # the lease ends with the writer
+        assert next_writer.append([ev.submit("A")]) == 1
+
+
+def test_read_only_open_of_an_empty_database_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+
+    with pytest.raises(StoreError, match="no bolt_exec store yet"):
+        SqlOrderStore(path, read_only=True)
+
+    assert not path.exists() or path.stat().st_size == 0
