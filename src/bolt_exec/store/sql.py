@@ -150,10 +150,32 @@ class SqlOrderStore:
                 "the store from a backup"
             ) from None
         self._in_sql: dict[tuple[Any, ...], str] = {}
+        self._exclusive = exclusive and not read_only
+        self._stale = False
+        self._prepare()
+
+    def _prepare(self) -> None:
         self._ins_journal = _Driver(self._conn, JOURNAL.insert(), JOURNAL_COLUMNS)
         self._ins_fills = _Driver(self._conn, FILLS.insert(), FILL_COLUMNS)
         self._put_orders = self._upsert(ORDERS, ("client_order_id",), ORDER_COLUMNS)
         self._put_positions = self._upsert(POSITIONS, ("broker", "symbol"), POSITION_COLUMNS)
+
+    def _reconnect(self) -> None:
+        # The server dropped our session (restart, failover, idle kill). Reconnect, take
+        # the lease again (it died with the session) and reload what the caches hold.
+        log.warning("store %s: connection lost; reconnecting", self._where)
+        try:
+            self._lease.release()
+            self._conn.close()
+        except SQLAlchemyError:
+            pass  # it is already gone
+        self._conn = self._connect()
+        if self._exclusive:
+            self._lease = WriterLease.acquire(self._url, self._conn, self._where)
+        self._prepare()
+        self._reload_caches()
+        if self._stale:
+            raise StoreError(f"store {self._where}: reconnected but cannot read the store")
 
     # -- opening -----------------------------------------------------------------------------
     def _make_engine(self, timeout_s: float) -> Engine:
@@ -270,14 +292,26 @@ class SqlOrderStore:
 
         Raises:
             ConcurrencyConflict: another writer appended to the same database.
-            StoreError: the database failed; the batch was NOT journaled.
+            StoreError: the database failed (after one reconnect, if the connection
+                was lost); the batch was NOT journaled.
         """
         if not events:
             return 0
         self._writable()
+        batch = list(events)
         with self._lock:
             try:
-                return self._append(list(events))
+                if self._stale:
+                    self._reconnect()
+                try:
+                    return self._append(batch)
+                except DBAPIError as exc:
+                    if not exc.connection_invalidated:
+                        raise
+                # Safe to retry: appends are idempotent on event id, so a batch whose
+                # commit did land before the connection died is not journaled twice.
+                self._reconnect()
+                return self._append(batch)
             except IntegrityError as exc:
                 self._conn.rollback()
                 raise ConcurrencyConflict(
@@ -353,8 +387,11 @@ class SqlOrderStore:
             }
             self._positions = {(p.broker, p.symbol): p for p in self._read_positions()}
             self._conn.rollback()
+            self._stale = False
         except SQLAlchemyError:
-            log.exception("reloading the store caches failed; reopen the store")
+            # The next append reconnects and reloads before it folds anything.
+            log.exception("store %s: reloading the caches failed", self._where)
+            self._stale = True
 
     def _lookup(self, column: Any, values: Sequence[str], *extra: Any) -> list[Any]:
         # SELECT column, *extra WHERE column IN (...): rendered once per size and run on

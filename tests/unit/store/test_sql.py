@@ -239,3 +239,32 @@ def test_read_only_open_of_an_empty_database_creates_nothing(tmp_path: Path) -> 
         SqlOrderStore(path, read_only=True)
 
     assert not path.exists() or path.stat().st_size == 0
+
+
+def test_append_after_the_server_dropped_the_session_reconnects_once(ev: Ev) -> None:
+    """An overnight server restart or idle kill must not lose the next batch."""
+    # Arrange
+    url = pg_url()
+    wipe_pg(url)
+    store = SqlOrderStore(url)
+    store.append([ev.init("A"), ev.submit("A")])
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        killed = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
+    admin.dispose()
+    assert killed == 1
+
+    # Act
+    appended = store.append([ev.accept("A")])
+
+    # Assert
+    assert appended == 1
+    assert [r.status for r in store.order_records()] == [OrderStatus.ACCEPTED]
+    with pytest.raises(StoreError, match="already open for writing"):
+        SqlOrderStore(url)  # the lease came back with the new session
+    store.close()
