@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import cast
 
 from bolt_exec.model.enums import LiquiditySide, OrderStatus, OrderType, Side, TimeInForce
 from bolt_exec.model.events import (
@@ -124,31 +125,36 @@ def fold_order(record: OrderRecord, event: OrderEvent, seq: int) -> None:
 
     The caller has already dropped fills whose trade id the order has seen.
     """
-    if isinstance(event, OrderFilled):
-        new_filled = record.filled_qty + event.last_qty
+    kind = type(event)  # exact-type dispatch: this runs once per journaled event
+    if kind is OrderFilled:
+        fill = cast(OrderFilled, event)
+        new_filled = record.filled_qty + fill.last_qty
         prev_cost = (record.avg_px or ZERO) * record.filled_qty
         record.filled_qty = new_filled
         if new_filled > 0:
-            record.avg_px = (prev_cost + event.last_px * event.last_qty) / new_filled
-        record.fees += event.fee
-        if event.venue_order_id and not record.venue_order_id:
-            record.venue_order_id = event.venue_order_id
-    elif isinstance(event, OrderAccepted) and event.venue_order_id:
-        record.venue_order_id = event.venue_order_id
-    elif isinstance(event, OrderReplaced):
-        if event.venue_order_id:
-            record.venue_order_id = event.venue_order_id
-        if event.qty is not None:
-            record.qty = event.qty
-        if event.limit_px is not None:
-            record.limit_px = event.limit_px
-        if event.stop_px is not None:
-            record.stop_px = event.stop_px
-    elif isinstance(event, OrderTriggered):
+            record.avg_px = (prev_cost + fill.last_px * fill.last_qty) / new_filled
+        record.fees += fill.fee
+        if fill.venue_order_id and not record.venue_order_id:
+            record.venue_order_id = fill.venue_order_id
+    elif kind is OrderAccepted:
+        venue_order_id = cast(OrderAccepted, event).venue_order_id
+        if venue_order_id:
+            record.venue_order_id = venue_order_id
+    elif kind is OrderReplaced:
+        amend = cast(OrderReplaced, event)
+        if amend.venue_order_id:
+            record.venue_order_id = amend.venue_order_id
+        if amend.qty is not None:
+            record.qty = amend.qty
+        if amend.limit_px is not None:
+            record.limit_px = amend.limit_px
+        if amend.stop_px is not None:
+            record.stop_px = amend.stop_px
+    elif kind is OrderTriggered:
         record.is_triggered = True
-    target = TRANSITIONS.get((record.status, type(event)))
+    target = TRANSITIONS.get((record.status, kind))
     if target is not None:
-        record.status = _resolve(record, target)
+        record.status = target if type(target) is OrderStatus else _resolve(record, target)
     record.ts_last = event.ts_event
     record.version += 1
     record.last_seq = seq
