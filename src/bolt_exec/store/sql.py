@@ -213,6 +213,9 @@ class SqlOrderStore:
         connect_args: dict[str, Any] = {}
         if url.get_backend_name() == "postgresql":
             connect_args["connect_timeout"] = max(1, int(timeout_s))
+            # No automatic server-side prepare: a generic plan for "= ANY(array)" lookups
+            # picks a sequential scan of the journal and made big batches 8x slower.
+            connect_args["prepare_threshold"] = None
             if self.durability == "process":
                 connect_args["options"] = "-c synchronous_commit=off"
         try:
