@@ -17,7 +17,45 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7, help="seed of the generated quotes")
     sub.add_parser("version", help="print the version")
     sub.add_parser("lifecycle", help="print the order lifecycle as a Mermaid diagram")
+    _add_compliance(sub)
     return parser
+
+
+def _add_compliance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from bolt_exec.compliance.cli import (
+        REPORTS,
+        ReportOutput,
+        ReportSpec,
+        add_audit_parsers,
+        add_report_parsers,
+        register_report,
+    )
+    from bolt_exec.compliance.mifid.cli import (
+        add_rts22_arguments,
+        add_rts24_arguments,
+        run_rts22,
+        run_rts24,
+    )
+
+    if "rts22" not in REPORTS:
+        register_report(
+            ReportSpec(
+                "rts22",
+                "MiFIR RTS 22 transaction reports (auth.016 XML, CSV or JSON)",
+                add_rts22_arguments,
+                lambda a, e: ReportOutput(*run_rts22(a, e)),
+            )
+        )
+        register_report(
+            ReportSpec(
+                "rts24",
+                "MiFID II order records (RTS 24 / Annex IV)",
+                add_rts24_arguments,
+                lambda a, e: ReportOutput(*run_rts24(a, e)),
+            )
+        )
+    add_report_parsers(sub)
+    add_audit_parsers(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(__version__)
         return 0
+    if args.command in ("report", "audit"):
+        code: int = args.handler(args)
+        return code
     if args.command == "lifecycle":
         from bolt_exec.model.transitions import mermaid_diagram
 

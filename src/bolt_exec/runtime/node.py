@@ -1,0 +1,309 @@
+"""LiveNode: the asyncio runtime that connects brokers, reconciles, and keeps them connected.
+
+Theory of operation
+-------------------
+``await node.start()``:
+
+1. refuses an unsafe configuration before touching any venue: live mode needs
+   the policy's ``enable_trading`` *and* a broker configured live, a live broker
+   in paper mode is refused, and any backtest-only bypass is refused (design
+   invariant 10);
+2. builds the OrderManager (which recovers from its journal and binds every
+   broker's sink to ``oms.on_event``), teaches each adapter the journal's client
+   order ids, and gives each adapter a token-bucket rate budget built from its
+   ``BrokerLimits.rates``;
+3. connects every broker (exponential backoff with seeded jitter; an expired
+   credential is not retried);
+4. reconciles: asks each broker for its mass status and runs the reconcile hook
+   until the OMS and the venue agree. Only then does it return the OMS, so no
+   order can be sent before reconciliation;
+5. supervises: a broker that drops is reconnected with backoff and reconciled
+   again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol, runtime_checkable
+
+from bolt_exec.adapters.base import BrokerBase
+from bolt_exec.bus import MessageBus
+from bolt_exec.clock import Clock, LiveClock
+from bolt_exec.errors import AuthenticationError, BrokerError, ConfigError, ReconciliationError
+from bolt_exec.oms.manager import OrderManager
+from bolt_exec.runtime.backoff import Backoff
+from bolt_exec.runtime.config import NodeConfig, _as_config, build_broker
+from bolt_exec.runtime.ratelimit import RateBudget
+from bolt_exec.runtime.startup import ReconcileHook, StartupReport, check_mass_status
+from bolt_exec.safety.gate import SafetyGate
+from bolt_exec.store.base import OrderStore
+
+__all__ = ["LiveNode", "TradingPolicy"]
+
+log = logging.getLogger(__name__)
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class TradingPolicy(Protocol):
+    """What the node reads of the policy: whether real orders may be sent at all."""
+
+    @property
+    def enable_trading(self) -> bool:
+        """True only when the operator allowed sending orders."""
+        ...
+
+
+@runtime_checkable
+class _Throttled(Protocol):
+    def use_throttle(self, throttle: Callable[[str], Awaitable[None]]) -> None: ...
+
+
+@runtime_checkable
+class _Adopting(Protocol):
+    def adopt_client_order_ids(self, client_order_ids: list[str]) -> None: ...
+
+
+class LiveNode:
+    """The live runtime: one asyncio loop, the OMS, and the brokers' connections.
+
+    **The One Rule: user callbacks must not block.** Bus handlers, order-handle
+    callbacks and strategy code run on the node's event loop, the same loop that
+    receives broker events and keeps connections alive. A callback that blocks
+    (``time.sleep``, a blocking HTTP call, a long computation) stalls every fill,
+    heartbeat and reconnect. Do long work in an executor
+    (``await loop.run_in_executor(None, fn)``) and return quickly.
+
+    Args:
+        brokers: the brokers by name (the first is the default route).
+        policy: the trading policy; required (with ``enable_trading``) in live mode.
+        mode: ``"paper"`` (default) or ``"live"``.
+        clock: time source (a LiveClock by default).
+        safety: the pre-trade gate handed to the OMS.
+        store: the journal handed to the OMS (recovery happens on start).
+        bus: the message bus handed to the OMS.
+        reconcile: the start-up/reconnect hook; :func:`check_mass_status` by default.
+        config: timing and failure-handling settings (``brokers`` in it is ignored here).
+        sleep: how to wait (tests inject a fast one).
+
+    Raises:
+        ConfigError: at construction, for any configuration refused above.
+    """
+
+    def __init__(
+        self,
+        brokers: Mapping[str, BrokerBase],
+        *,
+        policy: TradingPolicy | None = None,
+        mode: str = "paper",
+        clock: Clock | None = None,
+        safety: SafetyGate | None = None,
+        store: OrderStore | None = None,
+        bus: MessageBus | None = None,
+        reconcile: ReconcileHook | None = None,
+        config: NodeConfig | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._brokers = dict(brokers)
+        self._policy = policy
+        self._mode = mode
+        self._clock: Clock = clock or LiveClock()
+        self._safety = safety
+        self._store = store
+        self._bus = bus
+        self._hook: ReconcileHook = reconcile or check_mass_status
+        self._cfg = config or NodeConfig(brokers={})
+        self._sleep = sleep
+        self._oms: OrderManager | None = None
+        self._supervisors: list[asyncio.Task[None]] = []
+        self.budgets: dict[str, RateBudget] = {}
+        self.reports: dict[str, StartupReport] = {}
+        self.failed: dict[str, BrokerError] = {}
+        self._check_safe_to_run()
+
+    @classmethod
+    def from_config(cls, config: NodeConfig | Mapping[str, Any], **kwargs: Any) -> LiveNode:
+        """Build the brokers named in ``config`` (through the entry-point registry) and a node.
+
+        Raises:
+            ConfigError: invalid configuration, unknown broker kind, or an unsafe mode.
+        """
+        cfg = _as_config(config)
+        if not cfg.brokers:
+            raise ConfigError("brokers: empty; configure at least one broker (e.g. paper)")
+        brokers = {name: build_broker(name, spec) for name, spec in cfg.brokers.items()}
+        return cls(brokers, mode=cfg.mode, config=cfg, **kwargs)
+
+    # --- refusals ---------------------------------------------------------------------------
+    def _check_safe_to_run(self) -> None:
+        for owner, obj in (("policy", self._policy), ("safety", self._safety)):
+            for attr in dir(obj) if obj is not None else ():
+                if "bypass" not in attr.lower() or attr.startswith("__"):
+                    continue
+                value = getattr(obj, attr, None)
+                if value and not callable(value):
+                    raise ConfigError(
+                        f"{owner}.{attr}={value!r}: a backtest-only bypass is refused by the "
+                        "live runtime; remove it (risk checks always run live)"
+                    )
+        live = sorted(name for name, b in self._brokers.items() if b.is_live)
+        if self._mode == "paper":
+            if live:
+                raise ConfigError(
+                    f"mode='paper' but broker(s) {', '.join(live)} are configured live; run "
+                    "with mode='live' (and enable_trading in the policy) or configure them demo"
+                )
+            return
+        if self._mode != "live":
+            raise ConfigError(f"mode={self._mode!r}: use 'paper' or 'live'")
+        if self._policy is None or self._policy.enable_trading is not True:
+            raise ConfigError(
+                "mode='live' needs a policy with enable_trading: true; it is "
+                f"{'missing' if self._policy is None else 'false'}, so no real order may be sent"
+            )
+        if not live:
+            raise ConfigError(
+                "mode='live' but no broker is configured live (e.g. KiteConfig live=True with "
+                "the production roots); refusing to pretend"
+            )
+
+    # --- lifecycle --------------------------------------------------------------------------
+    @property
+    def oms(self) -> OrderManager:
+        """The OMS, available once :meth:`start` has reconciled."""
+        if self._oms is None:
+            raise RuntimeError("the node has not started; await node.start() first")
+        return self._oms
+
+    async def start(self) -> OrderManager:
+        """Build the OMS, connect, reconcile, supervise; return the OMS (ready to trade).
+
+        Raises:
+            AuthenticationError: a broker refused its credentials (log in again).
+            BrokerError: a broker stayed unreachable for every start-up attempt.
+            ReconciliationError: the OMS and a venue disagree (``on_discrepancy='halt'``).
+        """
+        oms = OrderManager(
+            self._brokers, clock=self._clock, safety=self._safety, store=self._store, bus=self._bus
+        )
+        for name, broker in self._brokers.items():
+            budget = self.budgets[name] = RateBudget(
+                broker.limits.rates, self._clock, self._sleep, venue=name
+            )
+            if isinstance(broker, _Throttled):
+                broker.use_throttle(budget.acquire)
+            if isinstance(broker, _Adopting):
+                broker.adopt_client_order_ids(
+                    [o.client_order_id for o in oms.orders() if o.broker in ("", name)]
+                )
+        await asyncio.gather(*(self._connect_at_start(n, b) for n, b in self._brokers.items()))
+        for broker in self._brokers.values():
+            for inst in broker.instruments():
+                oms.add_instrument(inst)
+        for name, broker in self._brokers.items():
+            report = await self._reconcile(oms, name, broker)
+            if not report.is_clean and self._cfg.on_discrepancy == "halt":
+                raise ReconciliationError(
+                    f"{name}: {len(report.problems)} disagreement(s) between the journal and "
+                    f"the venue: {'; '.join(report.problems[:5])}. Settle them (reconciler or "
+                    "operator) before trading, or start with on_discrepancy='warn'"
+                )
+        self._oms = oms
+        loop = asyncio.get_running_loop()
+        self._supervisors = [
+            loop.create_task(self._supervise(n, b)) for n, b in self._brokers.items()
+        ]
+        return oms
+
+    async def stop(self) -> None:
+        """Stop supervising and disconnect every broker (idempotent)."""
+        for task in self._supervisors:
+            task.cancel()
+        await asyncio.gather(*self._supervisors, return_exceptions=True)
+        self._supervisors = []
+        for broker in self._brokers.values():
+            await broker.disconnect()
+
+    async def __aenter__(self) -> OrderManager:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # --- connections ------------------------------------------------------------------------
+    def _backoff(self, name: str) -> Backoff:
+        cfg = self._cfg
+        seed = cfg.seed * 1_000_003 + sum(name.encode())  # per-broker, still reproducible
+        return Backoff(cfg.reconnect_base_s, max(cfg.reconnect_cap_s, cfg.reconnect_base_s), seed)
+
+    async def _connect_at_start(self, name: str, broker: BrokerBase) -> None:
+        backoff = self._backoff(name)
+        for attempt in range(1, self._cfg.connect_attempts + 1):
+            try:
+                await broker.connect()
+                return
+            except AuthenticationError:
+                raise  # retrying a refused credential cannot help; the message says what to do
+            except BrokerError as err:
+                if attempt == self._cfg.connect_attempts:
+                    raise
+                delay = backoff.next_delay()
+                log.warning("connect %s failed (%s); retry %d in %.2f s", name, err, attempt, delay)
+                await self._sleep(delay)
+
+    async def _reconcile(self, oms: OrderManager, name: str, broker: BrokerBase) -> StartupReport:
+        if not broker.capabilities.supports_mass_status:
+            log.warning("%s has no mass status: starting without reconciliation", name)
+            return StartupReport(name)
+        report = StartupReport(name)
+        for attempt in range(self._cfg.reconcile_attempts):
+            if attempt:
+                await self._sleep(self._cfg.reconcile_wait_s)  # adapters are catching up
+            report = await self._hook(oms, name, await broker.mass_status())
+            if report.is_clean:
+                break
+        self.reports[name] = report
+        for line in report.external:
+            log.info("not ours: %s", line)
+        for line in report.problems:
+            log.error("reconcile %s: %s", name, line)
+        return report
+
+    async def _supervise(self, name: str, broker: BrokerBase) -> None:
+        backoff = self._backoff(name)
+        every_ns = int((self._cfg.reconcile_every_s or 0) * 1e9)
+        last_ns = self._clock.now_ns()
+        while True:
+            await self._sleep(self._cfg.heartbeat_s)
+            if broker.is_connected:
+                if every_ns and self._clock.now_ns() - last_ns >= every_ns:
+                    last_ns = self._clock.now_ns()
+                    await self._reconcile_quietly(name, broker)
+                continue
+            log.warning("%s disconnected; reconnecting", name)
+            backoff.reset()
+            while not broker.is_connected:
+                try:
+                    await broker.connect()
+                except AuthenticationError as err:
+                    log.critical("%s: %s", name, err)
+                    self.failed[name] = err
+                    return
+                except BrokerError as err:
+                    delay = backoff.next_delay()
+                    log.warning("reconnect %s failed (%s); retry in %.2f s", name, err, delay)
+                    await self._sleep(delay)
+            log.info("%s reconnected", name)
+            last_ns = self._clock.now_ns()
+            await self._reconcile_quietly(name, broker)
+
+    async def _reconcile_quietly(self, name: str, broker: BrokerBase) -> None:
+        # While running, a failed or dirty reconciliation is reported, never fatal to the
+        # supervisor: the reports and the log say what disagrees.
+        if self._oms is None:
+            return
+        try:
+            await self._reconcile(self._oms, name, broker)
+        except BrokerError as err:
+            log.error("reconcile %s failed: %s", name, err)

@@ -1,0 +1,111 @@
+"""``bolt-exec kill``: trip (or reset) the kill switch from another process.
+
+The handler writes the latch file the running session polls on its clock
+timer (``kill_switch.latch_path`` in ``policy.yaml``, or ``--latch``), so a
+session anywhere on the machine halts within one poll interval. The lead's
+``cli.py`` wires :func:`add_kill_arguments` and :func:`kill_command`.
+
+Examples::
+
+    bolt-exec kill --reason "runaway algo" --actor alice
+    bolt-exec kill --status
+    bolt-exec kill --reset --operator alice --reason "fixed sizing bug, reviewed by bob"
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bolt_exec.clock import LiveClock, ns_to_datetime
+from bolt_exec.errors import ConfigError
+from bolt_exec.safety.latch import JsonFileLatchStore, LatchState
+
+__all__ = ["add_kill_arguments", "kill_command"]
+
+_DEFAULT_LATCH = ".bolt_exec/kill_switch.json"
+
+
+def add_kill_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``kill`` subcommand's options to ``parser``."""
+    parser.add_argument("--reason", default="", help="why (required to trip or reset)")
+    parser.add_argument("--actor", default="operator", help="who trips it")
+    parser.add_argument("--operator", default="", help="who resets it (required with --reset)")
+    parser.add_argument("--reset", action="store_true", help="release the latch")
+    parser.add_argument("--status", action="store_true", help="print the latch and exit")
+    parser.add_argument("--latch", default=None, help=f"latch file (default {_DEFAULT_LATCH})")
+    parser.add_argument("--policy", default=None, help="read kill_switch.latch_path from it")
+
+
+def _latch_path(args: argparse.Namespace) -> Path:
+    if getattr(args, "latch", None):
+        return Path(args.latch)
+    if getattr(args, "policy", None):
+        from bolt_exec.safety.policy import Policy
+
+        return Path(Policy.from_yaml(args.policy).kill_switch.latch_path)
+    return Path(_DEFAULT_LATCH)
+
+
+def _describe(state: LatchState) -> str:
+    if state.tripped:
+        when = ns_to_datetime(state.ts_ns).isoformat() if state.ts_ns else "?"
+        return f"TRIPPED by {state.actor!r} at {when}: {state.reason}"
+    if state.reset_by:
+        when = ns_to_datetime(state.reset_ts_ns).isoformat()
+        return f"released by {state.reset_by!r} at {when}: {state.reset_reason}"
+    return "not tripped"
+
+
+def kill_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Trip, reset or show the kill-switch latch; return the process exit code.
+
+    Exit codes: 0 done, 2 bad arguments (message on stderr).
+    """
+    out = out or sys.stdout
+    try:
+        path = _latch_path(args)
+    except ConfigError as exc:
+        print(f"bolt-exec kill: {exc}", file=sys.stderr)
+        return 2
+    store = JsonFileLatchStore(path)
+    current = store.load()
+    now = LiveClock().now_ns()
+    reason = (getattr(args, "reason", "") or "").strip()
+    if getattr(args, "status", False):
+        print(f"kill switch ({path}): {_describe(current)}", file=out)
+        return 0
+    if getattr(args, "reset", False):
+        operator = (getattr(args, "operator", "") or "").strip()
+        if not operator or not reason:
+            print(
+                "bolt-exec kill --reset needs --operator NAME and --reason TEXT "
+                "(the reset is audited)",
+                file=sys.stderr,
+            )
+            return 2
+        store.save(
+            LatchState(False, current.reason, current.actor, current.ts_ns, operator, reason, now)
+        )
+        print(
+            f"kill switch ({path}) released by {operator!r}; sessions stay HALTED until an "
+            "operator sets them ACTIVE",
+            file=out,
+        )
+        return 0
+    if not reason:
+        print("bolt-exec kill needs --reason TEXT (it is audited)", file=sys.stderr)
+        return 2
+    if current.tripped:
+        print(f"kill switch ({path}) already {_describe(current)}", file=out)
+        return 0
+    actor = (getattr(args, "actor", "") or "operator").strip()
+    store.save(LatchState(True, reason, actor, now))
+    print(
+        f"kill switch ({path}) TRIPPED by {actor!r}: {reason}; running sessions halt, "
+        "cancel and (if configured) flatten on their next poll",
+        file=out,
+    )
+    return 0

@@ -1,0 +1,166 @@
+"""CheckContext: everything one pre-trade decision reads, computed once per order.
+
+The SafetyManager builds a context from the order, the OMS's
+:class:`~bolt_exec.safety.gate.PortfolioView` and its own
+:class:`~bolt_exec.safety.state.RiskState`; the checks are pure functions of
+it. An amend is judged as the order it would become (``qty``, prices), with
+the order itself left out of the working-order sums.
+
+Worst case, not hope: the *projected* position assumes every working order on
+the same side fills, ``projected = position + sign * (same-side leaves +
+this order's leaves)``. An order *increases risk* when ``|projected| >
+|position|``; only such orders are held to position and exposure limits, so
+reducing risk is never blocked by a limit that is already breached.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Final
+
+from bolt_exec.model.enums import OrderType, Side
+from bolt_exec.model.instrument import Instrument
+from bolt_exec.model.numbers import ZERO
+from bolt_exec.model.order import Order
+from bolt_exec.safety.codes import TradingState
+from bolt_exec.safety.config import LimitSet, RiskConfig
+from bolt_exec.safety.state import RiskState
+
+__all__ = ["CheckContext", "order_path"]
+
+# enum members as module constants: attribute access on an Enum class is slow (3.11)
+_BUY: Final = Side.BUY
+_MARKET: Final = OrderType.MARKET
+
+
+def order_path(order: Order) -> str:
+    """Name the path an order came by: flatten, reconcile, plan, algo or direct.
+
+    The OMS or the producer may say so in ``tags["path"]``; otherwise an order
+    with a parent is an algorithm child and one with a confidence or a plan id
+    is plan-driven.
+    """
+    tags = order.tags
+    if tags:
+        path = tags.get("path")
+        if path:
+            return path
+        if "confidence" in tags or "plan_id" in tags or tags.get("source") == "plan":
+            return "plan"
+    return "algo" if order.parent_id else "direct"
+
+
+class CheckContext:
+    """One order (or amend) in its risk context. Built by the SafetyManager."""
+
+    __slots__ = (
+        "config",
+        "dup_key",
+        "increases",
+        "instrument",
+        "is_amend",
+        "leaves",
+        "limit_px",
+        "limits",
+        "mark",
+        "mult",
+        "now",
+        "order",
+        "path",
+        "position",
+        "projected",
+        "px",
+        "qty",
+        "ref_px",
+        "ref_ts",
+        "same_side_leaves",
+        "side",
+        "state",
+        "stop_px",
+        "symbol",
+        "trading_state",
+        "working",
+    )
+
+    def __init__(
+        self,
+        order: Order,
+        config: RiskConfig,
+        state: RiskState,
+        trading_state: TradingState,
+        instrument: Instrument | None,
+        now: int,
+        position: Decimal,
+        ref_px: Decimal | None,
+        ref_ts: int | None,
+        *,
+        qty: Decimal | None = None,
+        limit_px: Decimal | None = None,
+        stop_px: Decimal | None = None,
+        is_amend: bool = False,
+    ) -> None:
+        self.order = order
+        self.dup_key: tuple[object, ...] | None = None
+        self.config = config
+        self.state = state
+        self.trading_state = trading_state
+        self.instrument = instrument
+        self.now = now
+        self.is_amend = is_amend
+        self.symbol = symbol = order.symbol
+        self.side = side = order.side
+        self.qty = qty = order.qty if qty is None else qty
+        filled = order.filled_qty
+        self.leaves = qty - filled if filled else qty
+        self.limit_px = order.limit_px if limit_px is None else limit_px
+        self.stop_px = order.stop_px if stop_px is None else stop_px
+        self.path = order_path(order)
+        self.limits: LimitSet = config.limits_for(order.broker, order.strategy_id, symbol)
+        self.mult = instrument.multiplier if instrument is not None else Decimal(1)
+        self.position = position
+        self.ref_px = ref_px
+        self.ref_ts = ref_ts
+        self.mark = ref_px if ref_px is not None else state.book.mark(symbol)
+        # the price the order is valued at: its limit, else its stop, else the reference
+        if order.order_type is _MARKET or self.limit_px is None:
+            self.px = self.stop_px if self.stop_px is not None else ref_px
+        else:
+            self.px = self.limit_px
+        same = ZERO
+        working = state.orders.in_symbol(symbol)
+        if working:
+            coid = order.client_order_id
+            working = [o for o in working if o.client_order_id != coid]
+            for other in working:
+                if other.side is side:
+                    same += other.leaves_qty
+        self.working = working
+        self.same_side_leaves = same
+        signed = same + self.leaves if same else self.leaves
+        # |projected| > |position|, without abs(): a buy adds risk unless it covers a short
+        # by no more than twice the short (and symmetrically for a sell)
+        if side is _BUY:
+            self.projected = position + signed
+            self.increases = signed > 0 and (position >= 0 or signed > -2 * position)
+        else:
+            self.projected = position - signed
+            self.increases = signed > 0 and (position <= 0 or signed > 2 * position)
+
+    @property
+    def is_reducing(self) -> bool:
+        """True when the order only brings an existing position towards flat (no flip)."""
+        pos = self.position
+        if pos == 0 or self.increases:
+            return False
+        return self.projected >= 0 if pos > 0 else self.projected <= 0
+
+    def value(self, qty: Decimal) -> Decimal | None:
+        """``|qty| * mark * multiplier`` (the mark falls back to the order's price)."""
+        px = self.mark if self.mark is not None else self.px
+        return None if px is None else abs(qty) * px * self.mult
+
+    @property
+    def scope(self) -> str:
+        """A short label of the order's scope, for messages."""
+        o = self.order
+        return f"{self.symbol} (broker {o.broker!r}, strategy {o.strategy_id!r})"
