@@ -17,7 +17,8 @@ from bolt_exec.reconcile.diff import (
     external_order_id,
     inferred_trade_id,
 )
-from conftest import LATER, Book, T
+
+from .conftest import LATER, Book, T
 
 
 def test_views_in_sync_give_no_discrepancy(book: Book) -> None:

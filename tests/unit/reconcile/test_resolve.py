@@ -20,7 +20,8 @@ from bolt_exec.model.events import (
 from bolt_exec.model.order import Order
 from bolt_exec.model.reports import MassStatus
 from bolt_exec.reconcile import Outcome, ReconcilePolicy, Resolution, diff, resolve
-from conftest import LATER, Book
+
+from .conftest import LATER, Book
 
 NOW = LATER + 1
 

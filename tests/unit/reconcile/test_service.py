@@ -18,7 +18,8 @@ from bolt_exec.model.order import Order
 from bolt_exec.model.reports import MassStatus
 from bolt_exec.reconcile import ReconcilePolicy
 from bolt_exec.reconcile.service import ReconcileOutcome, ReconcileService, min_interval_s
-from conftest import LATER, Book, T
+
+from .conftest import LATER, Book, T
 
 
 class ScriptedBroker(BrokerBase):

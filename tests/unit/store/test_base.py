@@ -10,7 +10,8 @@ from bolt_exec.errors import ConcurrencyConflict, ValidationError
 from bolt_exec.model.enums import OrderStatus, Side
 from bolt_exec.model.events import OrderAccepted
 from bolt_exec.store import OrderStore
-from conftest import Ev
+
+from .conftest import Ev
 
 
 def test_append_new_events_returns_count_and_keeps_order(store: OrderStore, ev: Ev) -> None:

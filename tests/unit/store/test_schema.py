@@ -12,7 +12,8 @@ from sqlalchemy import create_engine
 from bolt_exec.store import SqlOrderStore
 from bolt_exec.store.schema import VERSION_TABLE, head_revision, known_revisions
 from bolt_exec.store.tables import METADATA
-from conftest import pg_url, wipe_pg
+
+from .conftest import pg_url, wipe_pg
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

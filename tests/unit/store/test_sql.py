@@ -13,7 +13,8 @@ from bolt_exec.errors import ConcurrencyConflict, ConfigError, StoreError
 from bolt_exec.model.enums import OrderStatus
 from bolt_exec.store import MemoryOrderStore, SqlOrderStore, open_store
 from bolt_exec.store.schema import VERSION_TABLE, head_revision
-from conftest import Ev, StoreFactory, pg_url, wipe_pg
+
+from .conftest import Ev, StoreFactory, pg_url, wipe_pg
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
