@@ -126,6 +126,10 @@ class StatusMismatch:
     venue: OrderStatus
     venue_order_id: str
     ts_venue: int
+    # The venue's working values: they settle an amend whose answer we never heard.
+    venue_qty: Decimal | None = None
+    venue_limit_px: Decimal | None = None
+    venue_stop_px: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +329,9 @@ class _Diff:
                     venue=venue,
                     venue_order_id=report.venue_order_id,
                     ts_venue=report.ts_last or self.status.ts,
+                    venue_qty=report.qty,
+                    venue_limit_px=report.limit_px,
+                    venue_stop_px=report.stop_px,
                 )
             )
 

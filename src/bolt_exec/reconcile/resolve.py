@@ -264,16 +264,19 @@ def _status(r: _Resolver, d: StatusMismatch) -> Action:
     events = _ack_if_needed(r, coid, d.venue_order_id, d.ts_venue)
     if venue_working:
         if order.status is OrderStatus.PENDING_REPLACE:
-            # The amend was lost: the venue works the order unchanged.
+            # We never heard the amend's answer: the venue's working values settle it,
+            # whether it took (a crash after the venue applied it) or was lost.
             events.append(
                 OrderReplaced(
                     client_order_id=coid,
                     ts_event=d.ts_venue,
                     ts_init=r.ts,
                     reconciliation=True,
-                    event_id=r.eid(coid, f"UNCHANGED-{d.ts_venue}"),
+                    event_id=r.eid(coid, f"VENUE-VALUES-{d.ts_venue}"),
                     venue_order_id=d.venue_order_id,
-                    qty=order.qty,
+                    qty=order.qty if d.venue_qty is None else d.venue_qty,
+                    limit_px=d.venue_limit_px,
+                    stop_px=d.venue_stop_px,
                 )
             )
         return r.events_action(d, events, f"venue says {d.venue}")

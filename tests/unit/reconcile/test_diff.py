@@ -71,7 +71,14 @@ def test_order_we_think_submitted_but_venue_works_is_a_status_mismatch(book: Boo
     (found,) = diff([a], [], status)
 
     assert found == StatusMismatch(
-        "paper", "A", OrderStatus.SUBMITTED, OrderStatus.ACCEPTED, "V-A", T + 100
+        "paper",
+        "A",
+        OrderStatus.SUBMITTED,
+        OrderStatus.ACCEPTED,
+        "V-A",
+        T + 100,
+        venue_qty=a.qty,
+        venue_limit_px=a.limit_px,
     )
 
 

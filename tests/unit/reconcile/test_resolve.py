@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import msgspec
 import pytest
 
 from bolt_exec.model.commands import CancelOrder
@@ -13,6 +14,7 @@ from bolt_exec.model.events import (
     OrderCanceled,
     OrderFilled,
     OrderInitialized,
+    OrderPendingReplace,
     OrderRejected,
     OrderReplaced,
     OrderSubmitted,
@@ -21,7 +23,7 @@ from bolt_exec.model.order import Order
 from bolt_exec.model.reports import MassStatus
 from bolt_exec.reconcile import Outcome, ReconcilePolicy, Resolution, diff, resolve
 
-from .conftest import LATER, Book
+from .conftest import LATER, T, Book
 
 NOW = LATER + 1
 
@@ -184,6 +186,55 @@ def test_venue_quantity_is_adopted_with_a_replace(book: Book) -> None:
     assert isinstance(event, OrderReplaced)
     assert event.qty == Decimal(7)
     assert apply_all([a], res)["A"].qty == Decimal(7)
+
+
+def _pending_amend(book: Book, qty: str, limit_px: str) -> Order:
+    a = book.order("A")
+    a.apply(
+        OrderPendingReplace(
+            client_order_id="A",
+            ts_event=T + 10,
+            ts_init=T + 10,
+            event_id="A-9",
+            qty=Decimal(qty),
+            limit_px=Decimal(limit_px),
+        )
+    )
+    return a
+
+
+def test_amend_the_venue_applied_before_we_heard_takes_the_venue_values(book: Book) -> None:
+    """Regression (crash test): the venue applied the amend, then we crashed before its
+    OrderReplaced was journaled; the reconciler used to 'restore' the old quantity, so the
+    venue's later fills overflowed the order."""
+    a = _pending_amend(book, "15", "101.50")
+    report = msgspec.structs.replace(
+        book.report(a), qty=Decimal(15), limit_px=Decimal("101.50")
+    )
+
+    res = run([a], book.status(orders=(report,)))
+
+    (event,) = res.events
+    assert isinstance(event, OrderReplaced)
+    after = apply_all([a], res)["A"]
+    assert (after.status, after.qty, after.limit_px) == (
+        OrderStatus.ACCEPTED,
+        Decimal(15),
+        Decimal("101.50"),
+    )
+
+
+def test_amend_the_venue_never_got_leaves_the_order_as_the_venue_works_it(book: Book) -> None:
+    a = _pending_amend(book, "15", "101.50")
+
+    res = run([a], book.status(orders=(book.report(a),)))
+
+    after = apply_all([a], res)["A"]
+    assert (after.status, after.qty, after.limit_px) == (
+        OrderStatus.ACCEPTED,
+        Decimal(10),
+        Decimal("100.00"),
+    )
 
 
 def test_venue_knowing_fewer_fills_is_escalated(book: Book) -> None:
