@@ -68,6 +68,7 @@ class Crasher:
         self.where = where
         self.seed = seed
         self.stderr = stderr
+        self.kill_steps: list[int] = []  # the step each kill was aimed at (-1: recovery)
         self.zygote = subprocess.Popen(
             _command("zygote", where, seed),
             stdin=subprocess.PIPE,
@@ -83,8 +84,11 @@ class Crasher:
         self.zygote.wait(timeout=30)
         self.zygote.stdout.close()
 
-    def attempt(self, rng: random.Random, spawn: bool, fail: Callable[[str], None]) -> bool:
-        """Start one run and kill it at a random instant; return True if the kill landed."""
+    def attempt(
+        self, rng: random.Random, at_step: int, spawn: bool, fail: Callable[[str], None]
+    ) -> bool:
+        """Start one run and kill it at a random instant after it reaches step ``at_step``
+        (or, a quarter of the time, during recovery); return True if the kill landed."""
         if spawn:
             child = subprocess.Popen(
                 _command("run", self.where, self.seed),
@@ -107,12 +111,14 @@ class Crasher:
         # Aim at recovery/reconciliation a quarter of the time, at work in progress otherwise.
         target = "START" if rng.random() < 0.25 else "HB"
         ended = False
+        step = -1  # -1: aimed at recovery and reconciliation
         while target == "HB":
             words = out.readline().split()
             if not words or words[0] in ("DONE", "EXIT"):
                 ended = True
                 break
-            if words[0] == "HB":
+            if words[0] == "HB" and int(words[1]) >= at_step:
+                step = int(words[1])
                 break
         killed = False
         if not ended:
@@ -130,7 +136,10 @@ class Crasher:
             status = self._exit_status(pid)
         if status not in (0, signal.SIGKILL):
             fail(f"run {pid} failed with wait status {status}")
-        return killed and status == signal.SIGKILL
+        landed = killed and status == signal.SIGKILL
+        if landed:
+            self.kill_steps.append(step)
+        return landed
 
     def _exit_status(self, pid: int) -> int:
         assert self.zygote.stdout is not None
@@ -218,8 +227,14 @@ def test_sigkilled_session_recovers_without_loss_or_duplicates(
     with open(stderr_path, "w") as stderr:
         crasher = Crasher(tmp_path, seed, stderr)
         try:
+            # Aim the kills at steps spread over the whole script, whatever the machine's speed.
             kills = sum(
-                crasher.attempt(rng, spawn=i % SPAWN_EVERY == SPAWN_EVERY - 1, fail=fail)
+                crasher.attempt(
+                    rng,
+                    at_step=int((i + rng.random()) * STEPS / ATTEMPTS),
+                    spawn=i % SPAWN_EVERY == SPAWN_EVERY - 1,
+                    fail=fail,
+                )
                 for i in range(ATTEMPTS)
             )
         finally:
@@ -233,7 +248,12 @@ def test_sigkilled_session_recovers_without_loss_or_duplicates(
             timeout=120,
         )
     elapsed = time.monotonic() - started
-    print(f"crash test: {kills} kills, {elapsed:.1f} s")
+    mid_step = [s for s in crasher.kill_steps if s >= 0]
+    print(
+        f"crash test: {kills} kills ({kills - len(mid_step)} aimed at recovery, the rest at "
+        f"steps {min(mid_step, default=-1)}..{max(mid_step, default=-1)} of {STEPS}), "
+        f"{elapsed:.1f} s"
+    )
     record_property("crash_kills", kills)
 
     # Assert
@@ -241,6 +261,8 @@ def test_sigkilled_session_recovers_without_loss_or_duplicates(
         fail(f"the final run failed ({final.returncode}): {final.stdout[-2000:]}")
     if kills < MIN_KILLS:
         fail(f"only {kills} kills landed (need {MIN_KILLS})")
+    if len(mid_step) < MIN_KILLS // 2 or max(mid_step) < STEPS * 3 // 4:
+        fail(f"too few kills landed in the middle of work: {crasher.kill_steps}")
     venue = read_state(tmp_path / "venue.json", "paper")
     assert venue is not None
     with SqlOrderStore(tmp_path / "oms.db", read_only=True) as store:
