@@ -149,9 +149,7 @@ class Session:
             self.step(step)
             if self.oms.anomalies:
                 fail(f"step {step}: OMS anomalies {self.oms.anomalies}")
-            self.store.put_algo_state(
-                PROGRESS, {"next_step": step + 1}, ts_ns=self.clock.now_ns()
-            )
+            self.store.put_algo_state(PROGRESS, {"next_step": step + 1}, ts_ns=self.clock.now_ns())
         print(f"DONE {os.getpid()}", flush=True)
 
     def step(self, step: int) -> None:
@@ -270,7 +268,7 @@ def zygote(where: Path, seed: int, steps: int, durability: Durability) -> None:
             code = 0
             try:
                 run_once(where, seed, steps, durability)
-            except BaseException as exc:  # noqa: BLE001 - report anything, then leave
+            except BaseException as exc:
                 print(f"FAIL {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
                 code = 3
             finally:

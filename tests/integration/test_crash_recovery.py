@@ -19,6 +19,8 @@ the venue's state file directly:
 Seed: ``BOLT_EXEC_CRASH_SEED`` or a random one, printed and recorded as a test
 property and in every failure message. Reproduce with
 ``BOLT_EXEC_CRASH_SEED=<seed> pytest tests/integration/test_crash_recovery.py``.
+``BOLT_EXEC_CRASH_DURABILITY=full`` runs the journal with an fsync per commit
+(default ``process``; see ``crash_session.py`` for why that is the one a SIGKILL tests).
 
 Restarts fork from a pre-imported zygote process (each run is still a fresh
 process with fresh connections; only the interpreter start-up is saved), except
@@ -58,7 +60,16 @@ def _env() -> dict[str, str]:
 
 
 def _command(mode: str, where: Path, seed: int) -> list[str]:
-    return [sys.executable, str(SESSION), mode, str(where), str(seed), str(STEPS)]
+    durability = os.environ.get("BOLT_EXEC_CRASH_DURABILITY", "process")
+    return [
+        sys.executable,
+        str(SESSION),
+        mode,
+        str(where),
+        str(seed),
+        str(STEPS),
+        f"--durability={durability}",
+    ]
 
 
 class Crasher:

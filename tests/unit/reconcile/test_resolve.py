@@ -23,7 +23,7 @@ from bolt_exec.model.order import Order
 from bolt_exec.model.reports import MassStatus
 from bolt_exec.reconcile import Outcome, ReconcilePolicy, Resolution, diff, resolve
 
-from .conftest import LATER, T, Book
+from .conftest import LATER, Book, T
 
 NOW = LATER + 1
 
@@ -208,9 +208,7 @@ def test_amend_the_venue_applied_before_we_heard_takes_the_venue_values(book: Bo
     OrderReplaced was journaled; the reconciler used to 'restore' the old quantity, so the
     venue's later fills overflowed the order."""
     a = _pending_amend(book, "15", "101.50")
-    report = msgspec.structs.replace(
-        book.report(a), qty=Decimal(15), limit_px=Decimal("101.50")
-    )
+    report = msgspec.structs.replace(book.report(a), qty=Decimal(15), limit_px=Decimal("101.50"))
 
     res = run([a], book.status(orders=(report,)))
 
