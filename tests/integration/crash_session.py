@@ -41,7 +41,7 @@ Modes:
     stdin and report ``EXIT <pid> <status>`` when it ends (saves the interpreter
     start-up per restart; each run is still a fresh process).
 
-Output lines: ``START <pid>``, ``RECON <n discrepancies>``, ``HB <step>``,
+Output lines: ``START <pid>``, ``RECON <n> <Kind>=<count>...`` (what was settled), ``HB <step>``,
 ``DONE <pid>``; failures go to stderr with exit code 3.
 """
 
@@ -52,13 +52,14 @@ import asyncio
 import os
 import random
 import sys
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from bolt_exec.adapters.paper import FeeModel, PaperBroker
 from bolt_exec.clock import SimClock
-from bolt_exec.errors import BoltExecError
+from bolt_exec.errors import BoltExecError, UnknownOrderError
 from bolt_exec.model.enums import OrderStatus, OrderType
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.oms.manager import OrderManager
@@ -119,8 +120,8 @@ class Session:
         return newest
 
     # ------------------------------------------------------------------ recovery
-    def reconcile(self) -> int:
-        """Reconcile with the venue; return the number of discrepancies settled."""
+    def reconcile(self) -> str:
+        """Reconcile with the venue; return what it settled (``<n> <Kind>=<count> ...``)."""
         service = ReconcileService(
             self.paper,
             orders=self.oms.orders,
@@ -133,7 +134,10 @@ class Session:
         if not outcome.is_ok or self.oms.anomalies:
             fail(f"reconcile left work: {outcome.summary()}; anomalies {self.oms.anomalies}")
         assert outcome.resolution is not None
-        return len(outcome.resolution.actions)
+        kinds = Counter(type(a.discrepancy).__name__ for a in outcome.resolution.actions)
+        return " ".join(
+            [str(len(outcome.resolution.actions))] + [f"{k}={n}" for k, n in kinds.items()]
+        )
 
     def next_step(self) -> int:
         saved = self.store.get_algo_state(PROGRESS)
@@ -189,8 +193,11 @@ class Session:
         px: Decimal | None,
         parent_id: str | None = None,
     ) -> None:
-        if coid in self.oms._orders:  # journaled before the crash: never send it twice
-            return
+        try:
+            self.oms.order(coid)
+            return  # journaled before the crash: never send it twice
+        except UnknownOrderError:
+            pass
         self.oms.submit(
             symbol,
             side,

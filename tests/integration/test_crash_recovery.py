@@ -80,6 +80,7 @@ class Crasher:
         self.seed = seed
         self.stderr = stderr
         self.kill_steps: list[int] = []  # the step each kill was aimed at (-1: recovery)
+        self.settled: Counter[str] = Counter()  # discrepancies the restarts reconciled, by kind
         self.zygote = subprocess.Popen(
             _command("zygote", where, seed),
             stdin=subprocess.PIPE,
@@ -92,7 +93,11 @@ class Crasher:
     def close(self) -> None:
         assert self.zygote.stdin is not None and self.zygote.stdout is not None
         self.zygote.stdin.close()
-        self.zygote.wait(timeout=30)
+        try:
+            self.zygote.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a failed attempt left a run going: stop it
+            self.zygote.kill()
+            self.zygote.wait(timeout=30)
         self.zygote.stdout.close()
 
     def attempt(
@@ -128,6 +133,9 @@ class Crasher:
             if not words or words[0] in ("DONE", "EXIT"):
                 ended = True
                 break
+            if words[0] == "RECON":
+                for kind, n in (w.split("=") for w in words[2:]):
+                    self.settled[kind] += int(n)
             if words[0] == "HB" and int(words[1]) >= at_step:
                 step = int(words[1])
                 break
@@ -263,8 +271,9 @@ def test_sigkilled_session_recovers_without_loss_or_duplicates(
     print(
         f"crash test: {kills} kills ({kills - len(mid_step)} aimed at recovery, the rest at "
         f"steps {min(mid_step, default=-1)}..{max(mid_step, default=-1)} of {STEPS}), "
-        f"{elapsed:.1f} s"
+        f"{elapsed:.1f} s; reconciled after restarts: {dict(crasher.settled)}"
     )
+    record_property("crash_reconciled", dict(crasher.settled))
     record_property("crash_kills", kills)
 
     # Assert
@@ -272,6 +281,8 @@ def test_sigkilled_session_recovers_without_loss_or_duplicates(
         fail(f"the final run failed ({final.returncode}): {final.stdout[-2000:]}")
     if kills < MIN_KILLS:
         fail(f"only {kills} kills landed (need {MIN_KILLS})")
+    if not crasher.settled:
+        fail("no restart had anything to reconcile: the kills never split venue and journal")
     if len(mid_step) < MIN_KILLS // 2 or max(mid_step) < STEPS * 3 // 4:
         fail(f"too few kills landed in the middle of work: {crasher.kill_steps}")
     venue = read_state(tmp_path / "venue.json", "paper")
