@@ -19,6 +19,7 @@ the venue's state file directly:
 Seed: ``BOLT_EXEC_CRASH_SEED`` or a random one, printed and recorded as a test
 property and in every failure message. Reproduce with
 ``BOLT_EXEC_CRASH_SEED=<seed> pytest tests/integration/test_crash_recovery.py``.
+``BOLT_EXEC_CRASH_ATTEMPTS=500`` makes a soak run of it;
 ``BOLT_EXEC_CRASH_DURABILITY=full`` runs the journal with an fsync per commit
 (default ``process``; see ``crash_session.py`` for why that is the one a SIGKILL tests).
 
@@ -49,8 +50,11 @@ from bolt_exec.store.sql import SqlOrderStore
 SESSION = Path(__file__).with_name("crash_session.py")
 SRC = Path(__file__).parents[2] / "src"
 MIN_KILLS = 50
-ATTEMPTS = 60  # kill attempts; a few may land after a run has finished its script
-STEPS = 400
+# Kill attempts (a few may land after a run has finished its script); raise it for a soak run.
+ATTEMPTS = max(MIN_KILLS + 10, int(os.environ.get("BOLT_EXEC_CRASH_ATTEMPTS", "60")))
+# Steps of the script: a run goes on for up to MAX_DELAY_S (~10 steps here) after the step a
+# kill is aimed at, so kills aimed ~7 steps apart keep landing until the script's end.
+STEPS = max(400, ATTEMPTS * 20 // 3)
 SPAWN_EVERY = 10
 MAX_DELAY_S = 0.05
 
