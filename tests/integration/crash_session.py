@@ -107,17 +107,15 @@ class Session:
             initial_cash={"USD": Decimal(10_000_000)},
         )
         self.store = SqlOrderStore(where / "oms.db", durability=durability)
+        # Start after everything already recorded, and past the reconciler's grace period:
+        # whatever was sent before the crash is no longer in flight.
+        newest = max(
+            [T0]
+            + [r.ts_last for r in self.store.order_records()]
+            + [f.ts_event for f in self.paper.account.fills]
+        )
+        self.clock.advance_to(newest + DEFAULT_GRACE_NS + 1_000_000_000)
         self.oms = OrderManager(self.paper, clock=self.clock, store=self.store, strict=False)
-        self.clock.advance_to(self._newest_ts() + DEFAULT_GRACE_NS + 1_000_000_000)
-
-    def _newest_ts(self) -> int:
-        newest = T0
-        for order in self.oms.orders():
-            newest = max(newest, order.events[-1].ts_event)
-        status = self.paper.mass_status_now()
-        for fill in status.fills:
-            newest = max(newest, fill.ts_event)
-        return newest
 
     # ------------------------------------------------------------------ recovery
     def reconcile(self) -> str:
