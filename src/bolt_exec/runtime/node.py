@@ -51,7 +51,7 @@ from bolt_exec.reconcile.service import ReconcileOutcome, ReconcileService
 from bolt_exec.runtime.backoff import Backoff
 from bolt_exec.runtime.config import NodeConfig, _as_config, build_broker
 from bolt_exec.runtime.ratelimit import RateBudget
-from bolt_exec.runtime.reconcile_wiring import reconcile_service, unresolved_count
+from bolt_exec.runtime.reconcile_wiring import describe, reconcile_service, unresolved_count
 from bolt_exec.runtime.startup import ReconcileHook, StartupReport
 from bolt_exec.safety.gate import SafetyGate
 from bolt_exec.safety.manager import SafetyManager
@@ -311,7 +311,7 @@ class LiveNode:
         def escalate(outcome: ReconcileOutcome) -> None:
             # At start-up the node judges the last attempt itself (refuse or warn).
             if not self._starting:
-                self._escalate(name, unresolved_count(outcome), outcome.summary())
+                self._escalate(name, unresolved_count(outcome), describe(outcome))
 
         return escalate
 

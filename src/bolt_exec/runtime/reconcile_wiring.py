@@ -33,7 +33,7 @@ from bolt_exec.oms.manager import OrderManager
 from bolt_exec.reconcile.resolve import RECON_STRATEGY, ReconcilePolicy
 from bolt_exec.reconcile.service import ReconcileOutcome, ReconcileService
 
-__all__ = ["CorrectiveActions", "escalate_to", "reconcile_service", "unresolved_count"]
+__all__ = ["CorrectiveActions", "describe", "escalate_to", "reconcile_service", "unresolved_count"]
 
 log = logging.getLogger(__name__)
 
@@ -111,14 +111,25 @@ def unresolved_count(outcome: ReconcileOutcome) -> int:
     return len(outcome.unresolved) + len(outcome.apply_errors) + stale
 
 
+def describe(outcome: ReconcileOutcome, limit: int = 5) -> str:
+    """The outcome's summary line and what it left open (kind and order id, up to ``limit``)."""
+    left = [
+        f"{type(d).__name__} {getattr(d, 'client_order_id', '') or getattr(d, 'symbol', '')}"
+        for d in outcome.unresolved[:limit]
+    ]
+    left += list(outcome.apply_errors[: max(0, limit - len(left))])
+    return outcome.summary() + (f" [{'; '.join(left)}]" if left else "")
+
+
 def escalate_to(safety: Any) -> Callable[[ReconcileOutcome], None]:
     """Return an ``escalate`` callback that hands an outcome to ``safety.on_reconciliation``."""
 
     def escalate(outcome: ReconcileOutcome) -> None:
         n = unresolved_count(outcome)
         if n:
-            log.warning("escalating to safety: %s", outcome.summary())
-            safety.on_reconciliation(n, outcome.summary())
+            detail = describe(outcome)
+            log.warning("escalating to safety: %s", detail)
+            safety.on_reconciliation(n, detail)
 
     return escalate
 
