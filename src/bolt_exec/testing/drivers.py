@@ -18,6 +18,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from bolt_exec.adapters.base import BrokerBase
+from bolt_exec.adapters.ccxt import CcxtBroker
 from bolt_exec.model.commands import SubmitOrder
 from bolt_exec.testing.contract import VenueDriver
 from bolt_exec.testing.fake_binance import FakeBinance
@@ -118,22 +119,17 @@ class BinanceDriver(VenueDriver):
         await poll_until(predicate, timeout)
 
 
-class CcxtBinanceDriver(BinanceDriver):
-    """Drives a FakeBinance for ``CcxtBroker`` on ccxt's ``binance`` class (REST polling).
+class _PollingReplay:
+    """For REST-polling adapters: every poll re-reads the venue, so a poll is a redelivery.
 
-    A polling adapter has no stream: every poll re-reads the venue's orders and
-    trades, so each poll after a fill is a redelivery of it. ``redeliver`` lets a
-    few polls run before the contract's next step. A network blip is the adapter
-    losing its session (poller stopped, HTTP session closed): fills during the gap
-    must show after ``connect()``.
+    ``redeliver`` lets a few polls run before the contract's next step. A network
+    blip is the adapter losing its session (poller stopped, HTTP session closed):
+    fills during the gap must show after ``connect()``.
     """
 
-    symbol = "BTC/USDT"
-
-    def __init__(self, fake: FakeBinance, broker: BrokerBase, poll_interval_s: float) -> None:
-        super().__init__(fake, broker)
-        self.poll_interval_s = poll_interval_s
-        self._replays = 0
+    broker: BrokerBase
+    poll_interval_s: float
+    _replays: int = 0
 
     def redeliver(self, client_order_id: str) -> None:
         self._replays = 3
@@ -148,43 +144,43 @@ class CcxtBinanceDriver(BinanceDriver):
         await poll_until(predicate, timeout)
 
 
-class OkxDriver(VenueDriver):
-    """Drives a FakeOkx (BTC-USDT) for ``CcxtBroker`` on ccxt's ``okx`` class (REST polling).
+class CcxtBinanceDriver(_PollingReplay, BinanceDriver):
+    """Drives a FakeBinance for ``CcxtBroker`` on ccxt's ``binance`` class (REST polling)."""
 
-    Redelivery and disconnect work as for :class:`CcxtBinanceDriver`.
-    """
+    symbol = "BTC/USDT"
+
+    def __init__(self, fake: FakeBinance, broker: CcxtBroker) -> None:
+        super().__init__(fake, broker)
+        self.poll_interval_s = broker.config.poll_interval_s
+
+
+class OkxDriver(_PollingReplay, VenueDriver):
+    """Drives a FakeOkx (BTC-USDT at 40,000) for ``CcxtBroker`` on ccxt's ``okx`` class."""
 
     symbol = "BTC/USDT"
     qty = Decimal("0.004")
     passive_px = Decimal("30000.0")
     amend_px = Decimal("30000.5")
 
-    def __init__(self, fake: FakeOkx, broker: BrokerBase, poll_interval_s: float) -> None:
+    def __init__(self, fake: FakeOkx, broker: CcxtBroker) -> None:
         self.fake = fake
         self.broker = broker
-        self.poll_interval_s = poll_interval_s
-        self._replays = 0
+        self.poll_interval_s = broker.config.poll_interval_s
+        self._venue_ids = broker.venue_client_id
 
     def _ord_id(self, client_order_id: str) -> str:
-        raise NotImplementedError
+        cl = self._venue_ids(client_order_id)  # OKX carries our id escaped to alphanumerics
+        return next(o.ord_id for o in reversed(self.fake.orders.values()) if o.cl_ord_id == cl)
 
     def make_marketable(self, symbol: str) -> None:
-        return None
+        self.fake.price = Decimal(40000)  # the fake fills market orders at its price
 
     def fill(self, client_order_id: str, qty: Decimal) -> None:
         self.fake.fill(self._ord_id(client_order_id), qty)
 
     def prepare_reject(self, command: SubmitOrder) -> tuple[SubmitOrder, str]:
-        raise NotImplementedError
+        self.fake.script.reject_next = ("51008", "Order failed. Insufficient USDT balance")
+        return command, "Insufficient USDT balance"
 
-    def redeliver(self, client_order_id: str) -> None:
-        self._replays = 3
-
-    async def disconnect(self) -> None:
-        await self.broker.disconnect()
-
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-        if self._replays:
-            polls, self._replays = self._replays, 0
-            await asyncio.sleep(self.poll_interval_s * polls + 0.02)
-        await poll_until(predicate, timeout)
+    def fill_on_cancel_next(self, client_order_id: str) -> None:
+        self.fake.script.fill_on_cancel = True

@@ -60,6 +60,7 @@ class OkxScript:
     """One-shot misbehaviours."""
 
     reject_next: tuple[str, str] | None = None
+    fill_on_cancel: bool = False  # the next cancel arrives after the rest filled
     rate_limit_next: bool = False
     skew_ms: int = 0
 
@@ -322,6 +323,9 @@ class FakeOkx:
 
     def _post_trade_cancel_order(self, p: Any) -> tuple[str, list[Any]]:
         o = self._find(p)
+        if self.script.fill_on_cancel and o is not None and o.state in ("live", "partially_filled"):
+            self.script.fill_on_cancel = False
+            self.fill(o.ord_id, o.sz - o.filled)
         if o is None or o.state not in ("live", "partially_filled"):
             return "1", [
                 {
