@@ -10,7 +10,7 @@ import pytest
 
 from bolt_exec.errors import AuthenticationError, RateLimited
 from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
-from bolt_exec.model.enums import OrderStatus, OrderType, Side, TimeInForce
+from bolt_exec.model.enums import OrderType, Side, TimeInForce
 from bolt_exec.model.events import (
     OrderAccepted,
     OrderCanceled,

@@ -26,7 +26,9 @@ pytestmark = pytest.mark.timeout(30)
 
 class TestCcxtBinanceContract(AdapterContract):
     @pytest_asyncio.fixture
-    async def adapter(self, fake: FakeBinance, recorder: EventRecorder) -> AsyncIterator[CcxtBroker]:
+    async def adapter(
+        self, fake: FakeBinance, recorder: EventRecorder
+    ) -> AsyncIterator[CcxtBroker]:
         broker = CcxtBroker(make_config(fake))
         broker.bind(recorder, LiveClock())
         await broker.connect()
