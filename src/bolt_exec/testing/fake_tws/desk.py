@@ -217,7 +217,8 @@ class OrderDesk(Book):
             return
         if self.script.fill_on_cancel and not order.is_done:
             self.script.fill_on_cancel = False
-            px = self.prices.get(order.contract.symbol) or order.lmt_price or Decimal(1)
+            # a resting limit that fills in the race fills at its limit, never through it
+            px = order.lmt_price or self.prices.get(order.contract.symbol) or Decimal(1)
             self.fill(order.order_id, order.remaining, px, client_id=s.client_id)
         if order.is_done:
             s.send(
