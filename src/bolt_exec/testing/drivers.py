@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Protocol
 
 from bolt_exec.adapters.base import BrokerBase
 from bolt_exec.adapters.ccxt import CcxtBroker
@@ -119,25 +120,42 @@ class BinanceDriver(VenueDriver):
         await poll_until(predicate, timeout)
 
 
-class _PollingReplay:
-    """For REST-polling adapters: every poll re-reads the venue, so a poll is a redelivery.
+class _Restartable(Protocol):
+    port: int
 
-    ``redeliver`` lets a few polls run before the contract's next step. A network
-    blip is the adapter losing its session (poller stopped, HTTP session closed):
-    fills during the gap must show after ``connect()``.
+    async def start(self, port: int = 0) -> None: ...
+    async def stop(self) -> None: ...
+
+
+class _PollingReplay:
+    """For REST-polling adapters (ccxt): redelivery is a poll, a blip is the venue going away.
+
+    Every poll re-reads the venue's trades and orders, so each poll after a fill is a
+    redelivery of it: ``redeliver`` lets a few polls run before the contract's next
+    step. ``disconnect`` takes the fake off the network (its listener closes, polls
+    fail); the next ``wait_for`` (the contract waits for ``is_connected`` after
+    ``connect()``) brings it back on the same port, with whatever filled meanwhile.
     """
 
-    broker: BrokerBase
     poll_interval_s: float
     _replays: int = 0
+    _outage_port: int = 0
+
+    def _server(self) -> _Restartable:
+        raise NotImplementedError
 
     def redeliver(self, client_order_id: str) -> None:
         self._replays = 3
 
     async def disconnect(self) -> None:
-        await self.broker.disconnect()
+        self._outage_port = self._server().port
+        await self._server().stop()
+        await asyncio.sleep(self.poll_interval_s * 3)  # a few polls fail against it
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        if self._outage_port:
+            port, self._outage_port = self._outage_port, 0
+            await self._server().start(port)
         if self._replays:
             polls, self._replays = self._replays, 0
             await asyncio.sleep(self.poll_interval_s * polls + 0.02)
@@ -153,6 +171,9 @@ class CcxtBinanceDriver(_PollingReplay, BinanceDriver):
         super().__init__(fake, broker)
         self.poll_interval_s = broker.config.poll_interval_s
 
+    def _server(self) -> _Restartable:
+        return self.fake
+
 
 class OkxDriver(_PollingReplay, VenueDriver):
     """Drives a FakeOkx (BTC-USDT at 40,000) for ``CcxtBroker`` on ccxt's ``okx`` class."""
@@ -167,6 +188,9 @@ class OkxDriver(_PollingReplay, VenueDriver):
         self.broker = broker
         self.poll_interval_s = broker.config.poll_interval_s
         self._venue_ids = broker.venue_client_id
+
+    def _server(self) -> _Restartable:
+        return self.fake
 
     def _ord_id(self, client_order_id: str) -> str:
         cl = self._venue_ids(client_order_id)  # OKX carries our id escaped to alphanumerics

@@ -7,6 +7,7 @@ v5 REST), so ccxt's own signing, parsing and error mapping run under the adapter
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from decimal import Decimal
 
 import pytest
 import pytest_asyncio
@@ -14,6 +15,9 @@ from pydantic import SecretStr
 
 from bolt_exec.adapters.ccxt import CcxtBroker, CcxtConfig
 from bolt_exec.clock import LiveClock
+from bolt_exec.model.commands import SubmitOrder
+from bolt_exec.model.enums import OrderType, Side, TimeInForce
+from bolt_exec.model.events import OrderAccepted
 from bolt_exec.testing.contract import AdapterContract, EventRecorder
 from bolt_exec.testing.drivers import CcxtBinanceDriver, OkxDriver
 from bolt_exec.testing.fake_binance import FakeBinance
@@ -69,3 +73,34 @@ class TestCcxtOkxContract(AdapterContract):
     @pytest.fixture
     def venue(self, okx: FakeOkx, adapter: CcxtBroker) -> OkxDriver:
         return OkxDriver(okx, adapter)
+
+
+@pytest.mark.asyncio
+async def test_ccxt_reports_fills_made_while_the_venue_was_unreachable(
+    fake: FakeBinance,
+) -> None:
+    """Beyond the contract: the poller survives the outage and reports the gap's fill itself."""
+    recorder = EventRecorder()
+    broker = CcxtBroker(make_config(fake))
+    broker.bind(recorder, LiveClock())
+    await broker.connect()
+    try:
+        driver = CcxtBinanceDriver(fake, broker)
+        broker.submit(
+            SubmitOrder(
+                client_order_id="gap-1",
+                symbol="BTC/USDT",
+                side=Side.BUY,
+                order_type=OrderType.LIMIT,
+                qty=Decimal("0.004"),
+                limit_px=Decimal("30000.00"),
+                tif=TimeInForce.GTC,
+            )
+        )
+        await driver.wait_for(lambda: bool(recorder.of("gap-1", OrderAccepted)))
+        await driver.disconnect()
+        driver.fill("gap-1", Decimal("0.004"))
+        await driver.wait_for(lambda: recorder.filled_qty("gap-1") == Decimal("0.004"))
+        assert broker.is_connected
+    finally:
+        await broker.disconnect()
