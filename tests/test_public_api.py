@@ -6,6 +6,8 @@ import types
 
 import bolt_exec
 
+SUBPACKAGES = {"agent", "algos", "backtest"}  # exported on purpose: bx.algos.TWAP(...)
+
 
 def test_all_is_sorted_and_matches_public_names() -> None:
     public = {
@@ -13,7 +15,8 @@ def test_all_is_sorted_and_matches_public_names() -> None:
         for n in dir(bolt_exec)
         if not n.startswith("_") and not isinstance(getattr(bolt_exec, n), types.ModuleType)
     }
-    assert set(bolt_exec.__all__) - {"__version__"} == public
+    assert set(bolt_exec.__all__) - {"__version__"} - SUBPACKAGES == public
+    assert set(bolt_exec.__all__) >= SUBPACKAGES
     assert list(bolt_exec.__all__) == sorted(bolt_exec.__all__)
 
 

@@ -4,6 +4,7 @@ The curated public surface. Everything listed in ``__all__`` is supported;
 anything else may change without notice.
 """
 
+from bolt_exec import agent, algos, backtest
 from bolt_exec.adapters.base import BrokerBase, BrokerLimits, Capabilities, RateLimit
 from bolt_exec.adapters.paper import FeeModel, PaperBroker
 from bolt_exec.bus import MessageBus
@@ -29,7 +30,10 @@ from bolt_exec.model import (
     TimeInForce,
 )
 from bolt_exec.oms import OrderHandle, OrderManager
+from bolt_exec.safety.codes import ReasonCode, TradingState
 from bolt_exec.safety.decision import Decision
+from bolt_exec.safety.manager import SafetyManager
+from bolt_exec.safety.policy import Policy, PolicyError
 from bolt_exec.store.base import MemoryOrderStore
 
 __version__ = "0.1.0"
@@ -57,13 +61,21 @@ __all__ = [
     "OrderStatus",
     "OrderType",
     "PaperBroker",
+    "Policy",
+    "PolicyError",
     "Position",
     "RateLimit",
+    "ReasonCode",
+    "SafetyManager",
     "Side",
     "SimClock",
     "TimeInForce",
+    "TradingState",
     "UnknownOrderError",
     "UnsupportedError",
     "ValidationError",
     "__version__",
+    "agent",
+    "algos",
+    "backtest",
 ]

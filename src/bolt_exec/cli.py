@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bolt_exec.model.events import OrderEvent
 
 __all__ = ["main"]
 
@@ -17,6 +21,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7, help="seed of the generated quotes")
     sub.add_parser("version", help="print the version")
     sub.add_parser("lifecycle", help="print the order lifecycle as a Mermaid diagram")
+    from bolt_exec.safety.cli import add_kill_arguments
+
+    kill = sub.add_parser(
+        "kill",
+        help="trip (or --reset, or --status) the kill switch of running sessions",
+        description="Trip the latched kill switch: every session polling the latch halts, "
+        "cancels all open orders and, if its policy says so, flattens. The latch holds "
+        "across restarts until an operator resets it with a reason.",
+    )
+    add_kill_arguments(kill)
     _add_compliance(sub)
     return parser
 
@@ -28,6 +42,7 @@ def _add_compliance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ReportSpec,
         add_audit_parsers,
         add_report_parsers,
+        register_journal_source,
         register_report,
     )
     from bolt_exec.compliance.mifid.cli import (
@@ -37,6 +52,8 @@ def _add_compliance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         run_rts24,
     )
 
+    for scheme in ("sqlite", "postgresql", "postgresql+psycopg"):
+        register_journal_source(scheme, _read_store_journal)
     if "rts22" not in REPORTS:
         register_report(
             ReportSpec(
@@ -58,6 +75,17 @@ def _add_compliance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_audit_parsers(sub)
 
 
+def _read_store_journal(url: str) -> list[OrderEvent]:
+    """Every event of an order store, opened read-only (a running session keeps writing)."""
+    from bolt_exec.store.sql import SqlOrderStore
+
+    store = SqlOrderStore(url, read_only=True)
+    try:
+        return list(store.events())
+    finally:
+        store.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``bolt-exec``; return the exit code."""
     args = build_parser().parse_args(argv)
@@ -71,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(__version__)
         return 0
+    if args.command == "kill":
+        from bolt_exec.safety.cli import kill_command
+
+        return kill_command(args)
     if args.command in ("report", "audit"):
         code: int = args.handler(args)
         return code

@@ -1,0 +1,519 @@
+"""Resolve discrepancies into corrective events and commands, under a named policy. Pure.
+
+Theory of operation
+-------------------
+Every discrepancy gets exactly one :class:`Action` with an outcome:
+
+* ``APPLIED`` — corrective ``OrderEvent``s (all ``reconciliation=True``) that
+  the OMS applies through its one writer (``on_event``);
+* ``COMMAND`` — commands to send (cancels only; the reconciler never creates
+  risk on its own), possibly with events;
+* ``ESCALATED`` — the policy does not let the resolver settle it; the service
+  hands it to the SafetyManager / an operator.
+
+Facts about *our* orders are applied under every policy: a venue fill (real
+or inferred), an acknowledgement we missed, a terminal status, an amended
+quantity. Policies differ on what is not ours or not provable:
+
+=====================  ====================  ===================  ==================
+discrepancy            CONSERVATIVE          CANCEL_UNKNOWN       VENUE_TRUTH
+=====================  ====================  ===================  ==================
+MissingLocally         escalate              adopt + cancel open  adopt
+zombie (done here,     escalate              cancel at venue      cancel at venue
+working at venue)
+lost cancel request    re-send cancel        re-send cancel       re-send cancel
+MissingAtVenue, fill   escalate              resolve              resolve
+history incomplete
+PositionMismatch       escalate              escalate             synthetic fill
+=====================  ====================  ===================  ==================
+
+``MissingAtVenue`` is resolved by what we know: an order with any fill
+becomes CANCELED (its fills stand; never REJECTED); an order the venue never
+acknowledged and that never traded becomes REJECTED ("never reached the
+venue"); an acknowledged order without fills becomes CANCELED.
+
+Each candidate event is first applied to a scratch copy of the order; an
+event the state machine would refuse is not emitted, and the discrepancy is
+escalated instead, so the OMS is never handed an illegal transition.
+
+Event ids are deterministic (``RECON-{client_order_id}-{what}``), so applying
+the same resolution twice journals nothing new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypedDict
+
+from bolt_exec.errors import InvalidTransition
+from bolt_exec.model.commands import CancelOrder
+from bolt_exec.model.enums import LiquiditySide, OrderStatus, OrderType, Side, TimeInForce
+from bolt_exec.model.events import (
+    OrderAccepted,
+    OrderCanceled,
+    OrderEvent,
+    OrderExpired,
+    OrderFilled,
+    OrderInitialized,
+    OrderRejected,
+    OrderReplaced,
+    OrderSubmitted,
+)
+from bolt_exec.model.numbers import ZERO
+from bolt_exec.model.order import Order
+from bolt_exec.reconcile.diff import (
+    Discrepancy,
+    FillMissing,
+    MissingAtVenue,
+    MissingLocally,
+    PositionMismatch,
+    QtyMismatch,
+    StatusMismatch,
+    inferred_trade_id,
+)
+
+__all__ = ["Action", "Outcome", "ReconcilePolicy", "Resolution", "resolve"]
+
+EXTERNAL_STRATEGY = "external"
+RECON_STRATEGY = "reconciliation"
+
+
+class ReconcilePolicy(StrEnum):
+    """How far the resolver may go beyond the facts about our own orders (see module doc)."""
+
+    CONSERVATIVE = "CONSERVATIVE"
+    CANCEL_UNKNOWN = "CANCEL_UNKNOWN"
+    VENUE_TRUTH = "VENUE_TRUTH"
+
+
+class Outcome(StrEnum):
+    """What became of one discrepancy."""
+
+    APPLIED = "APPLIED"
+    COMMAND = "COMMAND"
+    ESCALATED = "ESCALATED"
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """The resolution of one discrepancy."""
+
+    discrepancy: Discrepancy
+    outcome: Outcome
+    events: tuple[OrderEvent, ...] = ()
+    commands: tuple[CancelOrder, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Everything one reconciliation decided, in order."""
+
+    broker: str
+    policy: ReconcilePolicy
+    ts: int
+    actions: tuple[Action, ...]
+
+    @property
+    def events(self) -> list[OrderEvent]:
+        """Every corrective event, in the order to apply them."""
+        return [e for a in self.actions for e in a.events]
+
+    @property
+    def commands(self) -> list[CancelOrder]:
+        """Every command to send."""
+        return [c for a in self.actions for c in a.commands]
+
+    @property
+    def unresolved(self) -> list[Discrepancy]:
+        """The discrepancies escalated to the SafetyManager / an operator."""
+        return [a.discrepancy for a in self.actions if a.outcome is Outcome.ESCALATED]
+
+    @property
+    def is_clean(self) -> bool:
+        """True if there was nothing to reconcile."""
+        return not self.actions
+
+
+class _Stamp(TypedDict):
+    client_order_id: str
+    ts_event: int
+    ts_init: int
+    reconciliation: bool
+
+
+def _stamp(coid: str, ts_event: int, ts_init: int) -> _Stamp:
+    return {
+        "client_order_id": coid,
+        "ts_event": ts_event,
+        "ts_init": ts_init,
+        "reconciliation": True,
+    }
+
+
+class _Resolver:
+    def __init__(
+        self, orders: Mapping[str, Order], policy: ReconcilePolicy, broker: str, ts: int
+    ) -> None:
+        self.orders = orders
+        self.policy = policy
+        self.broker = broker
+        self.ts = ts
+        self.scratch: dict[str, Order] = {}
+
+    def order(self, coid: str) -> Order | None:
+        if coid not in self.scratch:
+            src = self.orders.get(coid)
+            if src is None:
+                return None
+            self.scratch[coid] = _clone(src)
+        return self.scratch[coid]
+
+    def try_apply(self, events: Sequence[OrderEvent]) -> bool:
+        """Apply ``events`` to scratch orders; False (and nothing kept) if any is illegal."""
+        touched = {e.client_order_id for e in events}
+        saved = {c: self.scratch.get(c) for c in touched}
+        for c in touched:  # work on fresh copies so a failure can be undone
+            src = saved[c] or self.order(c)
+            if src is not None:
+                self.scratch[c] = _clone(src)
+        try:
+            for e in events:
+                if isinstance(e, OrderInitialized):
+                    self.scratch[e.client_order_id] = Order(e)
+                    continue
+                target = self.scratch.get(e.client_order_id)
+                if target is None:
+                    raise InvalidTransition(e.client_order_id, "UNKNOWN", type(e).__name__)
+                target.apply(e)
+        except InvalidTransition:
+            for c, old in saved.items():
+                if old is None:
+                    self.scratch.pop(c, None)
+                else:
+                    self.scratch[c] = old
+            return False
+        return True
+
+    def events_action(self, d: Discrepancy, events: list[OrderEvent], note: str) -> Action:
+        if self.try_apply(events):
+            return Action(d, Outcome.APPLIED, tuple(events), note=note)
+        return Action(d, Outcome.ESCALATED, note=f"{note}; refused by the state machine")
+
+    def eid(self, coid: str, what: str) -> str:
+        return f"RECON-{coid}-{what}"
+
+
+def _filled(r: _Resolver, d: FillMissing) -> OrderFilled:
+    return OrderFilled(
+        client_order_id=d.client_order_id,
+        ts_event=d.ts_event or r.ts,
+        ts_init=r.ts,
+        event_id=r.eid(d.client_order_id, f"FILL-{d.trade_id}"),
+        reconciliation=True,
+        trade_id=d.trade_id,
+        symbol=d.symbol,
+        side=d.side,
+        last_qty=d.last_qty,
+        last_px=d.last_px,
+        venue_order_id=d.venue_order_id,
+        fee=d.fee,
+        fee_currency=d.fee_currency,
+        liquidity=d.liquidity,
+    )
+
+
+def _ack_if_needed(r: _Resolver, coid: str, venue_order_id: str, ts: int) -> list[OrderEvent]:
+    order = r.order(coid)
+    if order is not None and order.status is OrderStatus.SUBMITTED:
+        return [
+            OrderAccepted(
+                client_order_id=coid,
+                ts_event=ts,
+                ts_init=r.ts,
+                event_id=r.eid(coid, "ACK"),
+                reconciliation=True,
+                venue_order_id=venue_order_id,
+            )
+        ]
+    return []
+
+
+def _cancel_cmd(r: _Resolver, coid: str, symbol: str, venue_order_id: str) -> CancelOrder:
+    return CancelOrder(
+        client_order_id=coid, symbol=symbol, venue_order_id=venue_order_id, ts_init=r.ts
+    )
+
+
+def _status(r: _Resolver, d: StatusMismatch) -> Action:
+    coid = d.client_order_id
+    order = r.order(coid)
+    if order is None:
+        return Action(d, Outcome.ESCALATED, note="order unknown")
+    venue_working = not d.venue.is_terminal
+    if venue_working and order.is_terminal:
+        if r.policy is ReconcilePolicy.CONSERVATIVE:
+            return Action(d, Outcome.ESCALATED, note=f"{order.status} here but working at venue")
+        cmd = _cancel_cmd(r, coid, order.symbol, d.venue_order_id)
+        return Action(d, Outcome.COMMAND, commands=(cmd,), note="cancel the zombie at the venue")
+    if venue_working and order.status in (OrderStatus.PENDING_CANCEL,):
+        cmd = _cancel_cmd(r, coid, order.symbol, d.venue_order_id)
+        return Action(d, Outcome.COMMAND, commands=(cmd,), note="cancel request lost; re-sent")
+    events = _ack_if_needed(r, coid, d.venue_order_id, d.ts_venue)
+    if venue_working:
+        if order.status is OrderStatus.PENDING_REPLACE:
+            # The amend was lost: the venue works the order unchanged.
+            events.append(
+                OrderReplaced(
+                    client_order_id=coid,
+                    ts_event=d.ts_venue,
+                    ts_init=r.ts,
+                    reconciliation=True,
+                    event_id=r.eid(coid, f"UNCHANGED-{d.ts_venue}"),
+                    venue_order_id=d.venue_order_id,
+                    qty=order.qty,
+                )
+            )
+        return r.events_action(d, events, f"venue says {d.venue}")
+    base = _stamp(coid, d.ts_venue, r.ts)
+    if d.venue is OrderStatus.EXPIRED:
+        events.append(OrderExpired(**base, event_id=r.eid(coid, "EXPIRED")))
+    elif d.venue is OrderStatus.REJECTED and order.filled_qty == 0:
+        events = [
+            OrderRejected(
+                **base,
+                event_id=r.eid(coid, "REJECTED"),
+                reason="venue reports the order rejected",
+                code="RECON_REJECTED",
+            )
+        ]
+    elif d.venue in (OrderStatus.CANCELED, OrderStatus.REJECTED):
+        events.append(
+            OrderCanceled(
+                **base,
+                event_id=r.eid(coid, "CANCELED"),
+                reason=f"venue reports {d.venue}",
+            )
+        )
+    else:  # FILLED at the venue but not by the fills we know
+        return Action(d, Outcome.ESCALATED, note="venue says FILLED; fills do not complete it")
+    return r.events_action(d, events, f"venue says {d.venue}")
+
+
+def _qty(r: _Resolver, d: QtyMismatch) -> Action:
+    if d.venue_filled < d.local_filled:
+        return Action(d, Outcome.ESCALATED, note="venue knows fewer fills than we applied")
+    coid = d.client_order_id
+    events = _ack_if_needed(r, coid, "", r.ts)
+    events.append(
+        OrderReplaced(
+            client_order_id=coid,
+            ts_event=r.ts,
+            ts_init=r.ts,
+            reconciliation=True,
+            event_id=r.eid(coid, f"QTY-{d.venue_qty.normalize():f}"),
+            qty=d.venue_qty,
+            limit_px=d.venue_limit_px,
+        )
+    )
+    return r.events_action(d, events, f"venue quantity {d.venue_qty}")
+
+
+def _missing_at_venue(r: _Resolver, d: MissingAtVenue) -> Action:
+    coid = d.client_order_id
+    if not d.fills_known and r.policy is ReconcilePolicy.CONSERVATIVE:
+        return Action(d, Outcome.ESCALATED, note="fill history incomplete; query the order")
+    base = _stamp(coid, r.ts, r.ts)
+    event: OrderEvent
+    if d.has_fills or d.status is not OrderStatus.SUBMITTED:
+        reason = "not open at the venue" + ("; fills stand" if d.has_fills else "")
+        event = OrderCanceled(**base, event_id=r.eid(coid, "CANCELED"), reason=reason)
+    else:
+        event = OrderRejected(
+            **base,
+            event_id=r.eid(coid, "REJECTED"),
+            reason="never reached the venue (not found at reconciliation)",
+            code="RECON_NOT_FOUND",
+        )
+    return r.events_action(d, [event], "missing at venue")
+
+
+def _adopt(r: _Resolver, d: MissingLocally) -> Action:
+    if r.policy is ReconcilePolicy.CONSERVATIVE:
+        return Action(d, Outcome.ESCALATED, note="unknown order at the venue")
+    rep = d.report
+    first = rep if rep is not None else None
+    fills = d.fills
+    symbol = first.symbol if first else fills[0].symbol
+    side = first.side if first else fills[0].side
+    filled = sum((f.last_qty for f in fills), ZERO)
+    qty = first.qty if first else filled
+    coid = d.client_order_id
+    ts = (first.ts_accepted or first.ts_last) if first else fills[0].ts_event
+    ts = ts or r.ts
+    venue_id = first.venue_order_id if first else fills[0].venue_order_id
+    base = _stamp(coid, ts, r.ts)
+    events: list[OrderEvent] = [
+        OrderInitialized(
+            **base,
+            event_id=r.eid(coid, "ADOPT"),
+            symbol=symbol,
+            side=side,
+            order_type=first.order_type if first else OrderType.MARKET,
+            qty=qty,
+            limit_px=first.limit_px if first else None,
+            stop_px=first.stop_px if first else None,
+            tif=first.tif if first else TimeInForce.GTC,
+            broker=r.broker,
+            strategy_id=EXTERNAL_STRATEGY,
+            tags={"origin": "external"},
+        ),
+        OrderSubmitted(**base, event_id=r.eid(coid, "SUBMIT"), broker=r.broker),
+        OrderAccepted(**base, event_id=r.eid(coid, "ACK"), venue_order_id=venue_id),
+    ]
+    for f in fills:
+        fm = FillMissing(
+            r.broker,
+            coid,
+            f.trade_id,
+            f.symbol,
+            f.side,
+            f.last_qty,
+            f.last_px,
+            f.fee,
+            f.fee_currency,
+            f.liquidity,
+            f.venue_order_id,
+            f.ts_event,
+            False,
+        )
+        events.append(_filled(r, fm))
+    if first is not None and first.filled_qty > filled:
+        px = first.avg_px or first.limit_px
+        if px is None:
+            return Action(d, Outcome.ESCALATED, note="external fills without a price")
+        rest = first.filled_qty - filled
+        if filled > 0 and first.avg_px is not None:
+            cost = sum((f.last_px * f.last_qty for f in fills), ZERO)
+            px = (first.avg_px * first.filled_qty - cost) / rest
+        fm = FillMissing(
+            r.broker,
+            coid,
+            inferred_trade_id(coid, first.filled_qty),
+            symbol,
+            side,
+            rest,
+            px,
+            ZERO,
+            "",
+            fills[0].liquidity if fills else LiquiditySide.NONE,
+            venue_id,
+            first.ts_last or r.ts,
+            True,
+        )
+        events.append(_filled(r, fm))
+    commands: tuple[CancelOrder, ...] = ()
+    status = first.status if first else OrderStatus.FILLED
+    if status in (OrderStatus.CANCELED, OrderStatus.REJECTED, OrderStatus.EXPIRED):
+        if first is not None and first.filled_qty < first.qty:
+            events.append(
+                OrderCanceled(
+                    **_stamp(coid, first.ts_last or r.ts, r.ts),
+                    event_id=r.eid(coid, "CANCELED"),
+                    reason=f"external order {status} at the venue",
+                )
+            )
+    elif not status.is_terminal and r.policy is ReconcilePolicy.CANCEL_UNKNOWN:
+        commands = (_cancel_cmd(r, coid, symbol, venue_id),)
+    action = r.events_action(d, events, "adopted external order")
+    if commands and action.outcome is Outcome.APPLIED:
+        return Action(d, Outcome.COMMAND, action.events, commands, "adopted, cancel sent")
+    return action
+
+
+def _position(r: _Resolver, d: PositionMismatch) -> Action:
+    if r.policy is not ReconcilePolicy.VENUE_TRUTH:
+        return Action(d, Outcome.ESCALATED, note="positions differ")
+    px = d.venue_avg_px or d.local_avg_px
+    if px is None or px <= 0:
+        return Action(d, Outcome.ESCALATED, note="positions differ and no price to book it at")
+    delta = d.venue_qty - d.local_qty
+    side = Side.BUY if delta > 0 else Side.SELL
+    coid = f"RECON-POS-{r.broker}-{d.symbol}-{d.ts_venue}"
+    base = _stamp(coid, d.ts_venue, r.ts)
+    events: list[OrderEvent] = [
+        OrderInitialized(
+            **base,
+            event_id=r.eid(coid, "ADOPT"),
+            symbol=d.symbol,
+            side=side,
+            order_type=OrderType.MARKET,
+            qty=abs(delta),
+            broker=r.broker,
+            strategy_id=RECON_STRATEGY,
+            tags={"origin": "position reconciliation"},
+        ),
+        OrderSubmitted(**base, event_id=r.eid(coid, "SUBMIT"), broker=r.broker),
+        OrderAccepted(**base, event_id=r.eid(coid, "ACK")),
+        OrderFilled(
+            **base,
+            event_id=r.eid(coid, "FILL"),
+            trade_id=coid,
+            symbol=d.symbol,
+            side=side,
+            last_qty=abs(delta),
+            last_px=px,
+        ),
+    ]
+    return r.events_action(d, events, f"booked {delta} at {px} to match the venue")
+
+
+def resolve(
+    discrepancies: Iterable[Discrepancy],
+    *,
+    orders: Mapping[str, Order],
+    policy: ReconcilePolicy = ReconcilePolicy.CONSERVATIVE,
+    broker: str,
+    ts_ns: int,
+) -> Resolution:
+    """Map each discrepancy to an :class:`Action` under ``policy``.
+
+    Args:
+        discrepancies: what :func:`~bolt_exec.reconcile.diff.diff` found, in its order.
+        orders: our orders by client order id (read only; scratch copies are used).
+        policy: see :class:`ReconcilePolicy` and the module's table.
+        broker: the broker reconciled.
+        ts_ns: now (``ts_init`` of every corrective event).
+
+    Returns:
+        The resolution; apply ``resolution.events`` in order, send
+        ``resolution.commands``, escalate ``resolution.unresolved``.
+    """
+    r = _Resolver(orders, policy, broker, ts_ns)
+    actions: list[Action] = []
+    for d in discrepancies:
+        if isinstance(d, FillMissing):
+            actions.append(r.events_action(d, [_filled(r, d)], "venue fill"))
+        elif isinstance(d, StatusMismatch):
+            actions.append(_status(r, d))
+        elif isinstance(d, QtyMismatch):
+            actions.append(_qty(r, d))
+        elif isinstance(d, MissingAtVenue):
+            actions.append(_missing_at_venue(r, d))
+        elif isinstance(d, MissingLocally):
+            actions.append(_adopt(r, d))
+        else:
+            actions.append(_position(r, d))
+    return Resolution(broker, policy, ts_ns, tuple(actions))
+
+
+def _clone(order: Order) -> Order:
+    init = order.events[0]
+    if not isinstance(init, OrderInitialized):  # pragma: no cover - Order is built from one
+        raise InvalidTransition(order.client_order_id, order.status.value, "clone")
+    copy = Order(init)
+    for e in order.events[1:]:
+        copy.apply(e)
+    return copy

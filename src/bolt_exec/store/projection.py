@@ -1,0 +1,272 @@
+"""Projections of the journal: the orders, fills and positions folded from events.
+
+Theory of operation
+-------------------
+The journal is the truth; projections are a cache of it that readers (frames,
+compliance, SQL users, recovery) can query without replaying. Every store folds
+events through the same pure functions here, so the memory store and the SQL
+store agree row for row.
+
+The fold is *lenient*: it never raises. The OrderManager is the one writer and
+validates every event against the order state machine before it journals it;
+if a journaled event is nevertheless not a legal transition (a bug, or a
+journal written by an older version), the status stays where it was and the
+event still counts for the fields it carries. Replaying the journal through
+:class:`~bolt_exec.model.order.Order` (``load_orders``) remains the exact
+reconstruction.
+
+Fills dedupe on ``(client_order_id, trade_id)``: a repeated trade changes no
+projection (design invariant 4), although the journal keeps the message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import cast
+
+from bolt_exec.model.enums import LiquiditySide, OrderStatus, OrderType, Side, TimeInForce
+from bolt_exec.model.events import (
+    OrderAccepted,
+    OrderEvent,
+    OrderFilled,
+    OrderInitialized,
+    OrderReplaced,
+    OrderTriggered,
+)
+from bolt_exec.model.numbers import ZERO
+from bolt_exec.model.position import Position
+from bolt_exec.model.transitions import TRANSITIONS, Dynamic
+
+__all__ = ["FillRecord", "OrderRecord", "fold_order", "record_from_init"]
+
+
+@dataclass(slots=True)
+class OrderRecord:
+    """One row of the orders projection (the order's latest state)."""
+
+    client_order_id: str
+    symbol: str
+    side: Side
+    order_type: OrderType
+    qty: Decimal
+    limit_px: Decimal | None
+    stop_px: Decimal | None
+    tif: TimeInForce
+    broker: str
+    strategy_id: str
+    parent_id: str | None
+    status: OrderStatus
+    filled_qty: Decimal = ZERO
+    avg_px: Decimal | None = None
+    fees: Decimal = ZERO
+    venue_order_id: str = ""
+    is_triggered: bool = False
+    ts_init: int = 0
+    ts_last: int = 0
+    version: int = 1
+    last_seq: int = 0
+    created_seq: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        """True while the order may still trade."""
+        return self.status.is_open or self.status is OrderStatus.INITIALIZED
+
+    def copy(self) -> OrderRecord:
+        """Return an independent copy (folds work on copies until a commit succeeds)."""
+        return replace(self)
+
+
+@dataclass(frozen=True, slots=True)
+class FillRecord:
+    """One row of the fills projection (one venue trade against one order)."""
+
+    client_order_id: str
+    trade_id: str
+    broker: str
+    symbol: str
+    side: Side
+    last_qty: Decimal
+    last_px: Decimal
+    fee: Decimal
+    fee_currency: str
+    liquidity: LiquiditySide
+    venue_order_id: str
+    ts_event: int
+    reconciliation: bool
+    seq: int
+
+
+def record_from_init(event: OrderInitialized, seq: int) -> OrderRecord:
+    """Return the projection row an ``OrderInitialized`` creates."""
+    return OrderRecord(
+        client_order_id=event.client_order_id,
+        symbol=event.symbol,
+        side=event.side,
+        order_type=event.order_type,
+        qty=event.qty,
+        limit_px=event.limit_px,
+        stop_px=event.stop_px,
+        tif=event.tif,
+        broker=event.broker,
+        strategy_id=event.strategy_id,
+        parent_id=event.parent_id,
+        status=OrderStatus.INITIALIZED,
+        ts_init=event.ts_init,
+        ts_last=event.ts_event,
+        last_seq=seq,
+        created_seq=seq,
+    )
+
+
+def fold_order(record: OrderRecord, event: OrderEvent, seq: int) -> None:
+    """Fold one (non-duplicate) event into ``record`` in place; never raises.
+
+    The caller has already dropped fills whose trade id the order has seen.
+    """
+    kind = type(event)  # exact-type dispatch: this runs once per journaled event
+    if kind is OrderFilled:
+        fill = cast(OrderFilled, event)
+        new_filled = record.filled_qty + fill.last_qty
+        prev_cost = (record.avg_px or ZERO) * record.filled_qty
+        record.filled_qty = new_filled
+        if new_filled > 0:
+            record.avg_px = (prev_cost + fill.last_px * fill.last_qty) / new_filled
+        record.fees += fill.fee
+        if fill.venue_order_id and not record.venue_order_id:
+            record.venue_order_id = fill.venue_order_id
+    elif kind is OrderAccepted:
+        venue_order_id = cast(OrderAccepted, event).venue_order_id
+        if venue_order_id:
+            record.venue_order_id = venue_order_id
+    elif kind is OrderReplaced:
+        amend = cast(OrderReplaced, event)
+        if amend.venue_order_id:
+            record.venue_order_id = amend.venue_order_id
+        if amend.qty is not None:
+            record.qty = amend.qty
+        if amend.limit_px is not None:
+            record.limit_px = amend.limit_px
+        if amend.stop_px is not None:
+            record.stop_px = amend.stop_px
+    elif kind is OrderTriggered:
+        record.is_triggered = True
+    target = TRANSITIONS.get((record.status, kind))
+    if target is not None:
+        record.status = target if type(target) is OrderStatus else _resolve(record, target)
+    record.ts_last = event.ts_event
+    record.version += 1
+    record.last_seq = seq
+
+
+def _resolve(record: OrderRecord, target: OrderStatus | Dynamic) -> OrderStatus:
+    # Mirrors Order._resolve; kept here so the fold never builds an aggregate.
+    if isinstance(target, OrderStatus):
+        return target
+    complete = record.filled_qty >= record.qty
+    if target is Dynamic.FILL:
+        return OrderStatus.FILLED if complete else OrderStatus.PARTIALLY_FILLED
+    if target in (Dynamic.FILL_PENDING, Dynamic.FILL_TERMINAL):
+        return OrderStatus.FILLED if complete else record.status
+    if complete:
+        return OrderStatus.FILLED
+    if record.filled_qty > 0:
+        return OrderStatus.PARTIALLY_FILLED
+    return OrderStatus.TRIGGERED if record.is_triggered else OrderStatus.ACCEPTED
+
+
+def fill_record(event: OrderFilled, broker: str, seq: int) -> FillRecord:
+    """Return the fills-projection row of a fill event."""
+    return FillRecord(
+        client_order_id=event.client_order_id,
+        trade_id=event.trade_id,
+        broker=broker,
+        symbol=event.symbol,
+        side=event.side,
+        last_qty=event.last_qty,
+        last_px=event.last_px,
+        fee=event.fee,
+        fee_currency=event.fee_currency,
+        liquidity=event.liquidity,
+        venue_order_id=event.venue_order_id,
+        ts_event=event.ts_event,
+        reconciliation=event.reconciliation,
+        seq=seq,
+    )
+
+
+def apply_fill_to_position(position: Position, event: OrderFilled) -> None:
+    """Move ``position`` by one fill (average cost; see :class:`Position`)."""
+    position.apply_fill(event.side, event.last_qty, event.last_px, event.fee, event.ts_event)
+
+
+@dataclass(slots=True)
+class BatchFold:
+    """What one appended batch changes: new journal rows and the touched projections."""
+
+    journal: list[tuple[int, OrderEvent]]
+    orders: dict[str, OrderRecord]
+    fills: list[FillRecord]
+    positions: dict[tuple[str, str], Position]
+
+
+def fold_batch(
+    events: list[OrderEvent],
+    *,
+    first_seq: int,
+    orders: dict[str, OrderRecord],
+    known_trades: set[tuple[str, str]],
+    positions: dict[tuple[str, str], Position],
+) -> BatchFold:
+    """Fold ``events`` (already free of repeated event ids) into the projections, in place.
+
+    The records in ``orders`` and the positions in ``positions`` are mutated
+    (copying 100,000 rows per second would cost more than the database write);
+    a store whose commit fails must reload them from the committed state.
+
+    Args:
+        events: the new events, in append order.
+        first_seq: the journal sequence number of ``events[0]``.
+        orders: the current rows of every order the batch touches.
+        known_trades: ``(client_order_id, trade_id)`` pairs already applied.
+        positions: the current positions by ``(broker, symbol)``; new ones are
+            returned in the result, not added here.
+
+    Returns:
+        The journal rows and every projection row that changed.
+    """
+    out = BatchFold(journal=[], orders={}, fills=[], positions={})
+    new_trades: set[tuple[str, str]] = set()
+    seq = first_seq
+    for event in events:
+        out.journal.append((seq, event))
+        coid = event.client_order_id
+        record = out.orders.get(coid) or orders.get(coid)
+        if isinstance(event, OrderInitialized):
+            if record is None:
+                out.orders[coid] = record_from_init(event, seq)
+            seq += 1
+            continue  # a repeated initialization of a known order changes nothing
+        if record is None:
+            seq += 1
+            continue  # events of an order we never saw initialized stay journal-only
+        if isinstance(event, OrderFilled):
+            key = (coid, event.trade_id)
+            if key in known_trades or key in new_trades:
+                seq += 1
+                continue
+            new_trades.add(key)
+            out.fills.append(fill_record(event, record.broker, seq))
+            pkey = (record.broker, event.symbol)
+            position = out.positions.get(pkey)
+            if position is None:
+                position = positions.get(pkey) or Position(
+                    symbol=event.symbol, broker=record.broker
+                )
+                out.positions[pkey] = position
+            apply_fill_to_position(position, event)
+        fold_order(record, event, seq)
+        out.orders[coid] = record
+        seq += 1
+    return out
