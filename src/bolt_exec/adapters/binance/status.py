@@ -17,10 +17,7 @@ __all__ = ["catch_up", "fetch_mass_status", "report_order"]
 
 
 async def fetch_mass_status(broker: BinanceSpotBroker, since_ns: int | None) -> MassStatus:
-    """Working orders, fills since ``since_ns``, balances and derived positions.
-
-    Orders that closed since ``since_ns`` are read too, to attribute their fills to
-    our client order ids, but are not listed as orders.
+    """Open orders, orders and fills since ``since_ns``, balances and derived positions.
 
     Raises:
         BrokerError: the most specific subclass (RateLimited, BrokerUnavailable...).
@@ -55,11 +52,8 @@ async def fetch_mass_status(broker: BinanceSpotBroker, since_ns: int | None) -> 
         account = await broker._call(client.get_account)
     except Exception as exc:
         raise map_exception(exc, broker.name) from exc
-    reports = tuple(snapshots.order_report(o) for o in rows.values())
-    # closed orders only name their fills' owners: MassStatus.orders is what is still
-    # working (the startup check reads every listed order as working at the venue)
-    orders = tuple(r for r in reports if r.status.is_open)
-    coid_by_vid = {r.venue_order_id: r.client_order_id for r in reports}
+    orders = tuple(snapshots.order_report(o) for o in rows.values())
+    coid_by_vid = {r.venue_order_id: r.client_order_id for r in orders}
     for coid, t in broker._orders.items():
         for vid in (t.venue_order_id, *t.old_legs):
             coid_by_vid.setdefault(vid, coid)

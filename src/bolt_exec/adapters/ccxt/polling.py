@@ -80,13 +80,7 @@ async def fetch_mass_status(broker: CcxtBroker, since_ns: int | None) -> MassSta
         or broker._book.client_id_of(vid)
         for vid, o in orders.items()
     }
-    # closed orders only name their trades' owners: MassStatus.orders is what is still
-    # working (the startup check reads every listed order as working at the venue)
-    reports = tuple(
-        report
-        for vid, o in orders.items()
-        if (report := codec.order_report(o, coid_of[vid])).status.is_open
-    )
+    reports = tuple(codec.order_report(o, coid_of[vid]) for vid, o in orders.items())
     fills = tuple(
         codec.fill_report(
             t,
