@@ -16,8 +16,22 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "bolt_exec"
 
-IO_LIBS = {"asyncio", "sqlalchemy", "sqlmodel", "psycopg", "aiohttp", "websockets", "requests",
-           "ib_async", "ib_insync", "kiteconnect", "binance", "ccxt", "socket", "alembic"}
+IO_LIBS = {
+    "asyncio",
+    "sqlalchemy",
+    "sqlmodel",
+    "psycopg",
+    "aiohttp",
+    "websockets",
+    "requests",
+    "ib_async",
+    "ib_insync",
+    "kiteconnect",
+    "binance",
+    "ccxt",
+    "socket",
+    "alembic",
+}
 CORE_ALLOWED = {"model", "clock", "errors"}
 
 # package -> (allowed bolt_exec packages besides itself, forbid I/O libraries?)
@@ -61,8 +75,12 @@ def test_core_package_respects_its_layer(package: str) -> None:
     root = SRC / package
     if not root.exists():
         pytest.skip(f"{package} is not built yet")
-    bad = [v for p in root.rglob("*.py") for v in _violations(p, allowed, no_io, package)
-           if not str(p.relative_to(SRC)).endswith(("cli.py", "plots.py"))]
+    bad = [
+        v
+        for p in root.rglob("*.py")
+        for v in _violations(p, allowed, no_io, package)
+        if not str(p.relative_to(SRC)).endswith(("cli.py", "plots.py"))
+    ]
     assert bad == []
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bolt_exec.model.events import OrderEvent
 
 __all__ = ["main"]
 
@@ -38,6 +42,7 @@ def _add_compliance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ReportSpec,
         add_audit_parsers,
         add_report_parsers,
+        register_journal_source,
         register_report,
     )
     from bolt_exec.compliance.mifid.cli import (
@@ -47,6 +52,8 @@ def _add_compliance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         run_rts24,
     )
 
+    for scheme in ("sqlite", "postgresql", "postgresql+psycopg"):
+        register_journal_source(scheme, _read_store_journal)
     if "rts22" not in REPORTS:
         register_report(
             ReportSpec(
@@ -66,6 +73,17 @@ def _add_compliance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         )
     add_report_parsers(sub)
     add_audit_parsers(sub)
+
+
+def _read_store_journal(url: str) -> list[OrderEvent]:
+    """Every event of an order store, opened read-only (a running session keeps writing)."""
+    from bolt_exec.store.sql import SqlOrderStore
+
+    store = SqlOrderStore(url, read_only=True)
+    try:
+        return list(store.events())
+    finally:
+        store.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,7 +28,10 @@ def test_load_broker_unknown_name_lists_known_ones() -> None:
 def test_load_broker_missing_module_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     import bolt_exec.adapters.registry as registry
 
-    monkeypatch.setitem(registry.BUILTIN_BROKERS, "zerodha", "bolt_exec.no_such_module:X")
+    # Installed entry points take precedence over the built-in table, so replace the lookup.
+    monkeypatch.setattr(
+        registry, "available_brokers", lambda: {"zerodha": "bolt_exec.no_such_module:X"}
+    )
     with pytest.raises(ConfigError, match=r'pip install "bolt-exec\[zerodha\]"'):
         load_broker("zerodha")
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bolt_exec.adapters.zerodha.codec import tag_for
+from bolt_exec.clock import LiveClock
 from bolt_exec.errors import AuthenticationError, ReconciliationError
 from bolt_exec.model.enums import OrderStatus, OrderType, Side
 from bolt_exec.model.events import OrderInitialized, OrderSubmitted
@@ -16,11 +18,16 @@ from bolt_exec.model.reports import MassStatus
 from bolt_exec.runtime.config import NodeConfig
 from bolt_exec.runtime.node import LiveNode
 from bolt_exec.runtime.startup import StartupReport, check_mass_status
+from bolt_exec.safety.codes import TradingState
+from bolt_exec.safety.latch import JsonFileLatchStore
+from bolt_exec.safety.manager import SafetyManager
+from bolt_exec.safety.policy import Policy
 from bolt_exec.store.base import MemoryOrderStore
 from bolt_exec.testing.fakes.kite import FakeKite
 
 from .runtime_helpers import kite, wait_for
 
+ROOT = Path(__file__).resolve().parents[2]
 FAST = NodeConfig(
     brokers={},
     heartbeat_s=0.05,
@@ -81,10 +88,8 @@ async def test_restart_after_crash_recovers_fills_and_never_resends(fake: FakeKi
         await second.stop()
 
 
-@pytest.mark.asyncio
-async def test_start_halts_when_the_journal_has_an_order_the_venue_never_saw(
-    fake: FakeKite,
-) -> None:
+def ghost_journal() -> MemoryOrderStore:
+    """A journal whose last session sent GHOST1 (SUBMITTED) that never reached the venue."""
     store = MemoryOrderStore()
     store.append(
         [
@@ -108,19 +113,112 @@ async def test_start_halts_when_the_journal_has_an_order_the_venue_never_saw(
             ),
         ]
     )
-    node = LiveNode({"zerodha": kite(fake)}, store=store, config=FAST)
-    with pytest.raises(ReconciliationError, match=r"GHOST1.*not working at zerodha"):
+    return store
+
+
+def place_untagged(fake: FakeKite, qty: int = 2) -> str:
+    """An order placed on the account from another platform (no bolt_exec tag)."""
+    from kiteconnect import KiteConnect
+
+    raw = KiteConnect(fake.api_key, access_token=fake.access_token, root=fake.url)
+    return str(
+        raw.place_order(
+            variety="regular",
+            exchange="NSE",
+            tradingsymbol="INFY",
+            transaction_type="BUY",
+            quantity=qty,
+            product="CNC",
+            order_type="LIMIT",
+            price=1400.05,
+        )
+    )
+
+
+def safety_manager(tmp_path: Path, clock: LiveClock) -> SafetyManager:
+    return SafetyManager.from_policy(
+        Policy.from_yaml(ROOT / "policy.yaml"),
+        clock,
+        cash=Decimal(1_000_000),
+        latch_store=JsonFileLatchStore(tmp_path / "latch.json"),
+    )
+
+
+@pytest.mark.asyncio
+async def test_start_reconciles_a_journaled_order_the_venue_never_saw_as_rejected(
+    fake: FakeKite,
+) -> None:
+    node = LiveNode({"zerodha": kite(fake)}, store=ghost_journal(), config=FAST)
+    oms = await node.start()
+    try:
+        ghost = oms.order("GHOST1")
+        assert ghost.status is OrderStatus.REJECTED
+        assert "never reached the venue" in str(getattr(ghost.last_event, "reason", ""))
+        assert ghost.last_event.reconciliation
+        assert node.reports["zerodha"].is_clean
+        assert node.outcomes["zerodha"].is_ok
+        assert place_requests(fake) == 0  # nothing re-sent
+    finally:
+        await node.stop()
+
+
+@pytest.mark.asyncio
+async def test_start_halts_on_a_venue_order_it_cannot_settle(fake: FakeKite) -> None:
+    venue_id = place_untagged(fake)
+    node = LiveNode({"zerodha": kite(fake)}, config=FAST)
+    with pytest.raises(ReconciliationError, match=rf"EXT-zerodha-{venue_id}.*unknown order"):
         await node.start()
     await node.stop()
-    assert place_requests(fake) == 0
-    warn = LiveNode(
-        {"zerodha": kite(fake)},
-        store=store,
-        config=FAST.model_copy(update={"on_discrepancy": "warn"}),
-    )
-    await warn.start()
-    await warn.stop()
-    assert "GHOST1" in warn.reports["zerodha"].problems[0]
+    assert place_requests(fake) == 1  # only the foreign order; we sent nothing
+    assert node.outcomes["zerodha"].unresolved  # every attempt left it open
+
+
+@pytest.mark.asyncio
+async def test_start_with_warn_escalates_the_unsettled_order_to_the_safety_manager(
+    fake: FakeKite, tmp_path: Path
+) -> None:
+    place_untagged(fake)
+    clock = LiveClock()
+    safety = safety_manager(tmp_path, clock)
+    config = FAST.model_copy(update={"on_discrepancy": "warn"})
+    node = LiveNode({"zerodha": kite(fake)}, config=config, clock=clock, safety=safety)
+    oms = await node.start()
+    try:
+        assert safety.is_attached
+        assert safety.trading_state is TradingState.REDUCING  # policy on_reconcile_discrepancy
+        assert any("unresolved" in r.detail for r in safety.audit)
+        denied = oms.submit("INFY", "BUY", 1, "LIMIT", limit_px="1400.05")
+        assert denied.status is OrderStatus.DENIED  # it would add risk
+        assert place_requests(fake) == 1
+    finally:
+        await node.stop()
+
+
+@pytest.mark.asyncio
+async def test_start_with_cancel_unknown_adopts_and_cancels_through_the_oms_and_the_gate(
+    fake: FakeKite, tmp_path: Path
+) -> None:
+    venue_id = place_untagged(fake)
+    clock = LiveClock()
+    safety = safety_manager(tmp_path, clock)
+    config = FAST.model_copy(update={"reconcile_policy": "CANCEL_UNKNOWN"})
+    node = LiveNode({"zerodha": kite(fake)}, config=config, clock=clock, safety=safety)
+    oms = await node.start()
+    try:
+        coid = f"EXT-zerodha-{venue_id}"
+        assert node.reports["zerodha"].is_clean
+        assert node.reports["zerodha"].external  # adopted, reported
+        assert safety.cancel_counts["reconcile"] == 1
+        assert safety.trading_state is TradingState.ACTIVE
+        # journaled as our cancel request, and the venue canceled it. (The Kite adapter
+        # routes updates by tag, so an untagged order's ack reaches the OMS through the
+        # next reconciliation once the grace period has passed.)
+        assert oms.order(coid).status is OrderStatus.PENDING_CANCEL
+        await wait_for(lambda: fake.book.orders[venue_id]["status"] == "CANCELLED")
+        deletes = [p for m, p, _ in fake.requests if m == "DELETE"]
+        assert deletes == [f"/orders/regular/{venue_id}"]
+    finally:
+        await node.stop()
 
 
 @pytest.mark.asyncio

@@ -45,6 +45,7 @@ from bolt_exec.clock import Clock, LiveClock
 from bolt_exec.errors import (
     DuplicateOrderIdError,
     InvalidTransition,
+    StoreError,
     UnsupportedError,
     ValidationError,
 )
@@ -71,7 +72,8 @@ from bolt_exec.oms.ids import ClientOrderIdFactory, validate_client_order_id
 from bolt_exec.oms.safety_wiring import connect_safety, paper_cash, safety_from_policy
 from bolt_exec.oms.validation import check_capabilities, validate_amend, validate_order
 from bolt_exec.safety.gate import PassThroughSafety, SafetyGate
-from bolt_exec.store.base import MemoryOrderStore, OrderStore
+from bolt_exec.store.base import OrderStore
+from bolt_exec.store.factory import open_store
 
 if TYPE_CHECKING:
     from bolt_exec.safety.policy import Policy
@@ -89,8 +91,10 @@ class OrderManager(OrderBook):
             default route.
         clock: where time comes from (a SimClock in backtests).
         safety: the pre-trade gate; a counting pass-through when omitted.
-        store: the journal; an in-memory one when omitted. Events already in it
-            are replayed on start-up (recovery).
+        store: the journal: an OrderStore, a SQLite path (``"bolt.db"``) or any
+            SQLAlchemy URL; in memory when omitted. Events already in it are replayed
+            on start-up (recovery), and every batch of events is durable before it is
+            published or anything is sent (write-ahead, one transaction per batch).
         bus: the message bus; a new one when omitted.
         instruments: instruments to add to those the brokers know.
         id_prefix: up to 8 letters or digits that start every client order id.
@@ -110,7 +114,7 @@ class OrderManager(OrderBook):
         *,
         clock: Clock | None = None,
         safety: SafetyGate | None = None,
-        store: OrderStore | None = None,
+        store: OrderStore | str | Path | None = None,
         bus: MessageBus | None = None,
         instruments: Iterable[Instrument] = (),
         id_prefix: str = "O",
@@ -129,13 +133,15 @@ class OrderManager(OrderBook):
                 cash = paper_cash(brokers.values())
             safety = safety_from_policy(policy, self.clock, cash=cash, latch_path=latch_path)
         self.safety: SafetyGate = safety or PassThroughSafety()
-        self.store: OrderStore = store if store is not None else MemoryOrderStore()
+        self.store: OrderStore = open_store(store)
         self.bus = bus or MessageBus(strict=strict)
         self.strict = strict
         self.anomalies: list[str] = []
         self._brokers: dict[str, BrokerBase] = dict(brokers)
         self._default_broker = next(iter(self._brokers))
         self._inbox: deque[OrderEvent] = deque()
+        self._pending: list[tuple[Order, OrderEvent]] = []
+        self._journal_failure: Exception | None = None
         self._busy = False
         self._ids = ClientOrderIdFactory(id_prefix, self.clock.now_ns())
         for name, broker in self._brokers.items():
@@ -255,6 +261,7 @@ class OrderManager(OrderBook):
                 self._local(order, OrderDenied, code=decision.code, reason=decision.reason)
             else:
                 self._local(order, OrderSubmitted, broker=broker_name)
+                self._flush()  # persist, then transmit
                 venue.submit(submit_command(init))
         return self._handles[coid]
 
@@ -270,6 +277,7 @@ class OrderManager(OrderBook):
         now = self.clock.now_ns()
         with self._running():
             self._local(order, OrderPendingCancel)
+            self._flush()
             self._brokers[order.broker].cancel(
                 CancelOrder(
                     client_order_id=order.client_order_id,
@@ -336,6 +344,7 @@ class OrderManager(OrderBook):
                 reason = f"DENIED {decision.code}: {decision.reason}"
                 self._local(order, OrderReplaceRejected, reason=reason)
             else:
+                self._flush()
                 broker.amend(
                     AmendOrder(
                         client_order_id=coid,
@@ -388,6 +397,10 @@ class OrderManager(OrderBook):
         A command issued from inside a handler (an algorithm reacting to a fill, a
         bracket placing its exits) runs inline; the outermost command drains the inbox.
         """
+        if self._journal_failure is not None:
+            raise StoreError(
+                "the OMS stopped after its journal failed; restart it to recover"
+            ) from self._journal_failure
         outer = not self._busy
         self._busy = True
         try:
@@ -404,8 +417,10 @@ class OrderManager(OrderBook):
         self._busy = True
         try:
             inbox = self._inbox
-            while inbox:
-                self._on_broker_event(inbox.popleft())
+            while inbox or self._pending:
+                while inbox:
+                    self._on_broker_event(inbox.popleft())
+                self._flush()  # one journal transaction for everything that arrived
         finally:
             self._busy = False
 
@@ -438,11 +453,10 @@ class OrderManager(OrderBook):
 
     # ------------------------------------------------------------------ the one write path
     def _store_new(self, order: Order, init: OrderInitialized) -> None:
-        self.store.append((init,))
         coid = order.client_order_id
         self._orders[coid] = order
         self._handles[coid] = OrderHandle(order)
-        self._publish(order, init)
+        self._pending.append((order, init))
 
     def _local(self, order: Order, kind: type[OrderEvent], **fields: Any) -> None:
         """Commit an event the OMS itself originates (now, for ``order``)."""
@@ -466,7 +480,6 @@ class OrderManager(OrderBook):
                 f"{fill.last_qty} exceeds leaves {order.leaves_qty}; not applied"
             )
             return
-        self.store.append((event,))  # write-ahead: durable before anyone hears of it
         order.apply(event)
         if order.is_open:
             self._open[order.client_order_id] = order
@@ -474,7 +487,29 @@ class OrderManager(OrderBook):
             self._open.pop(order.client_order_id, None)
         if fill is not None:
             self.portfolio.apply_fill(order.broker, self.instrument(order.symbol), fill)
-        self._publish(order, event)
+        self._pending.append((order, event))
+
+    def _flush(self) -> None:
+        """Journal the pending events in one append (group commit), then publish them.
+
+        Write-ahead: nothing is published, and no command leaves for a broker, before
+        the events that led to it are durable. Handlers may issue commands while their
+        event is published; those commands' events are journaled by a later append.
+        """
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                self.store.append([event for _, event in batch])
+            except Exception as exc:
+                # Our state is now ahead of the journal: refuse everything until a restart
+                # rebuilds the book from what was durably written.
+                self._journal_failure = exc
+                raise StoreError(
+                    f"the order journal failed ({type(exc).__name__}); the OMS has stopped "
+                    "taking commands: restart it to recover from the journal and reconcile"
+                ) from exc
+            for order, event in batch:
+                self._publish(order, event)
 
     def _publish(self, order: Order, event: OrderEvent) -> None:
         self.bus.publish(event_topic(event), event)

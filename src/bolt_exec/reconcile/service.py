@@ -27,7 +27,8 @@ never (fills dedupe by trade id).
 
 Request budget: a run costs about three venue requests; the timer never runs
 more often than ``budget_share`` of the tightest rate limit the broker
-publishes (``BrokerLimits.rates``) allows.
+publishes (``BrokerLimits.rates``; query limits when it has any, see
+:func:`min_interval_s`) allows.
 """
 
 from __future__ import annotations
@@ -65,10 +66,16 @@ def min_interval_s(broker: BrokerBase, budget_share: float) -> float:
     """Return the shortest period between runs that keeps within ``budget_share`` of the limits.
 
     ``REQUESTS_PER_RUN * per_seconds / (count * budget_share)`` for the tightest
-    published rate; 0 when the broker publishes none.
+    published rate; 0 when the broker publishes none. A run sends queries, not
+    orders: when the broker publishes a limit for anything but orders (Kite's
+    ``requests``, Binance's ``request_weight``, IB's ``messages``) only those
+    count, so an order cap (Kite's 3,000 orders a day) does not stretch the period
+    to a quarter of an hour; a broker with order limits only is judged by them.
     """
+    rates = broker.limits.rates
+    queries = [r for r in rates if r.scope != "orders"]
     worst = 0.0
-    for rate in broker.limits.rates:
+    for rate in queries or rates:
         if rate.count > 0:
             worst = max(worst, REQUESTS_PER_RUN * rate.per_seconds / (rate.count * budget_share))
     return worst

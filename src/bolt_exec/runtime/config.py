@@ -40,7 +40,13 @@ class NodeConfig(BaseModel):
         on_discrepancy: ``halt`` refuses to trade while the OMS and a venue disagree;
             ``warn`` only logs.
         reconcile_every_s: while running, reconcile each connected broker this often
-            (None: only at start-up and after reconnects).
+            (None: only at start-up and after reconnects); never more often than
+            ``reconcile_budget_share`` of the broker's published request limits allows.
+        reconcile_policy: how far the reconciler may settle what it finds
+            (``CONSERVATIVE``, ``CANCEL_UNKNOWN``, ``VENUE_TRUTH``; see
+            :class:`~bolt_exec.reconcile.resolve.ReconcilePolicy`).
+        reconcile_budget_share: the share of a broker's tightest request limit the
+            reconciliation timer may use.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -56,6 +62,8 @@ class NodeConfig(BaseModel):
     reconcile_wait_s: float = Field(default=0.2, ge=0)
     on_discrepancy: Literal["halt", "warn"] = "halt"
     reconcile_every_s: float | None = Field(default=60.0, gt=0)
+    reconcile_policy: Literal["CONSERVATIVE", "CANCEL_UNKNOWN", "VENUE_TRUTH"] = "CONSERVATIVE"
+    reconcile_budget_share: float = Field(default=0.1, gt=0, le=1)
 
 
 def build_broker(name: str, spec: BrokerSpec) -> BrokerBase:

@@ -14,11 +14,24 @@ Theory of operation
    ``BrokerLimits.rates``;
 3. connects every broker (exponential backoff with seeded jitter; an expired
    credential is not retried);
-4. reconciles: asks each broker for its mass status and runs the reconcile hook
-   until the OMS and the venue agree. Only then does it return the OMS, so no
-   order can be sent before reconciliation;
+4. reconciles: runs a :class:`~bolt_exec.reconcile.service.ReconcileService`
+   once per broker (``run_once``: mass status, diff, resolve; corrective events
+   through ``oms.on_event``, corrective commands through the OMS and the safety
+   gate, see :mod:`bolt_exec.runtime.reconcile_wiring`), retrying while adapters
+   catch up, until the OMS and the venue agree. Only then does it return the OMS,
+   so no order can be sent before reconciliation. What stays unresolved refuses
+   the start (``on_discrepancy='halt'``) or is escalated to the SafetyManager's
+   ``on_reconciliation`` (``'warn'``), which tightens the trading state by policy;
 5. supervises: a broker that drops is reconnected with backoff and reconciled
-   again.
+   again, and each connected broker is reconciled on a timer
+   (``reconcile_every_s``, never faster than ``reconcile_budget_share`` of its
+   published request limits); unresolved discrepancies found while running are
+   escalated to the SafetyManager.
+
+A SafetyManager handed in as ``safety`` is connected to the OMS (bus, kill
+switch target, recovered book) and its timer (latch polling, monitors) started
+on the node's loop. A custom ``reconcile`` hook replaces the services: it only
+reports (the node refuses or warns on what it reports), as before.
 """
 
 from __future__ import annotations
@@ -33,11 +46,15 @@ from bolt_exec.bus import MessageBus
 from bolt_exec.clock import Clock, LiveClock
 from bolt_exec.errors import AuthenticationError, BrokerError, ConfigError, ReconciliationError
 from bolt_exec.oms.manager import OrderManager
+from bolt_exec.reconcile.resolve import Outcome, ReconcilePolicy
+from bolt_exec.reconcile.service import ReconcileOutcome, ReconcileService
 from bolt_exec.runtime.backoff import Backoff
 from bolt_exec.runtime.config import NodeConfig, _as_config, build_broker
 from bolt_exec.runtime.ratelimit import RateBudget
-from bolt_exec.runtime.startup import ReconcileHook, StartupReport, check_mass_status
+from bolt_exec.runtime.reconcile_wiring import describe, reconcile_service, unresolved_count
+from bolt_exec.runtime.startup import ReconcileHook, StartupReport
 from bolt_exec.safety.gate import SafetyGate
+from bolt_exec.safety.manager import SafetyManager
 from bolt_exec.store.base import OrderStore
 
 __all__ = ["LiveNode", "TradingPolicy"]
@@ -83,7 +100,9 @@ class LiveNode:
         safety: the pre-trade gate handed to the OMS.
         store: the journal handed to the OMS (recovery happens on start).
         bus: the message bus handed to the OMS.
-        reconcile: the start-up/reconnect hook; :func:`check_mass_status` by default.
+        reconcile: a report-only start-up/reconnect hook (e.g.
+            :func:`~bolt_exec.runtime.startup.check_mass_status`) instead of the
+            default ReconcileService per broker.
         config: timing and failure-handling settings (``brokers`` in it is ignored here).
         sleep: how to wait (tests inject a fast one).
 
@@ -112,14 +131,17 @@ class LiveNode:
         self._safety = safety
         self._store = store
         self._bus = bus
-        self._hook: ReconcileHook = reconcile or check_mass_status
+        self._hook: ReconcileHook | None = reconcile
         self._cfg = config or NodeConfig(brokers={})
         self._sleep = sleep
         self._oms: OrderManager | None = None
         self._supervisors: list[asyncio.Task[None]] = []
         self.budgets: dict[str, RateBudget] = {}
         self.reports: dict[str, StartupReport] = {}
+        self.services: dict[str, ReconcileService] = {}
+        self.outcomes: dict[str, ReconcileOutcome] = {}
         self.failed: dict[str, BrokerError] = {}
+        self._starting = False
         self._check_safe_to_run()
 
     @classmethod
@@ -187,6 +209,11 @@ class LiveNode:
         oms = OrderManager(
             self._brokers, clock=self._clock, safety=self._safety, store=self._store, bus=self._bus
         )
+        safety = oms.safety if isinstance(oms.safety, SafetyManager) else None
+        if safety is not None and not safety.is_attached:
+            safety.attach(oms.bus)
+            safety.bind(oms)
+            safety.sync(oms)
         for name, broker in self._brokers.items():
             budget = self.budgets[name] = RateBudget(
                 broker.limits.rates, self._clock, self._sleep, venue=name
@@ -201,15 +228,26 @@ class LiveNode:
         for broker in self._brokers.values():
             for inst in broker.instruments():
                 oms.add_instrument(inst)
-        for name, broker in self._brokers.items():
-            report = await self._reconcile(oms, name, broker)
-            if not report.is_clean and self._cfg.on_discrepancy == "halt":
-                raise ReconciliationError(
-                    f"{name}: {len(report.problems)} disagreement(s) between the journal and "
-                    f"the venue: {'; '.join(report.problems[:5])}. Settle them (reconciler or "
-                    "operator) before trading, or start with on_discrepancy='warn'"
-                )
+        self._starting = True
+        try:
+            for name, broker in self._brokers.items():
+                report = await self._reconcile(oms, name, broker)
+                if report.is_clean:
+                    continue
+                if self._cfg.on_discrepancy == "halt":
+                    raise ReconciliationError(
+                        f"{name}: {len(report.problems)} disagreement(s) between the journal "
+                        f"and the venue: {'; '.join(report.problems[:5])}. Settle them "
+                        "(reconciler policy or operator) before trading, or start with "
+                        "on_discrepancy='warn'"
+                    )
+                self._escalate(name, len(report.problems), "; ".join(report.problems[:5]))
+        finally:
+            self._starting = False
         self._oms = oms
+        if safety is not None:
+            safety.sync(oms)  # orders and fills the reconciler adopted
+            safety.start()  # latch polling and monitors, on this loop
         loop = asyncio.get_running_loop()
         self._supervisors = [
             loop.create_task(self._supervise(n, b)) for n, b in self._brokers.items()
@@ -218,6 +256,8 @@ class LiveNode:
 
     async def stop(self) -> None:
         """Stop supervising and disconnect every broker (idempotent)."""
+        if self._oms is not None and isinstance(self._oms.safety, SafetyManager):
+            self._oms.safety.stop()
         for task in self._supervisors:
             task.cancel()
         await asyncio.gather(*self._supervisors, return_exceptions=True)
@@ -252,17 +292,66 @@ class LiveNode:
                 log.warning("connect %s failed (%s); retry %d in %.2f s", name, err, attempt, delay)
                 await self._sleep(delay)
 
-    async def _reconcile(self, oms: OrderManager, name: str, broker: BrokerBase) -> StartupReport:
+    # --- reconciliation ---------------------------------------------------------------------
+    def _service(self, oms: OrderManager, name: str) -> ReconcileService:
+        service = self.services.get(name)
+        if service is None:
+            cfg = self._cfg
+            service = self.services[name] = reconcile_service(
+                oms,
+                name,
+                policy=ReconcilePolicy(cfg.reconcile_policy),
+                escalate=self._escalator(name),
+                interval_s=cfg.reconcile_every_s or 0.0,
+                budget_share=cfg.reconcile_budget_share,
+            )
+        return service
+
+    def _escalator(self, name: str) -> Callable[[ReconcileOutcome], None]:
+        def escalate(outcome: ReconcileOutcome) -> None:
+            # At start-up the node judges the last attempt itself (refuse or warn).
+            if not self._starting:
+                self._escalate(name, unresolved_count(outcome), describe(outcome))
+
+        return escalate
+
+    def _escalate(self, name: str, n: int, detail: str) -> None:
+        if n <= 0:
+            return
+        log.error("reconcile %s: %d unresolved: %s", name, n, detail)
+        gate = self._oms.safety if self._oms is not None else self._safety
+        if isinstance(gate, SafetyManager):
+            gate.on_reconciliation(n, f"{name}: {detail}")
+
+    async def _run_service(self, oms: OrderManager, name: str, attempts: int) -> StartupReport:
+        service = self._service(oms, name)
+        for attempt in range(attempts):
+            if attempt:
+                await self._sleep(self._cfg.reconcile_wait_s)  # adapters are catching up
+            outcome = self.outcomes[name] = await service.run_once()
+            if outcome.is_ok:
+                break
+        return _report(name, self.outcomes[name])
+
+    async def _reconcile(
+        self, oms: OrderManager, name: str, broker: BrokerBase, attempts: int | None = None
+    ) -> StartupReport:
         if not broker.capabilities.supports_mass_status:
             log.warning("%s has no mass status: starting without reconciliation", name)
             return StartupReport(name)
-        report = StartupReport(name)
-        for attempt in range(self._cfg.reconcile_attempts):
-            if attempt:
-                await self._sleep(self._cfg.reconcile_wait_s)  # adapters are catching up
-            report = await self._hook(oms, name, await broker.mass_status())
-            if report.is_clean:
-                break
+        tries = attempts or self._cfg.reconcile_attempts
+        if self._hook is None:
+            report = await self._run_service(oms, name, tries)
+        else:
+            report = StartupReport(name)
+            for attempt in range(tries):
+                if attempt:
+                    await self._sleep(self._cfg.reconcile_wait_s)  # adapters are catching up
+                report = await self._hook(oms, name, await broker.mass_status())
+                if report.is_clean:
+                    break
+            if not report.is_clean and not self._starting:
+                self._escalate(name, len(report.problems), "; ".join(report.problems[:5]))
         self.reports[name] = report
         for line in report.external:
             log.info("not ours: %s", line)
@@ -272,7 +361,11 @@ class LiveNode:
 
     async def _supervise(self, name: str, broker: BrokerBase) -> None:
         backoff = self._backoff(name)
-        every_ns = int((self._cfg.reconcile_every_s or 0) * 1e9)
+        every_s = self._cfg.reconcile_every_s or 0.0
+        service = self.services.get(name)
+        if every_s and service is not None:
+            every_s = service.interval_s  # raised to stay within the broker's request budget
+        every_ns = int(every_s * 1e9)
         last_ns = self._clock.now_ns()
         while True:
             await self._sleep(self._cfg.heartbeat_s)
@@ -304,6 +397,25 @@ class LiveNode:
         if self._oms is None:
             return
         try:
-            await self._reconcile(self._oms, name, broker)
+            await self._reconcile(self._oms, name, broker, attempts=1)
         except BrokerError as err:
             log.error("reconcile %s failed: %s", name, err)
+
+
+def _report(name: str, outcome: ReconcileOutcome) -> StartupReport:
+    """What a reconcile run left open, as the node's per-broker report."""
+    if outcome.resolution is None:
+        return StartupReport(name, (f"{name} could not be asked: {outcome.error}",))
+    problems = [
+        f"{getattr(a.discrepancy, 'client_order_id', '') or type(a.discrepancy).__name__}: "
+        f"{a.note} ({type(a.discrepancy).__name__} at {name})"
+        for a in outcome.resolution.actions
+        if a.outcome is Outcome.ESCALATED
+    ]
+    problems += [f"not applied: {e}" for e in outcome.apply_errors]
+    external = [
+        f"{name} order {getattr(a.discrepancy, 'client_order_id', '')} adopted ({a.note})"
+        for a in outcome.resolution.actions
+        if a.note.startswith("adopted")
+    ]
+    return StartupReport(name, tuple(problems), tuple(external))

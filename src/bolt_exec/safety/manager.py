@@ -39,7 +39,7 @@ from bolt_exec.safety import flow_checks as f
 from bolt_exec.safety.chain import compile_chain
 from bolt_exec.safety.codes import ReasonCode, TradingState
 from bolt_exec.safety.config import RiskConfig
-from bolt_exec.safety.context import CheckContext
+from bolt_exec.safety.context import CheckContext, order_path
 from bolt_exec.safety.controls import TradingControls
 from bolt_exec.safety.decision import APPROVED, Decision
 from bolt_exec.safety.events import (
@@ -77,6 +77,8 @@ class SafetyManager(TradingControls):
         check_count: every submit and amend checked.
         check_counts: checks by path (``direct``, ``algo``, ``plan``, ``reconcile``,
             ``flatten``...), so an integration test can prove each path is gated.
+        cancel_counts: cancels seen by :meth:`check_cancel`, by path (the reconciler's
+            corrective cancels arrive as ``reconcile``).
         strategy_counts: checks by strategy id.
         audit: every safety action, in order (shared with the kill switch).
     """
@@ -99,6 +101,7 @@ class SafetyManager(TradingControls):
         self.amend_count = 0
         self.cancel_count = 0
         self.check_counts: Counter[str] = Counter()
+        self.cancel_counts: Counter[str] = Counter()
         self.strategy_counts: Counter[str] = Counter()
         self.warnings: list[Decision] = []
         ks = config.kill_switch
@@ -129,6 +132,11 @@ class SafetyManager(TradingControls):
         return cls(policy.compile(), clock, **kwargs)
 
     # -- wiring --------------------------------------------------------------------------------
+    @property
+    def is_attached(self) -> bool:
+        """True once :meth:`attach` subscribed it to a bus (attach only once)."""
+        return self._attached
+
     def attach(self, bus: Any, priority: int = 10) -> None:
         """Subscribe :meth:`on_event` to ``order.*`` on a ``MessageBus`` (before the OMS)."""
         bus.subscribe("order.*", self.on_event, priority)
@@ -185,9 +193,12 @@ class SafetyManager(TradingControls):
         self.amend_count += 1
         return self._decide(order, view, qty, limit_px, stop_px, amend=True)
 
-    def check_cancel(self, order: Order) -> Decision:
-        """Cancels always pass (counted; the OTR counts them from ``order.pending_cancel``)."""
+    def check_cancel(self, order: Order, path: str = "") -> Decision:
+        """Cancels always pass, in every state (counted, by ``path`` or the order's own path;
+        the OTR counts them from ``order.pending_cancel``)."""
         self.cancel_count += 1
+        key = path or order_path(order)
+        self.cancel_counts[key] = self.cancel_counts.get(key, 0) + 1
         return APPROVED
 
     def _decide(

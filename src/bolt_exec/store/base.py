@@ -207,7 +207,10 @@ def check_algo_state(algo_id: str, state: Mapping[str, Any]) -> str:
 class MemoryOrderStore:
     """Everything in memory: fast, and gone with the process.
 
-    It folds the same projections as the SQL store and passes the same suite.
+    It folds the same projections as the SQL store and passes the same suite. The
+    fold is lazy: ``append`` only journals (the OMS keeps its own live view, so a
+    paper session or a backtest never pays for projections it does not read), and the
+    projections catch up when one is read.
     """
 
     def __init__(self) -> None:
@@ -219,6 +222,24 @@ class MemoryOrderStore:
         self._positions: dict[tuple[str, str], Position] = {}
         self._kill = KillSwitchState()
         self._algos: dict[str, AlgoState] = {}
+        self._folded = 0
+
+    def _catch_up(self) -> None:
+        if self._folded == len(self._entries):
+            return
+        fresh = [e.event for e in self._entries[self._folded :]]
+        fold = fold_batch(
+            fresh,
+            first_seq=self._folded + 1,
+            orders=self._orders,
+            known_trades=self._trades,
+            positions=self._positions,
+        )
+        self._orders.update(fold.orders)
+        self._fills.extend(fold.fills)
+        self._trades.update((f.client_order_id, f.trade_id) for f in fold.fills)
+        self._positions.update(fold.positions)
+        self._folded = len(self._entries)
 
     def append(self, events: Sequence[OrderEvent]) -> int:
         """Append, skipping event ids already present; return how many were new."""
@@ -231,18 +252,8 @@ class MemoryOrderStore:
             fresh.append(event)
         if not fresh:
             return 0
-        fold = fold_batch(
-            fresh,
-            first_seq=len(self._entries) + 1,
-            orders=self._orders,
-            known_trades=self._trades,
-            positions=self._positions,
-        )
-        self._entries.extend(JournalEntry(seq, event) for seq, event in fold.journal)
-        self._orders.update(fold.orders)
-        self._fills.extend(fold.fills)
-        self._trades.update((f.client_order_id, f.trade_id) for f in fold.fills)
-        self._positions.update(fold.positions)
+        first = len(self._entries) + 1
+        self._entries.extend(JournalEntry(first + i, event) for i, event in enumerate(fresh))
         return len(fresh)
 
     def events(self, client_order_id: str | None = None) -> Iterator[OrderEvent]:
@@ -264,20 +275,24 @@ class MemoryOrderStore:
         """Replay the journal into Order aggregates."""
         if not open_only:
             return replay_orders(self.events())
+        self._catch_up()
         wanted = {r.client_order_id for r in self._orders.values() if r.is_open}
         return replay_orders(e.event for e in self._entries if e.event.client_order_id in wanted)
 
     def order_records(self, *, open_only: bool = False) -> list[OrderRecord]:
         """Return copies of the orders projection, in creation order."""
+        self._catch_up()
         rows = sorted(self._orders.values(), key=lambda r: r.created_seq)
         return [r.copy() for r in rows if r.is_open or not open_only]
 
     def fills(self, client_order_id: str | None = None) -> list[FillRecord]:
         """Return the fills projection."""
+        self._catch_up()
         return [f for f in self._fills if client_order_id in (None, f.client_order_id)]
 
     def load_positions(self) -> dict[tuple[str, str], Position]:
         """Return copies of the positions projection."""
+        self._catch_up()
         return {k: replace(p) for k, p in self._positions.items()}
 
     def kill_switch(self) -> KillSwitchState:

@@ -23,6 +23,7 @@ from bolt_exec.errors import StoreError
 from bolt_exec.safety.latch import LatchState
 from bolt_exec.store.base import KillSwitchState, OrderStore
 from bolt_exec.store.sql import SqlOrderStore
+from bolt_exec.store.url import mask_url, parse_url
 
 __all__ = ["OrderStoreLatch", "open_latch"]
 
@@ -83,6 +84,14 @@ def open_latch(location: str | Path) -> OrderStoreLatch:
     The store must exist (a running or past session created it).
 
     Raises:
-        StoreError: if there is no usable store there.
+        StoreError: if there is no usable store there (a SQLite file that does not exist
+            is refused, not created: a typo must not trip a latch no session reads).
     """
+    url = parse_url(location)
+    db = url.database or ""
+    if url.get_backend_name() == "sqlite" and db and db != ":memory:" and not Path(db).exists():
+        raise StoreError(
+            f"no order store at {mask_url(url)}: the file does not exist; give the store "
+            "the running session journals to (its --store / store= location)"
+        )
     return OrderStoreLatch(SqlOrderStore(location, exclusive=False, auto_migrate=False))

@@ -60,6 +60,7 @@ class OkxScript:
     """One-shot misbehaviours."""
 
     reject_next: tuple[str, str] | None = None
+    fill_on_cancel: bool = False  # the next cancel arrives after the rest filled
     rate_limit_next: bool = False
     skew_ms: int = 0
 
@@ -109,13 +110,13 @@ class FakeOkx:
         """The venue's clock."""
         return self.clock.now_ns() // 1_000_000 + self.script.skew_ms
 
-    async def start(self) -> None:
-        """Serve on an ephemeral 127.0.0.1 port."""
+    async def start(self, port: int = 0) -> None:
+        """Serve on 127.0.0.1 (an ephemeral port by default; pass the old one to restart)."""
         app = web.Application()
         app.router.add_route("*", "/api/v5/{path:.*}", self._serve)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", port).start()
         self.port = int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
@@ -322,6 +323,9 @@ class FakeOkx:
 
     def _post_trade_cancel_order(self, p: Any) -> tuple[str, list[Any]]:
         o = self._find(p)
+        if self.script.fill_on_cancel and o is not None and o.state in ("live", "partially_filled"):
+            self.script.fill_on_cancel = False
+            self.fill(o.ord_id, o.sz - o.filled)
         if o is None or o.state not in ("live", "partially_filled"):
             return "1", [
                 {

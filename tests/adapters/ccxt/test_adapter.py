@@ -157,6 +157,43 @@ async def test_fill_racing_cancel(venue: CcxtHarness) -> None:
 
 
 @pytest.mark.asyncio
+async def test_fill_just_before_a_successful_cancel_is_still_reported(venue: CcxtHarness) -> None:
+    """Regression (contract suite): a successful cancel used to stop polling the order at
+    once, so a partial fill the venue matched just before the cancel was never reported."""
+    venue.broker.submit(limit("cx-7b", qty="0.04"))
+    await venue.wait_for(lambda: bool(venue.of(OrderAccepted, "cx-7b")))
+    venue.fake.script.fill_on_cancel = "late"  # half fills, then the cancel takes effect
+    venue.broker.cancel(CancelOrder(client_order_id="cx-7b", symbol="BTC/USDT"))
+    await venue.wait_for(lambda: bool(venue.of(OrderCanceled, "cx-7b")))
+    await venue.wait_for(lambda: bool(venue.of(OrderFilled, "cx-7b")))
+    await venue.settle()
+    [fill] = venue.of(OrderFilled, "cx-7b")
+    assert fill.last_qty == Decimal("0.02")
+    assert venue.broker._book.working() == []  # and polling stops once the fill is counted
+
+
+@pytest.mark.asyncio
+async def test_order_seen_closed_before_its_last_trade_keeps_being_polled(
+    venue: CcxtHarness,
+) -> None:
+    """Regression (contract suite): the poll reads trades, then the order; a fill landing
+    between the two used to end polling with that trade never reported."""
+    venue.broker.submit(limit("cx-7c", qty="0.04"))
+    await venue.wait_for(lambda: bool(venue.of(OrderAccepted, "cx-7c")))
+    vid = int(venue.of(OrderAccepted, "cx-7c")[0].venue_order_id)
+    venue.fake.venue.fill(vid, "0.02")
+    await venue.wait_for(lambda: bool(venue.of(OrderFilled, "cx-7c")))
+    # the order poll reports the order closed with 0.04 filled; only 0.02 is counted yet
+    order = await venue.broker._require().fetch_order(str(vid), "BTC/USDT")
+    order = {**order, "status": "closed", "filled": 0.04}
+    venue.broker._on_order("cx-7c", order, ack=False)
+    assert [c for c, _ in venue.broker._book.working()] == ["cx-7c"]
+    venue.fake.venue.fill(vid, "0.02")
+    await venue.wait_for(lambda: len(venue.of(OrderFilled, "cx-7c")) == 2)
+    await venue.wait_for(lambda: venue.broker._book.working() == [])
+
+
+@pytest.mark.asyncio
 async def test_disconnect_mid_order_then_mass_status_shows_truth(venue: CcxtHarness) -> None:
     venue.fake.script.drop_next_order = True
     venue.broker.submit(market("cx-8"))

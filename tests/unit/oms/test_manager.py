@@ -352,3 +352,53 @@ def test_reconciler_can_adopt_an_external_order_and_its_fills() -> None:
     assert order.status is OrderStatus.PARTIALLY_FILLED and order.filled_qty == 4
     assert oms.position("AAPL").qty == 4  # type: ignore[union-attr]
     assert [e.event_id for e in oms.store.events()] == [f"{coid}-{n}" for n in range(1, 5)]
+
+
+class _CountingStore(MemoryOrderStore):
+    def __init__(self, fail_after: int | None = None) -> None:
+        super().__init__()
+        self.appends = 0
+        self.fail_after = fail_after
+
+    def append(self, events: Sequence[OrderEvent]) -> int:
+        self.appends += 1
+        if self.fail_after is not None and self.appends > self.fail_after:
+            raise OSError("disk full")
+        return super().append(events)  # type: ignore[func-returns-value]
+
+
+def test_a_command_and_the_venues_answers_are_journaled_in_two_group_commits() -> None:
+    store = _CountingStore()
+    _, paper, clock = make_oms()
+    oms = OrderManager(paper, clock=clock, store=store, strict=True)
+    _quote(paper, clock)
+    oms.submit("AAPL", "BUY", 100)  # initialized+submitted, then accepted+filled
+    assert store.appends == 2 and len(store) == 4
+
+
+def test_a_failed_journal_stops_the_oms_and_sends_nothing_more() -> None:
+    from bolt_exec.errors import StoreError
+
+    store = _CountingStore(fail_after=2)
+    _, paper, clock = make_oms()
+    oms = OrderManager(paper, clock=clock, store=store)
+    _quote(paper, clock)
+    oms.submit("AAPL", "BUY", 10)
+    sent = paper.commands_received
+    with pytest.raises(StoreError, match="journal failed"):
+        oms.submit("AAPL", "BUY", 10)
+    with pytest.raises(StoreError, match="restart"):
+        oms.submit("AAPL", "BUY", 10)
+    assert paper.commands_received == sent  # nothing left for the venue unjournaled
+
+
+def test_store_may_be_given_as_a_sqlite_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, paper, clock = make_oms()
+    path = tmp_path / "bolt.db"
+    oms = OrderManager(paper, clock=clock, store=str(path), strict=True)
+    _quote(paper, clock)
+    h = oms.submit("AAPL", "BUY", 10)
+    oms.store.close()
+    again = OrderManager(paper, clock=clock, store=str(path), strict=True)
+    assert again.order(h.client_order_id).status is OrderStatus.FILLED
+    again.store.close()

@@ -355,7 +355,8 @@ class CcxtBroker(BrokerBase):
             events.append(self._event(OrderExpired, coid))
         self._deliver(events)
         if status in ("canceled", "expired", "closed"):
-            self._book.finish(coid, vid)
+            filled = order.get("filled")
+            self._book.finish(coid, vid, None if filled is None else codec.dec(filled))
 
     def cancel(self, command: CancelOrder) -> None:
         """Request a cancel; its outcome arrives as events."""
@@ -374,7 +375,8 @@ class CcxtBroker(BrokerBase):
             )
             return False
         self._deliver([self._event(OrderCanceled, coid)])
-        self._book.finish(coid, vid)
+        # Keep polling: a fill that beat the cancel is reported by the next trade poll,
+        # and the order poll then sees it canceled with every trade counted, and stops.
         return True
 
     def amend(self, command: AmendOrder) -> None:

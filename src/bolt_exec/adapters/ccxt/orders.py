@@ -93,11 +93,21 @@ class OrderBookkeeping:
         t.venue_order_id = venue_order_id
         self._by_venue_id[venue_order_id] = client_order_id
 
-    def finish(self, client_order_id: str, venue_order_id: str) -> None:
-        """Stop polling an order whose current leg ended."""
+    def finish(
+        self, client_order_id: str, venue_order_id: str, venue_filled: Decimal | None = None
+    ) -> None:
+        """Stop polling an order whose current leg ended, once all its trades are seen.
+
+        ``venue_filled`` is the venue's filled quantity of the ended leg: while our
+        fills add up to less, the order stays polled, because the trade poll that
+        would report the rest runs before the order poll that saw it end.
+        """
         t = self._orders.get(client_order_id)
-        if t is not None and t.venue_order_id in ("", venue_order_id):
-            t.is_done = True
+        if t is None or t.venue_order_id not in ("", venue_order_id):
+            return
+        if venue_filled is not None and t.filled < venue_filled:
+            return
+        t.is_done = True
 
     def working(self) -> list[tuple[str, TrackedOrder]]:
         """Orders still worth polling."""

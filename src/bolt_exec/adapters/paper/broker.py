@@ -207,7 +207,7 @@ class PaperBroker(BrokerBase):
 
     def resting_orders(self, symbol: str) -> Sequence[VenueOrder]:
         """The orders resting on ``symbol``'s book (limits and armed stops), in arrival order."""
-        return tuple(self.matcher.resting.get(symbol, ()))
+        return tuple(self.matcher.resting.get(symbol, {}).values())
 
     def order_report(self, client_order_id: str) -> OrderStatusReport | None:
         """The venue's view of one order (a targeted status query), or None if unknown."""

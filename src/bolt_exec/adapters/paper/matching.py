@@ -17,7 +17,7 @@ trigger *means* (events, balances) is the broker's job, reached through the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from bolt_exec.adapters.paper.book import Quote, VenueOrder
@@ -63,7 +63,9 @@ class Matcher:
         self.instruments = instruments
         self.slippage_ticks = slippage_ticks
         self.books: dict[str, Quote] = {}
-        self.resting: dict[str, list[VenueOrder]] = {}
+        # Per symbol, resting orders by client order id: a dict keeps arrival order and
+        # takes an order off the book in O(1) (100,000 resting orders are a normal test).
+        self.resting: dict[str, dict[str, VenueOrder]] = {}
         self._on_fill = on_fill
         self._on_trigger = on_trigger
 
@@ -78,13 +80,13 @@ class Matcher:
         """Put ``vo`` on the book (after its arrival was answered)."""
         if vo.limit_px is not None and not vo.is_armed:
             on_level_quote(vo, self.book(vo.cmd.symbol))  # join behind the displayed size
-        self.resting.setdefault(vo.cmd.symbol, []).append(vo)
+        self.resting.setdefault(vo.cmd.symbol, {})[vo.cmd.client_order_id] = vo
 
     def unrest(self, vo: VenueOrder) -> None:
         """Take ``vo`` off the book."""
         resting = self.resting.get(vo.cmd.symbol)
-        if resting and vo in resting:
-            resting.remove(vo)
+        if resting:
+            resting.pop(vo.cmd.client_order_id, None)
 
     # ------------------------------------------------------------------ market data
     def on_quote(
@@ -98,7 +100,7 @@ class Matcher:
         book.ts = ts
         resting = self.resting.get(symbol)
         if resting:
-            self.match(symbol, resting, trade_px=None, trade_size=None)
+            self.match(symbol, resting.values(), trade_px=None, trade_size=None)
 
     def on_trade(self, symbol: str, px: Number, size: Number, ts: int) -> None:
         """A trade print: resting limits it goes through fill; stops may trigger."""
@@ -106,7 +108,7 @@ class Matcher:
         book.last, book.ts = to_dec(px), ts
         resting = self.resting.get(symbol)
         if resting:
-            self.match(symbol, resting, trade_px=book.last, trade_size=to_dec(size))
+            self.match(symbol, resting.values(), trade_px=book.last, trade_size=to_dec(size))
 
     def on_bar(
         self, symbol: str, high: Number, low: Number, close: Number, volume: Number, ts: int
@@ -118,8 +120,12 @@ class Matcher:
         if resting:
             book.ts = ts
             vol = to_dec(volume)
-            self.match(symbol, resting, trade_px=to_dec(low), trade_size=vol, only=Side.BUY)
-            self.match(symbol, resting, trade_px=to_dec(high), trade_size=vol, only=Side.SELL)
+            self.match(
+                symbol, resting.values(), trade_px=to_dec(low), trade_size=vol, only=Side.BUY
+            )
+            self.match(
+                symbol, resting.values(), trade_px=to_dec(high), trade_size=vol, only=Side.SELL
+            )
         c = to_dec(close)
         self.on_quote(symbol, c, c, volume, volume, ts)
         book.last = c
@@ -137,7 +143,7 @@ class Matcher:
     def match(
         self,
         symbol: str,
-        orders: list[VenueOrder],
+        orders: Iterable[VenueOrder],
         *,
         trade_px: Decimal | None,
         trade_size: Decimal | None,

@@ -135,6 +135,7 @@ class FakeBinanceVenue:
         self._next_order = 1000
         self._next_trade = 5000
         self._next_exec = 1
+        self.last_report: dict[int, dict[str, Any]] = {}  # by orderId, for redeliver()
 
     # --- time -------------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -150,6 +151,7 @@ class FakeBinanceVenue:
 
     def _send(self, events: list[dict[str, Any]]) -> None:
         for ev in events:
+            self.last_report[int(ev["i"])] = ev
             self.publish(ev)
             if self.script.duplicate_events:
                 self.publish(ev)
@@ -287,6 +289,12 @@ class FakeBinanceVenue:
         t = self._execute(o, Decimal(qty), Decimal(px) if px is not None else o.price, True)
         self._send([self._report(o, "TRADE", t)])
         return t
+
+    def redeliver(self, order_id: int) -> dict[str, Any]:
+        """Publish an order's latest executionReport again, unchanged (a stream replay)."""
+        report = self.last_report[order_id]
+        self.publish(report)
+        return report
 
     def cancel(self, o: FakeOrder, cancel_cid: str) -> FakeOrder:
         """Cancel an open order (after any scripted race)."""

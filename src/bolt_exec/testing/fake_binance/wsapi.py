@@ -40,9 +40,11 @@ class UserStreamHub:
 
     async def close_all(self) -> None:
         """Drop every socket, as a venue-side disconnect would."""
+        dropped = list(self._subs)  # a client may resubscribe while we await the closes
         for ws in list(self._sockets):
             await ws.close()
-        self._subs.clear()
+        for sub_id in dropped:
+            self._subs.pop(sub_id, None)
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         """Serve one WebSocket API connection."""

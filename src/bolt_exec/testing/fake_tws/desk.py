@@ -106,6 +106,16 @@ class OrderDesk(Book):
         self._to_owner(old.order, [body[0], *late])
         return fixed
 
+    def redeliver(self, order: int | str) -> FakeExecution:
+        """Send an order's latest execution again, unchanged (TWS repeats execDetails on
+        re-subscription and after reconnects); the same execId arrives twice."""
+        target = self.find(order, None)
+        last = [e for e in self.executions if e.order is target]
+        if not last:
+            raise KeyError(f"fake TWS order {order!r} has no execution to redeliver")
+        self._send_fill_messages(last[-1])
+        return last[-1]
+
     def cancel_by_venue(self, order: int | str, reason: str = "") -> None:
         """TWS cancels the order by itself (end of day, margin): orderStatus Cancelled + 202."""
         target = self.find(order, None)
@@ -207,7 +217,8 @@ class OrderDesk(Book):
             return
         if self.script.fill_on_cancel and not order.is_done:
             self.script.fill_on_cancel = False
-            px = self.prices.get(order.contract.symbol) or order.lmt_price or Decimal(1)
+            # a resting limit that fills in the race fills at its limit, never through it
+            px = order.lmt_price or self.prices.get(order.contract.symbol) or Decimal(1)
             self.fill(order.order_id, order.remaining, px, client_id=s.client_id)
         if order.is_done:
             s.send(
