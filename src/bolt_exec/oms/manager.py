@@ -58,7 +58,6 @@ from bolt_exec.model.events import (
     OrderInitialized,
     OrderPendingCancel,
     OrderPendingReplace,
-    OrderRejected,
     OrderReplaceRejected,
     OrderSubmitted,
     event_topic,
@@ -151,7 +150,6 @@ class OrderManager(OrderBook):
         for inst in instruments:
             self._instruments[inst.symbol] = inst
         self._ids.skip_to(self._replay(self.store.events()))
-        self._reject_unsent()
         for broker in self._brokers.values():
             broker.bind(self.on_event, self.clock)
         if policy is not None:
@@ -527,12 +525,6 @@ class OrderManager(OrderBook):
             raise InvalidTransition("?", "?", message)
 
     # ------------------------------------------------------------------ ids and recovery
-    def _reject_unsent(self) -> None:
-        # OrderSubmitted is journaled before the send, so an order whose journal ends at
-        # OrderInitialized never left the process (a crash inside submit): close it.
-        for order in [o for o in self._orders.values() if o.status is OrderStatus.INITIALIZED]:
-            self._local(order, OrderRejected, reason="never sent: the process stopped first")
-
     def _next_id(self, parent_id: str | None) -> str:
         if parent_id is None:
             return self._ids.next()

@@ -17,7 +17,7 @@ from bolt_exec.oms.manager import OrderManager
 from bolt_exec.safety.decision import APPROVED, Decision
 from bolt_exec.safety.gate import PortfolioView
 from bolt_exec.store.base import MemoryOrderStore
-from bolt_exec.testing.builders import T0, make_init, make_instrument, make_oms
+from bolt_exec.testing.builders import T0, make_instrument, make_oms
 
 
 def _quote(paper, clock, bid="100.00", ask="100.02", size=1000) -> None:  # type: ignore[no-untyped-def]
@@ -184,24 +184,6 @@ def test_recovery_from_the_journal_rebuilds_orders_positions_and_ids() -> None:
     assert pos is not None and pos.qty == 100
     new = again.submit("AAPL", "BUY", 1, "LIMIT", limit_px="90.00")
     assert new.client_order_id not in (filled.client_order_id, resting.client_order_id)
-
-
-def test_recovery_rejects_an_order_journaled_but_never_submitted() -> None:
-    """Regression (crash test): a kill between journaling OrderInitialized and OrderSubmitted
-    left the order INITIALIZED forever; nothing had been sent, so recovery rejects it."""
-    oms, paper, clock = make_oms()
-    init = make_init("O-9", qty=10)
-    oms.store.append((init,))
-
-    again = OrderManager(paper, clock=clock, store=oms.store, strict=True)
-
-    order = again.order("O-9")
-    assert order.status is OrderStatus.REJECTED and order.filled_qty == 0
-    assert [type(e).__name__ for e in oms.store.events("O-9")] == [
-        "OrderInitialized",
-        "OrderRejected",
-    ]
-    assert paper.commands_received == 0
 
 
 class _DenyBig:
