@@ -37,9 +37,11 @@ before the crash is no longer in flight) and advance 1 ms per step.
 
 Modes:
     ``run DIR SEED STEPS``: one run (recover, reconcile, work until done).
-    ``zygote DIR SEED STEPS``: import once, then fork one run per ``go`` line on
+    ``zygote DIR SEED STEPS``: import once, then fork one run per ``go [n]`` line on
     stdin and report ``EXIT <pid> <status>`` when it ends (saves the interpreter
     start-up per restart; each run is still a fresh process).
+    ``--die-after n`` (``go n``): the run SIGKILLs itself right after the venue's n-th
+    save, i.e. when the venue knows something the journal does not yet.
 
 Output lines: ``START <pid>``, ``RECON <n> <Kind>=<count>...`` (what was settled), ``HB <step>``,
 ``DONE <pid>``; failures go to stderr with exit code 3.
@@ -51,6 +53,7 @@ import argparse
 import asyncio
 import os
 import random
+import signal
 import sys
 from collections import Counter
 from decimal import Decimal
@@ -92,15 +95,37 @@ def mid_px(seed: int, step: int, symbol: str) -> Decimal:
     return base + TICK * rng.randint(-40, 40) + TICK * (step % 8 - 4)
 
 
+class DyingPaperBroker(PaperBroker):
+    """A paper venue that SIGKILLs its own process right after its ``die_after``-th save.
+
+    The instant after a save and before the OMS journals the event is the one a crash
+    hurts most (the venue knows, we do not); timed kills hit it only by luck.
+    """
+
+    def __init__(self, *args: Any, die_after: int = 0, **kwargs: Any) -> None:
+        self.die_after = die_after
+        self.saves = 0
+        super().__init__(*args, **kwargs)
+
+    def save(self, path: str | Path | None = None) -> None:
+        super().save(path)
+        self.saves += 1
+        if self.saves == self.die_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
 class Session:
     """One run of the session over the files in ``where``."""
 
-    def __init__(self, where: Path, seed: int, steps: int, durability: Durability) -> None:
+    def __init__(
+        self, where: Path, seed: int, steps: int, durability: Durability, die_after: int = 0
+    ) -> None:
         self.seed = seed
         self.steps = steps
         self.clock = SimClock(T0)
-        self.paper = PaperBroker(
+        self.paper = DyingPaperBroker(
             instruments(),
+            die_after=die_after,
             fees=FeeModel(maker_bps=Decimal("0.5"), taker_bps=Decimal("1")),
             session_close=None,
             state_path=where / "venue.json",
@@ -253,26 +278,31 @@ def fail(message: str) -> None:
     os._exit(3)
 
 
-def run_once(where: Path, seed: int, steps: int, durability: Durability) -> None:
-    """One run of the session in this process."""
+def run_once(
+    where: Path, seed: int, steps: int, durability: Durability, die_after: int = 0
+) -> None:
+    """One run of the session in this process (killing itself after ``die_after`` venue
+    saves when that is not 0)."""
     print(f"START {os.getpid()}", flush=True)
     try:
-        Session(where, seed, steps, durability).run()
+        Session(where, seed, steps, durability, die_after).run()
     except BoltExecError as exc:
         fail(f"{type(exc).__name__}: {exc}")
 
 
 def zygote(where: Path, seed: int, steps: int, durability: Durability) -> None:
-    """Fork one run per ``go`` line on stdin; report each run's end."""
+    """Fork one run per ``go [die_after]`` line on stdin; report each run's end."""
     for line in sys.stdin:
-        if line.strip() != "go":
+        words = line.split()
+        if not words or words[0] != "go":
             break
+        die_after = int(words[1]) if len(words) > 1 else 0
         sys.stdout.flush()
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
-                run_once(where, seed, steps, durability)
+                run_once(where, seed, steps, durability, die_after)
             except BaseException as exc:
                 print(f"FAIL {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
                 code = 3
@@ -290,10 +320,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("seed", type=int)
     parser.add_argument("steps", type=int)
     parser.add_argument("--durability", choices=("full", "process"), default="process")
+    parser.add_argument("--die-after", type=int, default=0, help="SIGKILL after n venue saves")
     args = parser.parse_args(argv)
-    (zygote if args.mode == "zygote" else run_once)(
-        args.dir, args.seed, args.steps, args.durability
-    )
+    if args.mode == "zygote":
+        zygote(args.dir, args.seed, args.steps, args.durability)
+    else:
+        run_once(args.dir, args.seed, args.steps, args.durability, args.die_after)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ the venue's state file directly:
 Seed: ``BOLT_EXEC_CRASH_SEED`` or a random one, printed and recorded as a test
 property and in every failure message. Reproduce with
 ``BOLT_EXEC_CRASH_SEED=<seed> pytest tests/integration/test_crash_recovery.py``.
-``BOLT_EXEC_CRASH_ATTEMPTS=500`` makes a soak run of it;
+``BOLT_EXEC_CRASH_KILLS=300`` makes a soak run of it;
 ``BOLT_EXEC_CRASH_DURABILITY=full`` runs the journal with an fsync per commit
 (default ``process``; see ``crash_session.py`` for why that is the one a SIGKILL tests).
 
@@ -50,11 +50,12 @@ from bolt_exec.store.sql import SqlOrderStore
 SESSION = Path(__file__).with_name("crash_session.py")
 SRC = Path(__file__).parents[2] / "src"
 MIN_KILLS = 50
-# Kill attempts (a few may land after a run has finished its script); raise it for a soak run.
-ATTEMPTS = max(MIN_KILLS + 10, int(os.environ.get("BOLT_EXEC_CRASH_ATTEMPTS", "60")))
-# Steps of the script: a run goes on for up to MAX_DELAY_S (~10 steps here) after the step a
-# kill is aimed at, so kills aimed ~7 steps apart keep landing until the script's end.
-STEPS = max(400, ATTEMPTS * 20 // 3)
+# Timed kills to land (raise it for a soak run); a run killing itself follows every other one.
+KILLS = max(MIN_KILLS + 10, int(os.environ.get("BOLT_EXEC_CRASH_KILLS", "60")))
+# Steps of the script: each run goes on for up to MAX_DELAY_S (5-10 steps here) past the step
+# its kill is aimed at, and self-killing runs add a few, so the script is long enough that no
+# run reaches its end before the last kill.
+STEPS = 14 * KILLS
 SPAWN_EVERY = 10
 MAX_DELAY_S = 0.05
 
@@ -83,7 +84,8 @@ class Crasher:
         self.where = where
         self.seed = seed
         self.stderr = stderr
-        self.kill_steps: list[int] = []  # the step each kill was aimed at (-1: recovery)
+        self.kill_steps: list[int] = []  # the step each timed kill was aimed at (-1: recovery)
+        self.self_kill_steps: list[int] = []  # the step each self-kill landed in
         self.settled: Counter[str] = Counter()  # discrepancies the restarts reconciled, by kind
         self.zygote = subprocess.Popen(
             _command("zygote", where, seed),
@@ -105,13 +107,22 @@ class Crasher:
         self.zygote.stdout.close()
 
     def attempt(
-        self, rng: random.Random, at_step: int, spawn: bool, fail: Callable[[str], None]
+        self,
+        rng: random.Random,
+        at_step: int,
+        spawn: bool,
+        fail: Callable[[str], None],
+        die_after: int = 0,
     ) -> bool:
-        """Start one run and kill it at a random instant after it reaches step ``at_step``
-        (or, a quarter of the time, during recovery); return True if the kill landed."""
+        """Start one run and kill it; return True if the kill landed.
+
+        With ``die_after``, the run kills itself right after the venue's ``die_after``-th
+        save. Otherwise the test kills it a random 0-50 ms after it reaches step
+        ``at_step`` or, a quarter of the time, after it starts (recovery, reconciliation).
+        """
         if spawn:
             child = subprocess.Popen(
-                _command("run", self.where, self.seed),
+                [*_command("run", self.where, self.seed), f"--die-after={die_after}"],
                 stdout=subprocess.PIPE,
                 stderr=self.stderr,
                 text=True,
@@ -121,30 +132,32 @@ class Crasher:
             out = child.stdout
         else:
             assert self.zygote.stdin is not None and self.zygote.stdout is not None
-            self.zygote.stdin.write("go\n")
+            self.zygote.stdin.write(f"go {die_after}\n")
             self.zygote.stdin.flush()
             out = self.zygote.stdout
         first = out.readline().split()
         if not first or first[0] != "START":
             fail(f"the session did not start: {first}")
         pid = int(first[1])
-        # Aim at recovery/reconciliation a quarter of the time, at work in progress otherwise.
-        target = "START" if rng.random() < 0.25 else "HB"
-        ended = False
-        step = -1  # -1: aimed at recovery and reconciliation
-        while target == "HB":
+        target = "SELF" if die_after else "START" if rng.random() < 0.25 else "HB"
+        step = -1  # the last step it started (-1: none, recovery and reconciliation)
+        status: int | None = None
+        while target != "START":
             words = out.readline().split()
-            if not words or words[0] in ("DONE", "EXIT"):
-                ended = True
+            if not words or words[0] == "DONE":
+                break
+            if words[0] == "EXIT":
+                status = int(words[2])
                 break
             if words[0] == "RECON":
                 for kind, n in (w.split("=") for w in words[2:]):
                     self.settled[kind] += int(n)
-            if words[0] == "HB" and int(words[1]) >= at_step:
+            if words[0] == "HB":
                 step = int(words[1])
-                break
-        killed = False
-        if not ended:
+                if target == "HB" and step >= at_step:
+                    break
+        killed = die_after > 0
+        if target != "SELF" and status is None:
             time.sleep(rng.uniform(0, MAX_DELAY_S))
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -155,13 +168,13 @@ class Crasher:
             code = child.wait(timeout=60)
             out.close()
             status = -code if code < 0 else code << 8
-        else:
+        elif status is None:
             status = self._exit_status(pid)
         if status not in (0, signal.SIGKILL):
             fail(f"run {pid} failed with wait status {status}")
         landed = killed and status == signal.SIGKILL
         if landed:
-            self.kill_steps.append(step)
+            (self.self_kill_steps if die_after else self.kill_steps).append(step)
         return landed
 
     def _exit_status(self, pid: int) -> int:
@@ -252,15 +265,21 @@ def test_sigkilled_session_recovers_without_loss_or_duplicates(
         try:
             # Aim the kills at steps spread over the whole script, whatever the machine's speed
             # (stopping short of its end, so no run finishes the script before its kill).
-            kills = sum(
-                crasher.attempt(
+            # Every other timed kill is followed by a run that kills itself right after a
+            # seeded number of venue saves (the venue knows, the journal does not yet).
+            kills = self_kills = attempts = 0
+            while kills < KILLS and attempts < 2 * KILLS:
+                kills += crasher.attempt(
                     rng,
-                    at_step=int((i + rng.random()) * (STEPS - 20) / ATTEMPTS),
-                    spawn=i % SPAWN_EVERY == SPAWN_EVERY - 1,
+                    at_step=int((kills + rng.random()) * STEPS * 0.7 / KILLS),
+                    spawn=attempts % SPAWN_EVERY == SPAWN_EVERY - 1,
                     fail=fail,
                 )
-                for i in range(ATTEMPTS)
-            )
+                attempts += 1
+                if attempts % 2:
+                    self_kills += crasher.attempt(
+                        rng, 0, spawn=False, fail=fail, die_after=rng.randint(1, 12)
+                    )
         finally:
             crasher.close()
         final = subprocess.run(
@@ -274,12 +293,14 @@ def test_sigkilled_session_recovers_without_loss_or_duplicates(
     elapsed = time.monotonic() - started
     mid_step = [s for s in crasher.kill_steps if s >= 0]
     print(
-        f"crash test: {kills} kills ({kills - len(mid_step)} aimed at recovery, the rest at "
-        f"steps {min(mid_step, default=-1)}..{max(mid_step, default=-1)} of {STEPS}), "
-        f"{elapsed:.1f} s; reconciled after restarts: {dict(crasher.settled)}"
+        f"crash test: {kills} timed kills ({kills - len(mid_step)} aimed at recovery, the "
+        f"rest at steps {min(mid_step, default=-1)}..{max(mid_step, default=-1)} of {STEPS}) "
+        f"and {self_kills} self-kills after a venue save, {elapsed:.1f} s; "
+        f"reconciled after restarts: {dict(crasher.settled)}"
     )
     record_property("crash_reconciled", dict(crasher.settled))
     record_property("crash_kills", kills)
+    record_property("crash_self_kills", self_kills)
 
     # Assert
     if final.returncode != 0 or "DONE" not in final.stdout:
@@ -288,7 +309,9 @@ def test_sigkilled_session_recovers_without_loss_or_duplicates(
         fail(f"only {kills} kills landed (need {MIN_KILLS})")
     if not crasher.settled:
         fail("no restart had anything to reconcile: the kills never split venue and journal")
-    if len(mid_step) < MIN_KILLS // 2 or max(mid_step) < STEPS * 3 // 4:
+    if self_kills < KILLS // 4:
+        fail(f"only {self_kills} runs killed themselves after a venue save")
+    if len(mid_step) < MIN_KILLS // 2 or max(mid_step) < STEPS // 2:
         fail(f"too few kills landed in the middle of work: {crasher.kill_steps}")
     venue = read_state(tmp_path / "venue.json", "paper")
     assert venue is not None

@@ -57,6 +57,7 @@ from bolt_exec.model.events import (
     OrderExpired,
     OrderFilled,
     OrderInitialized,
+    OrderPendingReplace,
     OrderRejected,
     OrderReplaced,
     OrderSubmitted,
@@ -223,6 +224,37 @@ def _filled(r: _Resolver, d: FillMissing) -> OrderFilled:
         fee_currency=d.fee_currency,
         liquidity=d.liquidity,
     )
+
+
+def _fill_events(r: _Resolver, d: FillMissing) -> list[OrderEvent]:
+    """A venue fill; first our unanswered amend when the fill overruns the old quantity.
+
+    Only a larger venue quantity lets fills exceed ours, and only our pending amend can
+    have made it larger: the fill proves the amend took (a crash after the venue applied
+    it and filled, before we journaled either).
+    """
+    order = r.order(d.client_order_id)
+    if (
+        order is None
+        or order.status is not OrderStatus.PENDING_REPLACE
+        or d.last_qty <= order.leaves_qty
+    ):
+        return [_filled(r, d)]
+    amend = next(e for e in reversed(order.events) if isinstance(e, OrderPendingReplace))
+    if amend.qty is None or order.filled_qty + d.last_qty > amend.qty:
+        return [_filled(r, d)]  # not explained by the amend: the state machine escalates it
+    replaced = OrderReplaced(
+        client_order_id=d.client_order_id,
+        ts_event=d.ts_event or r.ts,
+        ts_init=r.ts,
+        reconciliation=True,
+        event_id=r.eid(d.client_order_id, f"AMENDED-{amend.event_id}"),
+        venue_order_id=d.venue_order_id,
+        qty=amend.qty,
+        limit_px=amend.limit_px,
+        stop_px=amend.stop_px,
+    )
+    return [replaced, _filled(r, d)]
 
 
 def _ack_if_needed(r: _Resolver, coid: str, venue_order_id: str, ts: int) -> list[OrderEvent]:
@@ -498,7 +530,7 @@ def resolve(
     actions: list[Action] = []
     for d in discrepancies:
         if isinstance(d, FillMissing):
-            actions.append(r.events_action(d, [_filled(r, d)], "venue fill"))
+            actions.append(r.events_action(d, _fill_events(r, d), "venue fill"))
         elif isinstance(d, StatusMismatch):
             actions.append(_status(r, d))
         elif isinstance(d, QtyMismatch):

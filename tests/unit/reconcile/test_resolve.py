@@ -235,6 +235,34 @@ def test_amend_the_venue_never_got_leaves_the_order_as_the_venue_works_it(book: 
     )
 
 
+def test_fill_beyond_the_old_quantity_proves_the_pending_amend_took(book: Book) -> None:
+    """Regression (crash test): the venue applied our amend (10 -> 15) and filled all 15,
+    then we crashed before journaling either; the order is no longer working at the venue,
+    so only the fill tells. It used to be refused (15 > leaves 10) and escalated."""
+    a = _pending_amend(book, "15", "101.50")
+
+    res = run([a], book.status(fills=(book.fill("A", "t1", "15", "101.50"),)))
+
+    assert res.unresolved == []
+    assert [type(e).__name__ for e in res.events] == ["OrderReplaced", "OrderFilled"]
+    after = apply_all([a], res)["A"]
+    assert (after.status, after.qty, after.filled_qty, after.limit_px) == (
+        OrderStatus.FILLED,
+        Decimal(15),
+        Decimal(15),
+        Decimal("101.50"),
+    )
+
+
+def test_fill_beyond_even_the_pending_amend_is_still_escalated(book: Book) -> None:
+    a = _pending_amend(book, "15", "101.50")
+
+    res = run([a], book.status(fills=(book.fill("A", "t1", "16", "101.50"),)))
+
+    assert res.events == []
+    assert len(res.unresolved) == 1
+
+
 def test_venue_knowing_fewer_fills_is_escalated(book: Book) -> None:
     a = book.order("A", fills=(("t1", "4", "100"),))
 
