@@ -226,19 +226,38 @@ def _filled(r: _Resolver, d: FillMissing) -> OrderFilled:
     )
 
 
-def _fill_events(r: _Resolver, d: FillMissing) -> list[OrderEvent]:
-    """A venue fill; first our unanswered amend when the fill overruns the old quantity.
+def _venue_values(r: _Resolver, d: StatusMismatch, order: Order) -> OrderReplaced:
+    """We never heard the amend's answer: the venue's working values settle it, whether
+    it took (a crash after the venue applied it) or was lost."""
+    coid = d.client_order_id
+    return OrderReplaced(
+        client_order_id=coid,
+        ts_event=d.ts_venue,
+        ts_init=r.ts,
+        reconciliation=True,
+        event_id=r.eid(coid, f"VENUE-VALUES-{d.ts_venue}"),
+        venue_order_id=d.venue_order_id,
+        qty=order.qty if d.venue_qty is None else d.venue_qty,
+        limit_px=d.venue_limit_px,
+        stop_px=d.venue_stop_px,
+    )
 
-    Only a larger venue quantity lets fills exceed ours, and only our pending amend can
-    have made it larger: the fill proves the amend took (a crash after the venue applied
-    it and filled, before we journaled either).
+
+def _fill_events(r: _Resolver, d: FillMissing, venue: StatusMismatch | None) -> list[OrderEvent]:
+    """A venue fill, preceded by the answer to our unanswered amend when it is known.
+
+    Fills counted against the pre-amend quantity would complete (or overrun) an order the
+    venue still works with the amended one. The venue's report settles the amend; when the
+    venue no longer works the order, a fill beyond the old quantity proves the amend took
+    (only our pending amend can have made the venue's quantity larger). Both happen after
+    a crash between the venue applying the amend and us journaling its answer.
     """
     order = r.order(d.client_order_id)
-    if (
-        order is None
-        or order.status is not OrderStatus.PENDING_REPLACE
-        or d.last_qty <= order.leaves_qty
-    ):
+    if order is None or order.status is not OrderStatus.PENDING_REPLACE:
+        return [_filled(r, d)]
+    if venue is not None and venue.venue_qty is not None and not venue.venue.is_terminal:
+        return [_venue_values(r, venue, order), _filled(r, d)]
+    if d.last_qty <= order.leaves_qty:
         return [_filled(r, d)]
     amend = next(e for e in reversed(order.events) if isinstance(e, OrderPendingReplace))
     if amend.qty is None or order.filled_qty + d.last_qty > amend.qty:
@@ -296,21 +315,7 @@ def _status(r: _Resolver, d: StatusMismatch) -> Action:
     events = _ack_if_needed(r, coid, d.venue_order_id, d.ts_venue)
     if venue_working:
         if order.status is OrderStatus.PENDING_REPLACE:
-            # We never heard the amend's answer: the venue's working values settle it,
-            # whether it took (a crash after the venue applied it) or was lost.
-            events.append(
-                OrderReplaced(
-                    client_order_id=coid,
-                    ts_event=d.ts_venue,
-                    ts_init=r.ts,
-                    reconciliation=True,
-                    event_id=r.eid(coid, f"VENUE-VALUES-{d.ts_venue}"),
-                    venue_order_id=d.venue_order_id,
-                    qty=order.qty if d.venue_qty is None else d.venue_qty,
-                    limit_px=d.venue_limit_px,
-                    stop_px=d.venue_stop_px,
-                )
-            )
+            events.append(_venue_values(r, d, order))
         return r.events_action(d, events, f"venue says {d.venue}")
     base = _stamp(coid, d.ts_venue, r.ts)
     if d.venue is OrderStatus.EXPIRED:
@@ -528,9 +533,12 @@ def resolve(
     """
     r = _Resolver(orders, policy, broker, ts_ns)
     actions: list[Action] = []
+    # The venue's working values settle an unanswered amend before any missing fill lands.
+    working = {d.client_order_id: d for d in discrepancies if isinstance(d, StatusMismatch)}
     for d in discrepancies:
         if isinstance(d, FillMissing):
-            actions.append(r.events_action(d, _fill_events(r, d), "venue fill"))
+            events = _fill_events(r, d, working.get(d.client_order_id))
+            actions.append(r.events_action(d, events, "venue fill"))
         elif isinstance(d, StatusMismatch):
             actions.append(_status(r, d))
         elif isinstance(d, QtyMismatch):

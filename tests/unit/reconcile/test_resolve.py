@@ -254,6 +254,31 @@ def test_fill_beyond_the_old_quantity_proves_the_pending_amend_took(book: Book) 
     )
 
 
+def test_fill_that_completes_the_old_quantity_waits_for_the_amend_the_venue_shows(
+    book: Book,
+) -> None:
+    """Regression (crash test): the venue applied our amend (10 -> 15), then filled 10;
+    counted against the old 10 the fill made the order FILLED while the venue works the
+    other 5, and the resulting 'zombie' was escalated."""
+    a = _pending_amend(book, "15", "101.50")
+    report = msgspec.structs.replace(
+        book.report(a, status=OrderStatus.PARTIALLY_FILLED, filled="10", avg_px="101.50"),
+        qty=Decimal(15),
+        limit_px=Decimal("101.50"),
+    )
+
+    res = run([a], book.status(orders=(report,), fills=(book.fill("A", "t1", "10", "101.50"),)))
+
+    assert res.unresolved == []
+    after = apply_all([a], res)["A"]
+    assert (after.status, after.qty, after.filled_qty, after.limit_px) == (
+        OrderStatus.PARTIALLY_FILLED,
+        Decimal(15),
+        Decimal(10),
+        Decimal("101.50"),
+    )
+
+
 def test_fill_beyond_even_the_pending_amend_is_still_escalated(book: Book) -> None:
     a = _pending_amend(book, "15", "101.50")
 
