@@ -140,5 +140,25 @@ def check_schema(
 
 
 def _upgrade(connection: Connection, revision: str) -> None:
-    command.upgrade(_config(connection), revision)
+    if connection.dialect.name != "sqlite":
+        command.upgrade(_config(connection), revision)
+        connection.commit()
+        return
+    # Python's sqlite3 commits before every CREATE/ALTER on its own, so a crash in the middle
+    # of creating a store left some tables and no schema record: a store that no restart
+    # could open. Driving the transaction by hand makes the migration all or nothing.
+    dbapi: Any = connection.connection.driver_connection
+    level = dbapi.isolation_level
     connection.commit()
+    dbapi.isolation_level = None  # autocommit mode: nothing begins or commits behind us
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            command.upgrade(_config(connection), revision)
+        except BaseException:
+            connection.exec_driver_sql("ROLLBACK")
+            raise
+        connection.exec_driver_sql("COMMIT")
+        connection.commit()
+    finally:
+        dbapi.isolation_level = level
