@@ -3,10 +3,13 @@
 A child process (``crash_session.py``) runs a scripted paper session against a
 persistent paper venue: limit and market orders with partial fills against the
 displayed size, amends, cancels and a stream of algorithm child orders. The test
-kills it at seeded random instants (during recovery and reconciliation as well as
-mid-step), at least ``MIN_KILLS`` times, each restart continuing the same files,
-then lets one last run finish the script and checks, by opening the journal and
-the venue's state file directly:
+SIGKILLs it at seeded random instants, ``KILLS`` (>= ``MIN_KILLS``) times: a random
+0-50 ms after it starts (recovery and reconciliation) or after it reaches a seeded
+step spread over the script. After every other timed kill, one run SIGKILLs itself
+right after a seeded number of venue saves, the instant the venue knows something
+the journal does not yet (timed kills hit that window only by luck). Each restart
+continues the same files. One last run finishes the script; then the test checks,
+by opening the journal and the venue's state file directly:
 
 * no fill lost: every venue fill is in the journal exactly once (and no other);
 * no order duplicated: no client order id twice at the venue, none the venue
@@ -24,8 +27,12 @@ property and in every failure message. Reproduce with
 (default ``process``; see ``crash_session.py`` for why that is the one a SIGKILL tests).
 
 Restarts fork from a pre-imported zygote process (each run is still a fresh
-process with fresh connections; only the interpreter start-up is saved), except
-every ``SPAWN_EVERY``-th restart and the final run, which start a new interpreter.
+process with fresh connections; only the ~1.5 s interpreter start-up is saved, a
+fork reaches its first step in ~45 ms), except every ``SPAWN_EVERY``-th restart
+and the final run, which start a new interpreter.
+
+Every run also refuses to work (exit 3, failing the test) if the start-up
+reconciliation leaves anything unresolved or the OMS logs an anomaly.
 """
 
 from __future__ import annotations
