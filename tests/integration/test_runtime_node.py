@@ -368,3 +368,28 @@ async def test_node_reconciles_on_a_timer_while_running(fake: FakeKite) -> None:
         assert node.reports["zerodha"].is_clean
     finally:
         await node.stop()
+
+
+@pytest.mark.asyncio
+async def test_node_with_a_policy_file_gates_orders_with_its_limits(
+    fake: FakeKite,
+    tmp_path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from pathlib import Path
+
+    from bolt_exec.safety.manager import SafetyManager
+    from bolt_exec.safety.policy import Policy
+
+    policy = Policy.from_yaml(Path(__file__).resolve().parents[2] / "policy.yaml")
+    monkeypatch.chdir(tmp_path)  # the policy's relative latch path lands here
+    node = LiveNode({"zerodha": kite(fake)}, policy=policy, config=FAST)
+    oms = await node.start()
+    try:
+        assert isinstance(oms.safety, SafetyManager)
+        before = place_requests(fake)
+        denied = oms.submit("INFY", "BUY", 20_000, "MARKET")  # policy max_order_qty is 10,000
+        assert denied.status is OrderStatus.DENIED
+        assert place_requests(fake) == before
+    finally:
+        await node.stop()

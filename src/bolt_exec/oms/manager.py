@@ -1,22 +1,13 @@
 """OrderManager: the one writer of order state (design invariant 1).
 
-Theory of operation
--------------------
 Commands (:meth:`OrderManager.submit`, :meth:`~OrderManager.cancel`,
-:meth:`~OrderManager.amend`) and broker events (:meth:`~OrderManager.on_event`)
-all end in one place, :meth:`OrderManager._commit`, which for each event:
-
-1. checks the transition against the order's table (an illegal event is
-   refused before anything is written);
-2. appends it to the journal (``store.append``) — write-ahead, invariant 2;
-3. applies it to the Order and the portfolio;
-4. publishes it on the bus (``order.<kind>``, and ``execution.<symbol>`` for
-   fills) and to the order's handle.
-
-Broker events can arrive *while* a command runs (the paper broker answers
-synchronously when it has no latency). They wait in an inbox and are
-processed, in arrival order, once the command has finished: the OMS runs to
-completion, so no handler ever sees a half-applied command.
+:meth:`~OrderManager.amend`, :meth:`~OrderManager.cancel_all`) validate their
+input, pass the SafetyGate, and turn into events; broker events arrive through
+:meth:`~OrderManager.on_event`. Both take the one write path of
+:class:`~bolt_exec.oms.writer.OrderWriter` (check, apply, group-commit to the
+journal, then publish), and commands reach a broker only after their events are
+durable. The read side (orders, handles, positions, marks, frames) is
+:class:`~bolt_exec.oms.book.OrderBook`.
 
 Every new order and amend passes the SafetyGate first (invariant 3); cancels
 always pass. A denial is an ``OrderDenied`` event, journaled like any other.
@@ -29,23 +20,16 @@ Emits:
 from __future__ import annotations
 
 import logging
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import msgspec
-from msgspec.structs import force_setattr
+from typing import TYPE_CHECKING
 
 from bolt_exec.adapters.base import BrokerBase
 from bolt_exec.bus import MessageBus
 from bolt_exec.clock import Clock, LiveClock
 from bolt_exec.errors import (
     DuplicateOrderIdError,
-    InvalidTransition,
-    StoreError,
     UnsupportedError,
     ValidationError,
 )
@@ -53,23 +37,19 @@ from bolt_exec.model.commands import AmendOrder, CancelOrder, submit_command
 from bolt_exec.model.enums import OrderStatus
 from bolt_exec.model.events import (
     OrderDenied,
-    OrderEvent,
-    OrderFilled,
     OrderInitialized,
     OrderPendingCancel,
     OrderPendingReplace,
     OrderReplaceRejected,
     OrderSubmitted,
-    event_topic,
 )
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.order import Order
-from bolt_exec.model.transitions import TRANSITIONS
-from bolt_exec.oms.book import OrderBook
 from bolt_exec.oms.handles import OrderHandle
 from bolt_exec.oms.ids import ClientOrderIdFactory, validate_client_order_id
 from bolt_exec.oms.safety_wiring import connect_safety, paper_cash, safety_from_policy
 from bolt_exec.oms.validation import check_capabilities, validate_amend, validate_order
+from bolt_exec.oms.writer import OrderWriter
 from bolt_exec.safety.gate import PassThroughSafety, SafetyGate
 from bolt_exec.store.base import OrderStore
 from bolt_exec.store.factory import open_store
@@ -82,7 +62,7 @@ __all__ = ["OrderManager"]
 log = logging.getLogger(__name__)
 
 
-class OrderManager(OrderBook):
+class OrderManager(OrderWriter):
     """The OMS: validates, gates, journals, routes and tracks every order.
 
     Args:
@@ -126,22 +106,19 @@ class OrderManager(OrderBook):
             brokers = {brokers.name: brokers}
         if not brokers:
             raise ValidationError("brokers", brokers, "is empty", "pass at least one broker")
-        super().__init__(clock or LiveClock())
+        super().__init__(
+            clock or LiveClock(),
+            open_store(store),
+            bus or MessageBus(strict=strict),
+            strict=strict,
+        )
         if policy is not None and safety is None:
             if cash is None:
                 cash = paper_cash(brokers.values())
             safety = safety_from_policy(policy, self.clock, cash=cash, latch_path=latch_path)
         self.safety: SafetyGate = safety or PassThroughSafety()
-        self.store: OrderStore = open_store(store)
-        self.bus = bus or MessageBus(strict=strict)
-        self.strict = strict
-        self.anomalies: list[str] = []
         self._brokers: dict[str, BrokerBase] = dict(brokers)
         self._default_broker = next(iter(self._brokers))
-        self._inbox: deque[OrderEvent] = deque()
-        self._pending: list[tuple[Order, OrderEvent]] = []
-        self._journal_failure: Exception | None = None
-        self._busy = False
         self._ids = ClientOrderIdFactory(id_prefix, self.clock.now_ns())
         for name, broker in self._brokers.items():
             broker.name = name
@@ -380,149 +357,6 @@ class OrderManager(OrderBook):
             ):
                 sent.append(order.client_order_id)
         return sent
-
-    # ------------------------------------------------------------------ broker events
-    def on_event(self, event: OrderEvent) -> None:
-        """Take an event from a broker (the sink every adapter is bound to)."""
-        self._inbox.append(event)
-        if not self._busy:
-            self._drain()
-
-    @contextmanager
-    def _running(self) -> Iterator[None]:
-        """Run a command to completion; broker events that arrive meanwhile wait.
-
-        A command issued from inside a handler (an algorithm reacting to a fill, a
-        bracket placing its exits) runs inline; the outermost command drains the inbox.
-        """
-        if self._journal_failure is not None:
-            raise StoreError(
-                "the OMS stopped after its journal failed; restart it to recover"
-            ) from self._journal_failure
-        outer = not self._busy
-        self._busy = True
-        try:
-            yield
-        finally:
-            if outer:
-                self._busy = False
-        if outer:
-            self._drain()
-
-    def _drain(self) -> None:
-        if self._busy:
-            return
-        self._busy = True
-        try:
-            inbox = self._inbox
-            while inbox or self._pending:
-                while inbox:
-                    self._on_broker_event(inbox.popleft())
-                self._flush()  # one journal transaction for everything that arrived
-        finally:
-            self._busy = False
-
-    def _on_broker_event(self, event: OrderEvent) -> None:
-        order = self._orders.get(event.client_order_id)
-        if order is None and isinstance(event, OrderInitialized) and event.reconciliation:
-            # The reconciler adopts an order the venue has and we never sent (external).
-            if not event.event_id:
-                event = msgspec.structs.replace(event, event_id=f"{event.client_order_id}-1")
-            self._store_new(Order(event), event)
-            return
-        if order is None:
-            self._anomaly(
-                f"event for unknown order {event.client_order_id!r}: "
-                f"{type(event).__name__} (the reconciler adopts external orders)"
-            )
-            return
-        if isinstance(event, OrderFilled) and order.has_trade(event.trade_id):
-            return  # duplicate delivery of the same venue trade: an explicit no-op
-        if (order.status, type(event)) not in TRANSITIONS:
-            self._anomaly(
-                str(
-                    InvalidTransition(
-                        order.client_order_id, order.status.value, type(event).__name__
-                    )
-                )
-            )
-            return
-        self._commit(order, event)
-
-    # ------------------------------------------------------------------ the one write path
-    def _store_new(self, order: Order, init: OrderInitialized) -> None:
-        coid = order.client_order_id
-        self._orders[coid] = order
-        self._handles[coid] = OrderHandle(order)
-        self._pending.append((order, init))
-
-    def _local(self, order: Order, kind: type[OrderEvent], **fields: Any) -> None:
-        """Commit an event the OMS itself originates (now, for ``order``)."""
-        now = self.clock.now_ns()
-        coid = order.client_order_id
-        event_id = f"{coid}-{len(order.events) + 1}"
-        self._commit(
-            order,
-            kind(client_order_id=coid, ts_event=now, ts_init=now, event_id=event_id, **fields),
-        )
-
-    def _commit(self, order: Order, event: OrderEvent) -> None:
-        if not event.event_id:
-            # Broker events arrive without an id; the OMS owns them from here, so stamping
-            # the (frozen) struct in place is safe and saves a copy on the hot path.
-            force_setattr(event, "event_id", f"{order.client_order_id}-{len(order.events) + 1}")
-        fill = event if isinstance(event, OrderFilled) else None
-        if fill is not None and fill.last_qty > order.leaves_qty:
-            self._anomaly(
-                f"order {order.client_order_id!r}: fill {fill.trade_id!r} of "
-                f"{fill.last_qty} exceeds leaves {order.leaves_qty}; not applied"
-            )
-            return
-        order.apply(event)
-        if order.is_open:
-            self._open[order.client_order_id] = order
-        else:
-            self._open.pop(order.client_order_id, None)
-        if fill is not None:
-            self.portfolio.apply_fill(order.broker, self.instrument(order.symbol), fill)
-        self._pending.append((order, event))
-
-    def _flush(self) -> None:
-        """Journal the pending events in one append (group commit), then publish them.
-
-        Write-ahead: nothing is published, and no command leaves for a broker, before
-        the events that led to it are durable. Handlers may issue commands while their
-        event is published; those commands' events are journaled by a later append.
-        """
-        while self._pending:
-            batch, self._pending = self._pending, []
-            try:
-                self.store.append([event for _, event in batch])
-            except Exception as exc:
-                # Our state is now ahead of the journal: refuse everything until a restart
-                # rebuilds the book from what was durably written.
-                self._journal_failure = exc
-                raise StoreError(
-                    f"the order journal failed ({type(exc).__name__}); the OMS has stopped "
-                    "taking commands: restart it to recover from the journal and reconcile"
-                ) from exc
-            for order, event in batch:
-                self._publish(order, event)
-
-    def _publish(self, order: Order, event: OrderEvent) -> None:
-        self.bus.publish(event_topic(event), event)
-        if type(event) is OrderFilled:
-            self.bus.publish(f"execution.{event.symbol}", event)
-        handle = self._handles.get(order.client_order_id)
-        if handle is not None:
-            handle._notify(event)
-
-    def _anomaly(self, message: str) -> None:
-        log.error("OMS anomaly: %s", message)
-        self.anomalies.append(message)
-        self.bus.publish("oms.anomaly", message)
-        if self.strict:
-            raise InvalidTransition("?", "?", message)
 
     # ------------------------------------------------------------------ ids and recovery
     def _next_id(self, parent_id: str | None) -> str:

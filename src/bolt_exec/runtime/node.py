@@ -46,6 +46,7 @@ from bolt_exec.bus import MessageBus
 from bolt_exec.clock import Clock, LiveClock
 from bolt_exec.errors import AuthenticationError, BrokerError, ConfigError, ReconciliationError
 from bolt_exec.oms.manager import OrderManager
+from bolt_exec.oms.safety_wiring import safety_from_policy
 from bolt_exec.reconcile.resolve import Outcome, ReconcilePolicy
 from bolt_exec.reconcile.service import ReconcileOutcome, ReconcileService
 from bolt_exec.runtime.backoff import Backoff
@@ -55,6 +56,7 @@ from bolt_exec.runtime.reconcile_wiring import describe, reconcile_service, unre
 from bolt_exec.runtime.startup import ReconcileHook, StartupReport
 from bolt_exec.safety.gate import SafetyGate
 from bolt_exec.safety.manager import SafetyManager
+from bolt_exec.safety.policy import Policy
 from bolt_exec.store.base import OrderStore
 
 __all__ = ["LiveNode", "TradingPolicy"]
@@ -206,8 +208,14 @@ class LiveNode:
             BrokerError: a broker stayed unreachable for every start-up attempt.
             ReconciliationError: the OMS and a venue disagree (``on_discrepancy='halt'``).
         """
+        gate = self._safety
+        if gate is None and isinstance(self._policy, Policy):
+            # A full policy.yaml means its limits apply: build the SafetyManager from it
+            # (cash arrives from the account feed through set_cash).
+            gate = safety_from_policy(self._policy, self._clock, cash=None, latch_path=None)
+            self._safety = gate
         oms = OrderManager(
-            self._brokers, clock=self._clock, safety=self._safety, store=self._store, bus=self._bus
+            self._brokers, clock=self._clock, safety=gate, store=self._store, bus=self._bus
         )
         safety = oms.safety if isinstance(oms.safety, SafetyManager) else None
         if safety is not None and not safety.is_attached:

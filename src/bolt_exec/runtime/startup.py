@@ -46,7 +46,10 @@ async def check_mass_status(oms: OrderManager, broker: str, status: MassStatus) 
     """List the disagreements between the OMS and ``status`` (a broker's mass status)."""
     problems: list[str] = []
     external: list[str] = []
-    venue_open = {r.client_order_id: r for r in status.orders if r.client_order_id}
+    # Some venues also list recently closed orders in their mass status; only working
+    # ones can be "working at the venue but unknown locally".
+    working = [r for r in status.orders if r.status.is_open]
+    venue_open = {r.client_order_id: r for r in working if r.client_order_id}
     for order in oms.open_orders():
         if order.broker not in ("", broker):
             continue
@@ -61,7 +64,7 @@ async def check_mass_status(oms: OrderManager, broker: str, status: MassStatus) 
                 f"{report.filled_qty} at {broker}"
             )
     known = {o.client_order_id: o for o in oms.orders()}
-    for report in status.orders:
+    for report in working:
         if not report.client_order_id:
             external.append(f"{broker} order {report.venue_order_id} ({report.symbol})")
         elif report.client_order_id not in known:

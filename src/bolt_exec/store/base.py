@@ -214,7 +214,7 @@ class MemoryOrderStore:
     """
 
     def __init__(self) -> None:
-        self._entries: list[JournalEntry] = []
+        self._entries: list[OrderEvent] = []  # the journal; entry n has seq n + 1
         self._ids: set[str] = set()
         self._orders: dict[str, OrderRecord] = {}
         self._fills: list[FillRecord] = []
@@ -227,7 +227,7 @@ class MemoryOrderStore:
     def _catch_up(self) -> None:
         if self._folded == len(self._entries):
             return
-        fresh = [e.event for e in self._entries[self._folded :]]
+        fresh = self._entries[self._folded :]
         fold = fold_batch(
             fresh,
             first_seq=self._folded + 1,
@@ -243,33 +243,28 @@ class MemoryOrderStore:
 
     def append(self, events: Sequence[OrderEvent]) -> int:
         """Append, skipping event ids already present; return how many were new."""
-        fresh: list[OrderEvent] = []
+        ids = self._ids
+        before = len(self._entries)
         for event in events:
-            if event.event_id:
-                if event.event_id in self._ids:
+            event_id = event.event_id
+            if event_id:
+                if event_id in ids:
                     continue
-                self._ids.add(event.event_id)
-            fresh.append(event)
-        if not fresh:
-            return 0
-        first = len(self._entries) + 1
-        self._entries.extend(JournalEntry(first + i, event) for i, event in enumerate(fresh))
-        return len(fresh)
+                ids.add(event_id)
+            self._entries.append(event)
+        return len(self._entries) - before
 
     def events(self, client_order_id: str | None = None) -> Iterator[OrderEvent]:
         """Iterate in append order."""
-        entries = list(self._entries)
-        return iter(
-            [
-                e.event
-                for e in entries
-                if client_order_id is None or e.event.client_order_id == client_order_id
-            ]
-        )
+        if client_order_id is None:
+            return iter(list(self._entries))
+        return iter([e for e in self._entries if e.client_order_id == client_order_id])
 
     def entries(self, after_seq: int = 0) -> Iterator[JournalEntry]:
         """Iterate entries after ``after_seq``."""
-        return iter(self._entries[after_seq:])
+        return iter(
+            [JournalEntry(after_seq + i + 1, e) for i, e in enumerate(self._entries[after_seq:])]
+        )
 
     def load_orders(self, *, open_only: bool = False) -> dict[str, Order]:
         """Replay the journal into Order aggregates."""
@@ -277,7 +272,7 @@ class MemoryOrderStore:
             return replay_orders(self.events())
         self._catch_up()
         wanted = {r.client_order_id for r in self._orders.values() if r.is_open}
-        return replay_orders(e.event for e in self._entries if e.event.client_order_id in wanted)
+        return replay_orders(e for e in self._entries if e.client_order_id in wanted)
 
     def order_records(self, *, open_only: bool = False) -> list[OrderRecord]:
         """Return copies of the orders projection, in creation order."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bolt_exec.store.base import MemoryOrderStore, OrderStore
-from bolt_exec.store.sql import Durability, SqlOrderStore
+
+if TYPE_CHECKING:
+    from bolt_exec.store.sql import Durability
 
 __all__ = ["open_store"]
 
@@ -33,5 +36,9 @@ def open_store(
     if location is None or (isinstance(location, str) and location in _MEMORY):
         return MemoryOrderStore()
     if isinstance(location, str | Path):
+        # Imported here: SQLAlchemy costs most of a second to import, and a paper session
+        # or a backtest with an in-memory journal never needs it.
+        from bolt_exec.store.sql import SqlOrderStore
+
         return SqlOrderStore(location, durability=durability, auto_migrate=auto_migrate)
     return location
