@@ -113,6 +113,30 @@ def _f64(a: npt.ArrayLike) -> F64:
     return np.ascontiguousarray(a, dtype=np.float64)
 
 
+def _align(data: object, columns: tuple[str, ...]) -> None:
+    """Coerce ``ts`` to int64 and ``columns`` to float64; refuse columns of another length."""
+    object.__setattr__(data, "ts", _i64(data.ts))  # type: ignore[attr-defined]
+    n = len(data.ts)  # type: ignore[attr-defined]
+    for name in columns:
+        column = _f64(getattr(data, name))
+        object.__setattr__(data, name, column)
+        if len(column) != n:
+            raise ValidationError(
+                name, len(column), f"has a different length from ts ({n})", "align the arrays"
+            )
+
+
+def _frame(data: object, columns: tuple[str, ...]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame({name: getattr(data, name) for name in ("ts", *columns)})
+
+
+_QUOTE_COLUMNS = ("bid", "ask", "bid_size", "ask_size")
+_TRADE_COLUMNS = ("px", "size")
+_BAR_COLUMNS = ("open", "high", "low", "close", "volume")
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class QuoteData:
     """Top-of-book quotes: aligned arrays, one row per quote update."""
@@ -127,19 +151,7 @@ class QuoteData:
     line_offset: int = field(default=0, repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("ts",):
-            object.__setattr__(self, name, _i64(getattr(self, name)))
-        for name in ("bid", "ask", "bid_size", "ask_size"):
-            object.__setattr__(self, name, _f64(getattr(self, name)))
-        n = len(self.ts)
-        for name in ("bid", "ask", "bid_size", "ask_size"):
-            if len(getattr(self, name)) != n:
-                raise ValidationError(
-                    name,
-                    len(getattr(self, name)),
-                    f"has a different length from ts ({n})",
-                    "align the arrays",
-                )
+        _align(self, _QUOTE_COLUMNS)
         src, off = self.source, self.line_offset
         _check_sorted(self.ts, src, off)
         for name in ("bid", "ask", "bid_size", "ask_size"):
@@ -151,17 +163,7 @@ class QuoteData:
 
     def frame(self) -> pd.DataFrame:
         """Return the quotes as a DataFrame."""
-        import pandas as pd
-
-        return pd.DataFrame(
-            {
-                "ts": self.ts,
-                "bid": self.bid,
-                "ask": self.ask,
-                "bid_size": self.bid_size,
-                "ask_size": self.ask_size,
-            }
-        )
+        return _frame(self, _QUOTE_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -176,18 +178,7 @@ class TradeData:
     line_offset: int = field(default=0, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "ts", _i64(self.ts))
-        object.__setattr__(self, "px", _f64(self.px))
-        object.__setattr__(self, "size", _f64(self.size))
-        n = len(self.ts)
-        for name in ("px", "size"):
-            if len(getattr(self, name)) != n:
-                raise ValidationError(
-                    name,
-                    len(getattr(self, name)),
-                    f"has a different length from ts ({n})",
-                    "align the arrays",
-                )
+        _align(self, _TRADE_COLUMNS)
         _check_sorted(self.ts, self.source, self.line_offset)
         _check_positive(self.px, "px", self.source, self.line_offset)
         _check_positive(self.size, "size", self.source, self.line_offset)
@@ -197,9 +188,7 @@ class TradeData:
 
     def frame(self) -> pd.DataFrame:
         """Return the trades as a DataFrame."""
-        import pandas as pd
-
-        return pd.DataFrame({"ts": self.ts, "px": self.px, "size": self.size})
+        return _frame(self, _TRADE_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -217,19 +206,7 @@ class BarData:
     line_offset: int = field(default=0, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "ts", _i64(self.ts))
-        cols = ("open", "high", "low", "close", "volume")
-        for name in cols:
-            object.__setattr__(self, name, _f64(getattr(self, name)))
-        n = len(self.ts)
-        for name in cols:
-            if len(getattr(self, name)) != n:
-                raise ValidationError(
-                    name,
-                    len(getattr(self, name)),
-                    f"has a different length from ts ({n})",
-                    "align the arrays",
-                )
+        _align(self, _BAR_COLUMNS)
         src, off = self.source, self.line_offset
         _check_sorted(self.ts, src, off)
         for name in ("open", "high", "low", "close"):
@@ -245,18 +222,7 @@ class BarData:
 
     def frame(self) -> pd.DataFrame:
         """Return the bars as a DataFrame."""
-        import pandas as pd
-
-        return pd.DataFrame(
-            {
-                "ts": self.ts,
-                "open": self.open,
-                "high": self.high,
-                "low": self.low,
-                "close": self.close,
-                "volume": self.volume,
-            }
-        )
+        return _frame(self, _BAR_COLUMNS)
 
 
 # -- loading -----------------------------------------------------------------------------------
