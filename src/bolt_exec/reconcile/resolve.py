@@ -42,12 +42,8 @@ the same resolution twice journals nothing new.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import TypedDict
+from collections.abc import Iterable, Mapping
 
-from bolt_exec.errors import InvalidTransition
 from bolt_exec.model.commands import CancelOrder
 from bolt_exec.model.enums import LiquiditySide, OrderStatus, OrderType, Side, TimeInForce
 from bolt_exec.model.events import (
@@ -57,13 +53,29 @@ from bolt_exec.model.events import (
     OrderExpired,
     OrderFilled,
     OrderInitialized,
-    OrderPendingReplace,
     OrderRejected,
     OrderReplaced,
     OrderSubmitted,
 )
 from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.order import Order
+from bolt_exec.reconcile.actions import (
+    EXTERNAL_STRATEGY,
+    RECON_STRATEGY,
+    Action,
+    Outcome,
+    ReconcilePolicy,
+    Resolution,
+)
+from bolt_exec.reconcile.corrections import (
+    Resolver,
+    ack_if_needed,
+    cancel_cmd,
+    fill_event,
+    fill_events,
+    stamp,
+    venue_values,
+)
 from bolt_exec.reconcile.diff import (
     Discrepancy,
     FillMissing,
@@ -77,228 +89,8 @@ from bolt_exec.reconcile.diff import (
 
 __all__ = ["Action", "Outcome", "ReconcilePolicy", "Resolution", "resolve"]
 
-EXTERNAL_STRATEGY = "external"
-RECON_STRATEGY = "reconciliation"
 
-
-class ReconcilePolicy(StrEnum):
-    """How far the resolver may go beyond the facts about our own orders (see module doc)."""
-
-    CONSERVATIVE = "CONSERVATIVE"
-    CANCEL_UNKNOWN = "CANCEL_UNKNOWN"
-    VENUE_TRUTH = "VENUE_TRUTH"
-
-
-class Outcome(StrEnum):
-    """What became of one discrepancy."""
-
-    APPLIED = "APPLIED"
-    COMMAND = "COMMAND"
-    ESCALATED = "ESCALATED"
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    """The resolution of one discrepancy."""
-
-    discrepancy: Discrepancy
-    outcome: Outcome
-    events: tuple[OrderEvent, ...] = ()
-    commands: tuple[CancelOrder, ...] = ()
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Resolution:
-    """Everything one reconciliation decided, in order."""
-
-    broker: str
-    policy: ReconcilePolicy
-    ts: int
-    actions: tuple[Action, ...]
-
-    @property
-    def events(self) -> list[OrderEvent]:
-        """Every corrective event, in the order to apply them."""
-        return [e for a in self.actions for e in a.events]
-
-    @property
-    def commands(self) -> list[CancelOrder]:
-        """Every command to send."""
-        return [c for a in self.actions for c in a.commands]
-
-    @property
-    def unresolved(self) -> list[Discrepancy]:
-        """The discrepancies escalated to the SafetyManager / an operator."""
-        return [a.discrepancy for a in self.actions if a.outcome is Outcome.ESCALATED]
-
-    @property
-    def is_clean(self) -> bool:
-        """True if there was nothing to reconcile."""
-        return not self.actions
-
-
-class _Stamp(TypedDict):
-    client_order_id: str
-    ts_event: int
-    ts_init: int
-    reconciliation: bool
-
-
-def _stamp(coid: str, ts_event: int, ts_init: int) -> _Stamp:
-    return {
-        "client_order_id": coid,
-        "ts_event": ts_event,
-        "ts_init": ts_init,
-        "reconciliation": True,
-    }
-
-
-class _Resolver:
-    def __init__(
-        self, orders: Mapping[str, Order], policy: ReconcilePolicy, broker: str, ts: int
-    ) -> None:
-        self.orders = orders
-        self.policy = policy
-        self.broker = broker
-        self.ts = ts
-        self.scratch: dict[str, Order] = {}
-
-    def order(self, coid: str) -> Order | None:
-        if coid not in self.scratch:
-            src = self.orders.get(coid)
-            if src is None:
-                return None
-            self.scratch[coid] = _clone(src)
-        return self.scratch[coid]
-
-    def try_apply(self, events: Sequence[OrderEvent]) -> bool:
-        """Apply ``events`` to scratch orders; False (and nothing kept) if any is illegal."""
-        touched = {e.client_order_id for e in events}
-        saved = {c: self.scratch.get(c) for c in touched}
-        for c in touched:  # work on fresh copies so a failure can be undone
-            src = saved[c] or self.order(c)
-            if src is not None:
-                self.scratch[c] = _clone(src)
-        try:
-            for e in events:
-                if isinstance(e, OrderInitialized):
-                    self.scratch[e.client_order_id] = Order(e)
-                    continue
-                target = self.scratch.get(e.client_order_id)
-                if target is None:
-                    raise InvalidTransition(e.client_order_id, "UNKNOWN", type(e).__name__)
-                target.apply(e)
-        except InvalidTransition:
-            for c, old in saved.items():
-                if old is None:
-                    self.scratch.pop(c, None)
-                else:
-                    self.scratch[c] = old
-            return False
-        return True
-
-    def events_action(self, d: Discrepancy, events: list[OrderEvent], note: str) -> Action:
-        if self.try_apply(events):
-            return Action(d, Outcome.APPLIED, tuple(events), note=note)
-        return Action(d, Outcome.ESCALATED, note=f"{note}; refused by the state machine")
-
-    def eid(self, coid: str, what: str) -> str:
-        return f"RECON-{coid}-{what}"
-
-
-def _filled(r: _Resolver, d: FillMissing) -> OrderFilled:
-    return OrderFilled(
-        client_order_id=d.client_order_id,
-        ts_event=d.ts_event or r.ts,
-        ts_init=r.ts,
-        event_id=r.eid(d.client_order_id, f"FILL-{d.trade_id}"),
-        reconciliation=True,
-        trade_id=d.trade_id,
-        symbol=d.symbol,
-        side=d.side,
-        last_qty=d.last_qty,
-        last_px=d.last_px,
-        venue_order_id=d.venue_order_id,
-        fee=d.fee,
-        fee_currency=d.fee_currency,
-        liquidity=d.liquidity,
-    )
-
-
-def _venue_values(r: _Resolver, d: StatusMismatch, order: Order) -> OrderReplaced:
-    """We never heard the amend's answer: the venue's working values settle it, whether
-    it took (a crash after the venue applied it) or was lost."""
-    coid = d.client_order_id
-    return OrderReplaced(
-        client_order_id=coid,
-        ts_event=d.ts_venue,
-        ts_init=r.ts,
-        reconciliation=True,
-        event_id=r.eid(coid, f"VENUE-VALUES-{d.ts_venue}"),
-        venue_order_id=d.venue_order_id,
-        qty=order.qty if d.venue_qty is None else d.venue_qty,
-        limit_px=d.venue_limit_px,
-        stop_px=d.venue_stop_px,
-    )
-
-
-def _fill_events(r: _Resolver, d: FillMissing, venue: StatusMismatch | None) -> list[OrderEvent]:
-    """A venue fill, preceded by the answer to our unanswered amend when it is known.
-
-    Fills counted against the pre-amend quantity would complete (or overrun) an order the
-    venue still works with the amended one. The venue's report settles the amend; when the
-    venue no longer works the order, a fill beyond the old quantity proves the amend took
-    (only our pending amend can have made the venue's quantity larger). Both happen after
-    a crash between the venue applying the amend and us journaling its answer.
-    """
-    order = r.order(d.client_order_id)
-    if order is None or order.status is not OrderStatus.PENDING_REPLACE:
-        return [_filled(r, d)]
-    if venue is not None and venue.venue_qty is not None and not venue.venue.is_terminal:
-        return [_venue_values(r, venue, order), _filled(r, d)]
-    if d.last_qty <= order.leaves_qty:
-        return [_filled(r, d)]
-    amend = next(e for e in reversed(order.events) if isinstance(e, OrderPendingReplace))
-    if amend.qty is None or order.filled_qty + d.last_qty > amend.qty:
-        return [_filled(r, d)]  # not explained by the amend: the state machine escalates it
-    replaced = OrderReplaced(
-        client_order_id=d.client_order_id,
-        ts_event=d.ts_event or r.ts,
-        ts_init=r.ts,
-        reconciliation=True,
-        event_id=r.eid(d.client_order_id, f"AMENDED-{amend.event_id}"),
-        venue_order_id=d.venue_order_id,
-        qty=amend.qty,
-        limit_px=amend.limit_px,
-        stop_px=amend.stop_px,
-    )
-    return [replaced, _filled(r, d)]
-
-
-def _ack_if_needed(r: _Resolver, coid: str, venue_order_id: str, ts: int) -> list[OrderEvent]:
-    order = r.order(coid)
-    if order is not None and order.status is OrderStatus.SUBMITTED:
-        return [
-            OrderAccepted(
-                client_order_id=coid,
-                ts_event=ts,
-                ts_init=r.ts,
-                event_id=r.eid(coid, "ACK"),
-                reconciliation=True,
-                venue_order_id=venue_order_id,
-            )
-        ]
-    return []
-
-
-def _cancel_cmd(r: _Resolver, coid: str, symbol: str, venue_order_id: str) -> CancelOrder:
-    return CancelOrder(
-        client_order_id=coid, symbol=symbol, venue_order_id=venue_order_id, ts_init=r.ts
-    )
-
-
-def _status(r: _Resolver, d: StatusMismatch) -> Action:
+def _status(r: Resolver, d: StatusMismatch) -> Action:
     coid = d.client_order_id
     order = r.order(coid)
     if order is None:
@@ -307,17 +99,17 @@ def _status(r: _Resolver, d: StatusMismatch) -> Action:
     if venue_working and order.is_terminal:
         if r.policy is ReconcilePolicy.CONSERVATIVE:
             return Action(d, Outcome.ESCALATED, note=f"{order.status} here but working at venue")
-        cmd = _cancel_cmd(r, coid, order.symbol, d.venue_order_id)
+        cmd = cancel_cmd(r, coid, order.symbol, d.venue_order_id)
         return Action(d, Outcome.COMMAND, commands=(cmd,), note="cancel the zombie at the venue")
     if venue_working and order.status in (OrderStatus.PENDING_CANCEL,):
-        cmd = _cancel_cmd(r, coid, order.symbol, d.venue_order_id)
+        cmd = cancel_cmd(r, coid, order.symbol, d.venue_order_id)
         return Action(d, Outcome.COMMAND, commands=(cmd,), note="cancel request lost; re-sent")
-    events = _ack_if_needed(r, coid, d.venue_order_id, d.ts_venue)
+    events = ack_if_needed(r, coid, d.venue_order_id, d.ts_venue)
     if venue_working:
         if order.status is OrderStatus.PENDING_REPLACE:
-            events.append(_venue_values(r, d, order))
+            events.append(venue_values(r, d, order))
         return r.events_action(d, events, f"venue says {d.venue}")
-    base = _stamp(coid, d.ts_venue, r.ts)
+    base = stamp(coid, d.ts_venue, r.ts)
     if d.venue is OrderStatus.EXPIRED:
         events.append(OrderExpired(**base, event_id=r.eid(coid, "EXPIRED")))
     elif d.venue is OrderStatus.REJECTED and order.filled_qty == 0:
@@ -342,11 +134,11 @@ def _status(r: _Resolver, d: StatusMismatch) -> Action:
     return r.events_action(d, events, f"venue says {d.venue}")
 
 
-def _qty(r: _Resolver, d: QtyMismatch) -> Action:
+def _qty(r: Resolver, d: QtyMismatch) -> Action:
     if d.venue_filled < d.local_filled:
         return Action(d, Outcome.ESCALATED, note="venue knows fewer fills than we applied")
     coid = d.client_order_id
-    events = _ack_if_needed(r, coid, "", r.ts)
+    events = ack_if_needed(r, coid, "", r.ts)
     events.append(
         OrderReplaced(
             client_order_id=coid,
@@ -361,11 +153,11 @@ def _qty(r: _Resolver, d: QtyMismatch) -> Action:
     return r.events_action(d, events, f"venue quantity {d.venue_qty}")
 
 
-def _missing_at_venue(r: _Resolver, d: MissingAtVenue) -> Action:
+def _missing_at_venue(r: Resolver, d: MissingAtVenue) -> Action:
     coid = d.client_order_id
     if not d.fills_known and r.policy is ReconcilePolicy.CONSERVATIVE:
         return Action(d, Outcome.ESCALATED, note="fill history incomplete; query the order")
-    base = _stamp(coid, r.ts, r.ts)
+    base = stamp(coid, r.ts, r.ts)
     event: OrderEvent
     if d.has_fills or d.status is not OrderStatus.SUBMITTED:
         reason = "not open at the venue" + ("; fills stand" if d.has_fills else "")
@@ -380,7 +172,7 @@ def _missing_at_venue(r: _Resolver, d: MissingAtVenue) -> Action:
     return r.events_action(d, [event], "missing at venue")
 
 
-def _adopt(r: _Resolver, d: MissingLocally) -> Action:
+def _adopt(r: Resolver, d: MissingLocally) -> Action:
     if r.policy is ReconcilePolicy.CONSERVATIVE:
         return Action(d, Outcome.ESCALATED, note="unknown order at the venue")
     rep = d.report
@@ -394,7 +186,7 @@ def _adopt(r: _Resolver, d: MissingLocally) -> Action:
     ts = (first.ts_accepted or first.ts_last) if first else fills[0].ts_event
     ts = ts or r.ts
     venue_id = first.venue_order_id if first else fills[0].venue_order_id
-    base = _stamp(coid, ts, r.ts)
+    base = stamp(coid, ts, r.ts)
     events: list[OrderEvent] = [
         OrderInitialized(
             **base,
@@ -429,7 +221,7 @@ def _adopt(r: _Resolver, d: MissingLocally) -> Action:
             f.ts_event,
             False,
         )
-        events.append(_filled(r, fm))
+        events.append(fill_event(r, fm))
     if first is not None and first.filled_qty > filled:
         px = first.avg_px or first.limit_px
         if px is None:
@@ -453,27 +245,27 @@ def _adopt(r: _Resolver, d: MissingLocally) -> Action:
             first.ts_last or r.ts,
             True,
         )
-        events.append(_filled(r, fm))
+        events.append(fill_event(r, fm))
     commands: tuple[CancelOrder, ...] = ()
     status = first.status if first else OrderStatus.FILLED
     if status in (OrderStatus.CANCELED, OrderStatus.REJECTED, OrderStatus.EXPIRED):
         if first is not None and first.filled_qty < first.qty:
             events.append(
                 OrderCanceled(
-                    **_stamp(coid, first.ts_last or r.ts, r.ts),
+                    **stamp(coid, first.ts_last or r.ts, r.ts),
                     event_id=r.eid(coid, "CANCELED"),
                     reason=f"external order {status} at the venue",
                 )
             )
     elif not status.is_terminal and r.policy is ReconcilePolicy.CANCEL_UNKNOWN:
-        commands = (_cancel_cmd(r, coid, symbol, venue_id),)
+        commands = (cancel_cmd(r, coid, symbol, venue_id),)
     action = r.events_action(d, events, "adopted external order")
     if commands and action.outcome is Outcome.APPLIED:
         return Action(d, Outcome.COMMAND, action.events, commands, "adopted, cancel sent")
     return action
 
 
-def _position(r: _Resolver, d: PositionMismatch) -> Action:
+def _position(r: Resolver, d: PositionMismatch) -> Action:
     if r.policy is not ReconcilePolicy.VENUE_TRUTH:
         return Action(d, Outcome.ESCALATED, note="positions differ")
     px = d.venue_avg_px or d.local_avg_px
@@ -482,7 +274,7 @@ def _position(r: _Resolver, d: PositionMismatch) -> Action:
     delta = d.venue_qty - d.local_qty
     side = Side.BUY if delta > 0 else Side.SELL
     coid = f"RECON-POS-{r.broker}-{d.symbol}-{d.ts_venue}"
-    base = _stamp(coid, d.ts_venue, r.ts)
+    base = stamp(coid, d.ts_venue, r.ts)
     events: list[OrderEvent] = [
         OrderInitialized(
             **base,
@@ -531,13 +323,13 @@ def resolve(
         The resolution; apply ``resolution.events`` in order, send
         ``resolution.commands``, escalate ``resolution.unresolved``.
     """
-    r = _Resolver(orders, policy, broker, ts_ns)
+    r = Resolver(orders, policy, broker, ts_ns)
     actions: list[Action] = []
     # The venue's working values settle an unanswered amend before any missing fill lands.
     working = {d.client_order_id: d for d in discrepancies if isinstance(d, StatusMismatch)}
     for d in discrepancies:
         if isinstance(d, FillMissing):
-            events = _fill_events(r, d, working.get(d.client_order_id))
+            events = fill_events(r, d, working.get(d.client_order_id))
             actions.append(r.events_action(d, events, "venue fill"))
         elif isinstance(d, StatusMismatch):
             actions.append(_status(r, d))
@@ -550,13 +342,3 @@ def resolve(
         else:
             actions.append(_position(r, d))
     return Resolution(broker, policy, ts_ns, tuple(actions))
-
-
-def _clone(order: Order) -> Order:
-    init = order.events[0]
-    if not isinstance(init, OrderInitialized):  # pragma: no cover - Order is built from one
-        raise InvalidTransition(order.client_order_id, order.status.value, "clone")
-    copy = Order(init)
-    for e in order.events[1:]:
-        copy.apply(e)
-    return copy

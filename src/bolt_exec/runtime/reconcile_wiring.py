@@ -30,7 +30,7 @@ from bolt_exec.errors import ReconciliationError
 from bolt_exec.model.commands import CancelOrder, SubmitOrder
 from bolt_exec.model.enums import OrderStatus
 from bolt_exec.oms.manager import OrderManager
-from bolt_exec.reconcile.resolve import RECON_STRATEGY, ReconcilePolicy
+from bolt_exec.reconcile.actions import RECON_STRATEGY, ReconcilePolicy
 from bolt_exec.reconcile.service import ReconcileOutcome, ReconcileService
 
 __all__ = ["CorrectiveActions", "describe", "escalate_to", "reconcile_service", "unresolved_count"]
