@@ -177,7 +177,8 @@ def _print_tables(oms: OrderManager, out: TextIO) -> None:
         if isinstance(safety, SafetyManager):
             ks = "TRIPPED" if safety.kill_switch.is_tripped else "armed"
             print(
-                f"\nSafety: {safety.check_count} checks, trading state "
+                f"\nSafety: {safety.check_count} order checks, {safety.amend_count} amend "
+                f"check(s), trading state "
                 f"{safety.trading_state}, kill switch {ks}",
                 file=out,
             )
