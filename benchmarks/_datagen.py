@@ -7,8 +7,13 @@ prove it used the reference data before it is timed.
 
 from __future__ import annotations
 
+import cProfile
 import datetime as dt
 import hashlib
+import json
+import pstats
+import resource
+import sys
 from typing import Final
 
 import numpy as np
@@ -97,3 +102,17 @@ def python_call_ns(n: int = 1_000_000) -> float:
     for _ in range(n):
         f()
     return round((time.perf_counter_ns() - t) / n, 1)
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident set size so far, in MB (Linux reports KB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def finish(out: dict[str, object], prof: cProfile.Profile | None, sort: str) -> None:
+    """Print ``RESULT {json}``, the profile when one was taken, and exit 1 off-reference."""
+    print("RESULT " + json.dumps(out))
+    if prof is not None:
+        pstats.Stats(prof, stream=sys.stderr).sort_stats(sort).print_stats(40)
+    if not out["matches_reference"]:
+        sys.exit(1)

@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import logging
-import pstats
-import resource
-import sys
 import time
 from decimal import Decimal
 
@@ -105,7 +101,7 @@ def main() -> None:
         "filled_qty": int(qty),
         "notional_cents": cents,
         "avg_px": str(avg),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": g.peak_rss_mb(),
         "datagen_s": round(gen_s, 4),
         "conversion_s": round(conv_s, 4),
         "engine_load_s": round(load_s, 4),
@@ -123,11 +119,7 @@ def main() -> None:
     out["run_cpu_s"] = round(cpu_s, 4)
     out["ticks_per_cpu_s"] = round(len(quotes) / cpu_s)
     out["calib_ns_per_py_call"] = g.python_call_ns()
-    print("RESULT " + json.dumps(out))
-    if prof:
-        pstats.Stats(prof, stream=sys.stderr).sort_stats(args.sort).print_stats(40)
-    if not out["matches_reference"]:
-        sys.exit(1)
+    g.finish(out, prof, args.sort)
 
 
 if __name__ == "__main__":

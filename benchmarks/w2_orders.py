@@ -17,9 +17,6 @@ import argparse
 import cProfile
 import json
 import logging
-import pstats
-import resource
-import sys
 import time
 from decimal import Decimal
 
@@ -257,7 +254,7 @@ def main() -> None:
         "fills": strat.fills,
         "safety": type(engine.oms.safety).__name__,
         "throttles": "none configured",
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": g.peak_rss_mb(),
         "datagen_s": round(gen_s, 4),
         "engine_load_s": round(load_s, 4),
     }
@@ -268,11 +265,7 @@ def main() -> None:
     out["run_cpu_s"] = round(cpu_s, 4)
     out["orders_per_cpu_s"] = round(n / cpu_s)
     out["calib_ns_per_py_call"] = g.python_call_ns()
-    print("RESULT " + json.dumps(out))
-    if prof:
-        pstats.Stats(prof, stream=sys.stderr).sort_stats(args.sort).print_stats(40)
-    if not out["matches_reference"]:
-        sys.exit(1)
+    g.finish(out, prof, args.sort)
 
 
 if __name__ == "__main__":

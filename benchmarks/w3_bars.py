@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import logging
-import pstats
-import resource
-import sys
 import time
 from decimal import Decimal
 
@@ -104,7 +100,7 @@ def main() -> None:
         "notional_cents": cents,
         "avg_px": str(avg),
         "net_position": net,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": g.peak_rss_mb(),
         "datagen_s": round(gen_s, 4),
         "conversion_s": round(conv_s, 4),
         "engine_load_s": round(load_s, 4),
@@ -121,11 +117,7 @@ def main() -> None:
     out["run_cpu_s"] = round(cpu_s, 4)
     out["bars_per_cpu_s"] = round(len(bars) / cpu_s)
     out["calib_ns_per_py_call"] = g.python_call_ns()
-    print("RESULT " + json.dumps(out))
-    if prof:
-        pstats.Stats(prof, stream=sys.stderr).sort_stats(args.sort).print_stats(40)
-    if not out["matches_reference"]:
-        sys.exit(1)
+    g.finish(out, prof, args.sort)
 
 
 if __name__ == "__main__":
