@@ -29,7 +29,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import msgspec
 from msgspec.structs import force_setattr
 
 from bolt_exec.bus import MessageBus
@@ -107,7 +106,7 @@ class OrderWriter(OrderBook):
         if order is None and isinstance(event, OrderInitialized) and event.reconciliation:
             # The reconciler adopts an order the venue has and we never sent (external).
             if not event.event_id:
-                event = msgspec.structs.replace(event, event_id=f"{event.client_order_id}-1")
+                force_setattr(event, "event_id", f"{event.client_order_id}-1")
             self._store_new(Order(event), event)
             return
         if order is None:

@@ -7,18 +7,10 @@ are answered with exactly the events a real venue adapter emits: accepted,
 rejected, filled (with venue trade ids, fees and maker/taker), canceled,
 cancel rejected, replaced, replace rejected, triggered, expired.
 
-Matching is against the top of book fed by :meth:`PaperBroker.on_quote`
-(or a trade, or a bar):
-
-* Takers (market orders, marketable limits, triggered stops) fill at the far
-  touch plus ``slippage_ticks``, up to the displayed size that our earlier
-  orders have not taken from the same quote; the rest waits for the next
-  quote (or is canceled for IOC; a FOK that cannot fill whole is canceled).
-* Resting limits fill at their limit price (as makers) when the far touch
-  moves onto or through them, or when a trade prints through them.
-* Stops trigger when the touch on their side (or a trade, or a bar's
-  high/low) reaches the stop price; STOP then acts as a market order,
-  STOP_LIMIT as a limit.
+Matching (takers at the far touch plus slippage, up to the displayed size;
+resting limits as makers at their price; stop triggers; queue position) is
+:mod:`bolt_exec.adapters.paper.matching`; IOC remainders and FOKs that cannot
+fill whole are canceled here.
 * GTD orders expire at their time, DAY orders at the session close
   (``session_close`` in ``session_tz``; None keeps DAY orders working).
 
@@ -30,7 +22,7 @@ a real dropped connection; the reconciler recovers the truth from
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import time
 from decimal import Decimal
 from pathlib import Path
@@ -240,12 +232,11 @@ class PaperBroker(BrokerBase):
         self.matcher.on_bar(symbol, high, low, close, volume, ts)
 
     # ------------------------------------------------------------------ arrival
-    def _deliver(self, command: object, handler: object) -> None:
+    def _deliver(self, command: Any, handler: Callable[[Any], None]) -> None:
         self.commands_received += 1
         if not self._connected:
             self.dropped.append(command)
             return
-        assert callable(handler)
         if self.latency_ns <= 0:
             handler(command)
         else:
@@ -253,8 +244,7 @@ class PaperBroker(BrokerBase):
                 self._now() + self.latency_ns, lambda _ts: self._if_connected(handler, command)
             )
 
-    def _if_connected(self, handler: object, command: object) -> None:
-        assert callable(handler)
+    def _if_connected(self, handler: Callable[[Any], None], command: Any) -> None:
         if self._connected:
             handler(command)
         else:
