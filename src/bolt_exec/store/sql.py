@@ -30,10 +30,8 @@ database collides on them and gets :class:`~bolt_exec.errors.ConcurrencyConflict
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from itertools import chain
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
@@ -50,6 +48,7 @@ from bolt_exec.model.order import Order
 from bolt_exec.model.position import Position
 from bolt_exec.store import sql_state
 from bolt_exec.store.base import AlgoState, JournalEntry, KillSwitchState, replay_orders
+from bolt_exec.store.bulk import BulkInsert, Upsert
 from bolt_exec.store.lease import WriterLease
 from bolt_exec.store.mapping import (
     FILL_COLUMNS,
@@ -155,8 +154,8 @@ class SqlOrderStore:
         self._prepare()
 
     def _prepare(self) -> None:
-        self._ins_journal = _Driver(self._conn, JOURNAL.insert(), JOURNAL_COLUMNS)
-        self._ins_fills = _Driver(self._conn, FILLS.insert(), FILL_COLUMNS)
+        self._ins_journal = BulkInsert(self._conn, JOURNAL.insert(), JOURNAL_COLUMNS)
+        self._ins_fills = BulkInsert(self._conn, FILLS.insert(), FILL_COLUMNS)
         self._put_orders = self._upsert(ORDERS, ("client_order_id",), ORDER_COLUMNS)
         self._put_positions = self._upsert(POSITIONS, ("broker", "symbol"), POSITION_COLUMNS)
 
@@ -272,7 +271,7 @@ class SqlOrderStore:
         reason = first[0] if first else type(exc).__name__
         return StoreError(f"store {self._where}: {action} failed: {reason}")
 
-    def _upsert(self, table: Table, keys: tuple[str, ...], columns: tuple[str, ...]) -> _Upsert:
+    def _upsert(self, table: Table, keys: tuple[str, ...], columns: tuple[str, ...]) -> Upsert:
         dialect = self._engine.dialect.name
         ins: Any
         if dialect == "sqlite":
@@ -280,10 +279,10 @@ class SqlOrderStore:
         elif dialect == "postgresql":
             ins = postgresql.insert(table)
         else:
-            return _Upsert(self._conn, table, None, columns)
+            return Upsert(self._conn, table, None, columns)
         cols = {c.name: ins.excluded[c.name] for c in table.c if c.name not in keys}
         stmt = ins.on_conflict_do_update(index_elements=list(keys), set_=cols)
-        return _Upsert(self._conn, table, _Driver(self._conn, stmt, columns), columns)
+        return Upsert(self._conn, table, BulkInsert(self._conn, stmt, columns), columns)
 
     # -- appending ---------------------------------------------------------------------------
     def append(self, events: Sequence[OrderEvent]) -> int:
@@ -598,103 +597,3 @@ class SqlOrderStore:
 
     def __repr__(self) -> str:
         return f"SqlOrderStore(url={self._where!r}, durability={self.durability!r})"
-
-
-class _Driver:
-    """A statement compiled once by SQLAlchemy Core and run straight on the DBAPI cursor.
-
-    Rows are tuples in ``columns`` order. Where the dialect takes positional
-    parameters, a batch goes as multi-row ``INSERT ... VALUES (...), (...)``
-    statements (as many rows as fit under the backend's parameter limit): one
-    statement per few hundred rows instead of one per row, which is what lets a
-    batch reach the database at memory speed. Elsewhere, ``executemany`` of dicts.
-    """
-
-    def __init__(self, conn: Connection, stmt: Any, columns: tuple[str, ...]) -> None:
-        compiled = stmt.compile(dialect=conn.dialect)
-        self._conn = conn
-        self.sql: str = compiled.string
-        self._columns = columns
-        order = list(compiled.positiontup or []) if conn.dialect.positional else []
-        self._multi = order == list(columns) and " VALUES (" in self.sql
-        self._unnest = self._multi and conn.dialect.name == "postgresql"
-        if self._unnest:
-            # PostgreSQL: one array parameter per column, INSERT ... SELECT FROM unnest(...).
-            # The SQL stays short (psycopg parses long queries in Python, slowly).
-            head, rest = self.sql.split(" VALUES ", 1)
-            tail = rest[_group_end(rest) + 1 :]
-            table = stmt.table
-            types = [table.c[name].type.compile(dialect=conn.dialect) for name in columns]
-            arrays = ", ".join(f"%b::{t}[]" for t in types)  # %b: binary parameters
-            self.sql = f"{head} SELECT * FROM unnest({arrays}){tail}"
-        elif self._multi:
-            head, rest = self.sql.split(" VALUES ", 1)
-            end = _group_end(rest)
-            self._head: str = head + " VALUES "
-            self._group: str = rest[: end + 1]
-            self._tail: str = rest[end + 1 :]
-            self._per = max(1, _max_params(conn) // len(columns))
-            self._full_sql = self._rows_sql(self._per)
-
-    def _rows_sql(self, n: int) -> str:
-        return self._head + ", ".join([self._group] * n) + self._tail
-
-    def run(self, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        if self._unnest:
-            # %b (binary) parameters: arrays of text go without per-element escaping.
-            self._conn.exec_driver_sql(self.sql, tuple(list(c) for c in zip(*rows, strict=True)))
-            return
-        if not self._multi:
-            params = [dict(zip(self._columns, r, strict=True)) for r in rows]
-            self._conn.exec_driver_sql(self.sql, params)
-            return
-        per = self._per
-        for i in range(0, len(rows), per):
-            chunk = rows[i : i + per]
-            sql = self._full_sql if len(chunk) == per else self._rows_sql(len(chunk))
-            self._conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
-
-
-def _group_end(text: str) -> int:
-    # Index of the parenthesis closing the first "( ... )" group (casts contain none).
-    depth = 0
-    for i, ch in enumerate(text):
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    raise StoreError(f"cannot parse compiled insert: {text[:80]!r}")  # pragma: no cover
-
-
-def _max_params(conn: Connection) -> int:
-    if conn.dialect.name == "sqlite":
-        return 30_000 if sqlite3.sqlite_version_info >= (3, 32) else 900
-    return 30_000  # PostgreSQL's limit is 65,535 per statement
-
-
-class _Upsert:
-    """Insert-or-replace rows: ON CONFLICT where the dialect has it, else delete + insert."""
-
-    def __init__(
-        self, conn: Connection, table: Table, driver: _Driver | None, columns: tuple[str, ...]
-    ) -> None:
-        self._conn = conn
-        self._table = table
-        self._driver = driver
-        self._columns = columns
-
-    def run(self, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        if self._driver is not None:
-            self._driver.run(rows)
-            return
-        keys = list(self._table.primary_key.columns)
-        dicts = [dict(zip(self._columns, r, strict=True)) for r in rows]
-        for row in dicts:
-            self._conn.execute(self._table.delete().where(*[k == row[k.name] for k in keys]))
-        self._conn.execute(self._table.insert(), dicts)
