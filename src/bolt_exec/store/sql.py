@@ -35,11 +35,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, true
+from sqlalchemy import Table, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
-from sqlalchemy.pool import StaticPool
 
 from bolt_exec.errors import ConcurrencyConflict, StoreError
 from bolt_exec.model.enums import OrderStatus
@@ -49,6 +47,7 @@ from bolt_exec.model.position import Position
 from bolt_exec.store import sql_state
 from bolt_exec.store.base import AlgoState, JournalEntry, KillSwitchState, replay_orders
 from bolt_exec.store.bulk import BulkInsert, Upsert
+from bolt_exec.store.engine import connect, make_engine
 from bolt_exec.store.lease import WriterLease
 from bolt_exec.store.mapping import (
     FILL_COLUMNS,
@@ -66,7 +65,7 @@ from bolt_exec.store.mapping import (
 from bolt_exec.store.projection import FillRecord, OrderRecord, fold_batch
 from bolt_exec.store.schema import check_schema
 from bolt_exec.store.tables import FILLS, JOURNAL, ORDERS, POSITIONS
-from bolt_exec.store.url import check_sqlite_file, mask_url, parse_url, scrub
+from bolt_exec.store.url import mask_url, parse_url, scrub
 
 __all__ = ["Durability", "SqlOrderStore"]
 
@@ -121,8 +120,14 @@ class SqlOrderStore:
         self._lock = threading.RLock()
         self.read_only = read_only
         self._lease = WriterLease()
-        self._engine = self._make_engine(connect_timeout_s)
-        self._conn = self._connect()
+        self._engine = make_engine(
+            self._url,
+            self._where,
+            durability=durability,
+            read_only=read_only,
+            timeout_s=connect_timeout_s,
+        )
+        self._conn = connect(self._engine, self._url, self._where)
         try:
             if exclusive and not read_only:
                 self._lease = WriterLease.acquire(self._url, self._conn, self._where)
@@ -168,86 +173,13 @@ class SqlOrderStore:
             self._conn.close()
         except SQLAlchemyError:
             pass  # it is already gone
-        self._conn = self._connect()
+        self._conn = connect(self._engine, self._url, self._where)
         if self._exclusive:
             self._lease = WriterLease.acquire(self._url, self._conn, self._where)
         self._prepare()
         self._reload_caches()
         if self._stale:
             raise StoreError(f"store {self._where}: reconnected but cannot read the store")
-
-    # -- opening -----------------------------------------------------------------------------
-    def _make_engine(self, timeout_s: float) -> Engine:
-        url = self._url
-        if url.get_backend_name() == "sqlite":
-            check_sqlite_file(url)
-            memory = url.database in (None, "", ":memory:")
-            if self.read_only and not memory:
-                path = Path(url.database or "")
-                if not path.exists() or path.stat().st_size == 0:
-                    raise StoreError(
-                        f"{self._where} holds no bolt_exec store yet; open it once for "
-                        "writing to create one"
-                    )
-                # SQLite's own read-only mode: this connection cannot write the file at all.
-                url = URL.create(
-                    "sqlite", database=f"file:{path.resolve()}", query={"mode": "ro", "uri": "true"}
-                )
-            engine = create_engine(
-                url,
-                poolclass=StaticPool if memory else None,
-                connect_args={"check_same_thread": False, "timeout": timeout_s},
-            )
-            sync = "FULL" if self.durability == "full" else "NORMAL"
-
-            def on_connect(dbapi_conn: Any, _record: Any) -> None:
-                cur = dbapi_conn.cursor()
-                if not memory and not self.read_only:
-                    cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute(f"PRAGMA synchronous={sync}")
-                cur.close()
-
-            event.listen(engine, "connect", on_connect)
-            return engine
-        connect_args: dict[str, Any] = {}
-        if url.get_backend_name() == "postgresql":
-            connect_args["connect_timeout"] = max(1, int(timeout_s))
-            # No automatic server-side prepare: a generic plan for "= ANY(array)" lookups
-            # picks a sequential scan of the journal and made big batches 8x slower.
-            connect_args["prepare_threshold"] = None
-            if self.durability == "process":
-                connect_args["options"] = "-c synchronous_commit=off"
-        try:
-            # Positional parameters let bulk writes hand tuples straight to the driver.
-            extra: dict[str, Any] = (
-                {"paramstyle": "format"} if url.get_backend_name() == "postgresql" else {}
-            )
-            return create_engine(url, connect_args=connect_args, pool_pre_ping=True, **extra)
-        except (SQLAlchemyError, ImportError) as exc:
-            raise StoreError(
-                f"cannot use store URL {self._where}: {scrub(exc, url)}; install the driver "
-                "(PostgreSQL: pip install 'bolt-exec[postgres]') or fix the URL"
-            ) from None
-
-    def _connect(self) -> Connection:
-        try:
-            conn = self._engine.connect()
-            conn.execute(select(1))
-            conn.rollback()
-            return conn
-        except DBAPIError as exc:
-            self._engine.dispose()
-            text = scrub(getattr(exc, "orig", exc), self._url).strip().splitlines()
-            reason = text[0] if text else type(exc).__name__
-            if "not a database" in reason or "malformed" in reason:
-                raise StoreError(
-                    f"store {self._where} is not a usable SQLite database ({reason}); nothing "
-                    "was changed. Move it aside and restore from a backup"
-                ) from None
-            raise StoreError(
-                f"cannot connect to store {self._where}: {reason}; check that the server runs "
-                "and the host, port, database name and credentials are right"
-            ) from None
 
     def _dispose(self) -> None:
         try:
