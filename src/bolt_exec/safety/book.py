@@ -22,12 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Final
 
-from bolt_exec.model.enums import Side
+from bolt_exec.model.enums import OrderStatus, Side
 from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.order import Order
 
 __all__ = ["ExposureBook", "OpenOrders"]
+
+# a frozenset lookup instead of the ``is_terminal`` property: this runs per working order
+_TERMINAL: Final = frozenset(s for s in OrderStatus if s.is_terminal)
 
 
 class _Line:
@@ -66,6 +70,10 @@ class ExposureBook:
         """The signed position in ``symbol`` (zero when unknown)."""
         line = self._lines.get(symbol)
         return ZERO if line is None else line.qty
+
+    def line(self, symbol: str) -> _Line | None:
+        """The line of ``symbol`` (its ``qty``, ``mark`` and ``mult``), if it has one."""
+        return self._lines.get(symbol)
 
     def mark(self, symbol: str) -> Decimal | None:
         """The last mark of ``symbol``."""
@@ -158,14 +166,20 @@ class OpenOrders:
         symbol = self._by_coid.get(client_order_id)
         return None if symbol is None else self._by_symbol[symbol].get(client_order_id)
 
-    def in_symbol(self, symbol: str) -> list[Order]:
-        """Return the working orders in ``symbol``, dropping any that became terminal."""
+    def in_symbol(self, symbol: str, exclude: str = "") -> list[Order]:
+        """Return the working orders in ``symbol`` but ``exclude``, dropping terminal ones."""
         bucket = self._by_symbol.get(symbol)
         if not bucket:
             return []
-        live = [o for o in bucket.values() if not o.status.is_terminal]
-        if len(live) != len(bucket):
-            for coid in [c for c, o in bucket.items() if o.status.is_terminal]:
+        live = []
+        stale = None
+        for coid, o in bucket.items():
+            if o.status in _TERMINAL:
+                stale = [coid] if stale is None else [*stale, coid]
+            elif coid != exclude:
+                live.append(o)
+        if stale is not None:
+            for coid in stale:
                 self.discard(coid)
         return live
 

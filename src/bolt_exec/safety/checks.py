@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Final
 
 from bolt_exec.model.enums import OrderType
-from bolt_exec.model.numbers import is_on_grid
+from bolt_exec.model.instrument import Instrument
 from bolt_exec.safety.codes import ReasonCode as R
 from bolt_exec.safety.codes import TradingState
 from bolt_exec.safety.context import CheckContext
@@ -122,15 +122,19 @@ def check_precision(ctx: CheckContext) -> Decision:
     inst = ctx.instrument
     if inst is None:
         return APPROVED
-    for name, px in (("limit_px", ctx.limit_px), ("stop_px", ctx.stop_px)):
-        if px is not None and not is_on_grid(px, inst.tick_size):
-            return _deny(
-                R.BAD_PRICE_PRECISION,
-                f"{name} {px} is not on {ctx.symbol}'s tick size {inst.tick_size}; "
-                f"use {inst.round_px(px)}",
-                "precision",
-            )
-    if not is_on_grid(ctx.qty, inst.lot_size):
+    scope = ctx.resolved
+    # ``x % step`` is truthy exactly when x is off the grid (model.numbers.is_on_grid); the
+    # scope holds None for a zero step, which is no grid
+    tick = scope.tick
+    if tick is not None:
+        px = ctx.limit_px
+        if px is not None and px % tick:
+            return _off_tick(ctx, inst, "limit_px", px)
+        px = ctx.stop_px
+        if px is not None and px % tick:
+            return _off_tick(ctx, inst, "stop_px", px)
+    lot = scope.lot
+    if lot is not None and ctx.qty % lot:
         return _deny(
             R.BAD_QTY_PRECISION,
             f"qty {ctx.qty} is not a multiple of {ctx.symbol}'s lot size {inst.lot_size}; "
@@ -140,23 +144,26 @@ def check_precision(ctx: CheckContext) -> Decision:
     return APPROVED
 
 
+def _off_tick(ctx: CheckContext, inst: Instrument, name: str, px: Decimal) -> Decision:
+    return _deny(
+        R.BAD_PRICE_PRECISION,
+        f"{name} {px} is not on {ctx.symbol}'s tick size {inst.tick_size}; use {inst.round_px(px)}",
+        "precision",
+    )
+
+
 def check_qty_bounds(ctx: CheckContext) -> Decision:
-    """Quantity within the policy's and the venue's minimum and maximum."""
+    """Quantity within the policy's and the venue's minimum and maximum (the tighter of each)."""
     qty = ctx.qty
-    limits = ctx.limits
-    inst = ctx.instrument
-    low = limits.min_order_qty
-    if inst is not None and (low is None or inst.min_qty > low):
-        low = inst.min_qty
+    scope = ctx.resolved
+    low = scope.qty_low
     if low is not None and qty < low:
         return _deny(
             R.QTY_BELOW_MIN,
             f"qty {qty} is below the minimum {low} for {ctx.scope}; send at least {low}",
             "qty_bounds",
         )
-    high = limits.max_order_qty
-    if inst is not None and inst.max_qty is not None and (high is None or inst.max_qty < high):
-        high = inst.max_qty
+    high = scope.qty_high
     if high is not None and qty > high:
         return _deny(
             R.QTY_ABOVE_MAX,
