@@ -50,21 +50,32 @@ class _Line:
 
 
 class ExposureBook:
-    """Signed positions, marks, cash and the running gross/net exposure."""
+    """Signed positions, marks, cash and the running gross/net exposure.
 
-    __slots__ = ("_lines", "cash", "gross", "net", "open_positions")
+    Attributes:
+        equity: ``cash + net`` exposure, or None while cash is unknown. Kept up to date
+            whenever cash or a line changes (rarer than the checks that read it).
+    """
+
+    __slots__ = ("_cash", "_lines", "equity", "gross", "net", "open_positions")
 
     def __init__(self, cash: Decimal | None = None) -> None:
         self._lines: dict[str, _Line] = {}
-        self.cash = cash
         self.gross = ZERO
         self.net = ZERO
         self.open_positions = 0
+        self.equity: Decimal | None = None
+        self.cash = cash
 
     @property
-    def equity(self) -> Decimal | None:
-        """``cash + net`` exposure, or None while cash is unknown."""
-        return None if self.cash is None else self.cash + self.net
+    def cash(self) -> Decimal | None:
+        """The account cash, or None while unknown."""
+        return self._cash
+
+    @cash.setter
+    def cash(self, cash: Decimal | None) -> None:
+        self._cash = cash
+        self.equity = None if cash is None else cash + self.net
 
     def qty(self, symbol: str) -> Decimal:
         """The signed position in ``symbol`` (zero when unknown)."""
@@ -100,6 +111,8 @@ class ExposureBook:
         new_gross, new_net = line.values()
         self.gross += new_gross - old_gross
         self.net += new_net - old_net
+        cash = self._cash
+        self.equity = None if cash is None else cash + self.net
         self.open_positions += (qty != 0) - was_open
 
     def set_mark(self, symbol: str, px: Decimal) -> None:

@@ -17,6 +17,7 @@ from bolt_exec.safety.codes import ReasonCode as R
 from bolt_exec.safety.codes import TradingState
 from bolt_exec.safety.context import CheckContext
 from bolt_exec.safety.decision import APPROVED, Decision
+from bolt_exec.safety.scope import UNIT
 
 __all__ = [
     "check_collar",
@@ -262,9 +263,12 @@ def check_collar(ctx: CheckContext) -> Decision:
 def check_order_notional(ctx: CheckContext) -> Decision:
     """``qty * px * multiplier`` at most ``max_order_notional``."""
     cap = ctx.limits.max_order_notional
-    if cap is None or ctx.px is None:
+    px = ctx.px
+    if cap is None or px is None:
         return APPROVED
-    notional = ctx.qty * ctx.px * ctx.mult
+    notional = ctx.qty * px
+    if ctx.mult is not UNIT:  # scope.UNIT: skipping "* 1" changes no digit
+        notional *= ctx.mult
     if notional <= cap:
         return APPROVED
     return _deny(

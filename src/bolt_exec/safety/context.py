@@ -24,7 +24,7 @@ from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.order import Order
 from bolt_exec.safety.codes import TradingState
 from bolt_exec.safety.config import LimitSet, RiskConfig
-from bolt_exec.safety.scope import OrderScope
+from bolt_exec.safety.scope import UNIT, OrderScope
 from bolt_exec.safety.state import RiskState
 
 __all__ = ["CheckContext", "order_path"]
@@ -32,6 +32,8 @@ __all__ = ["CheckContext", "order_path"]
 # enum members as module constants: attribute access on an Enum class is slow (3.11)
 _BUY: Final = Side.BUY
 _MARKET: Final = OrderType.MARKET
+_TWO: Final = Decimal(2)
+_MINUS_TWO: Final = Decimal(-2)
 
 
 def order_path(order: Order) -> str:
@@ -95,7 +97,8 @@ class CheckContext:
         position: Decimal,
         ref_px: Decimal | None,
         ref_ts: int | None,
-        *,
+        # not keyword-only: the manager passes these by position (a class call with
+        # keywords costs a dict per order)
         qty: Decimal | None = None,
         limit_px: Decimal | None = None,
         stop_px: Decimal | None = None,
@@ -145,12 +148,13 @@ class CheckContext:
         signed = same + leaves if same else leaves
         # |projected| > |position|, without abs(): a buy adds risk unless it covers a short
         # by no more than twice the short (and symmetrically for a sell)
+        # (Decimal constants: comparing a Decimal with an int converts the int every time)
         if side is _BUY:
             self.projected = position + signed
-            self.increases = signed > 0 and (position >= 0 or signed > -2 * position)
+            self.increases = signed > ZERO and (position >= ZERO or signed > _MINUS_TWO * position)
         else:
             self.projected = position - signed
-            self.increases = signed > 0 and (position <= 0 or signed > 2 * position)
+            self.increases = signed > ZERO and (position <= ZERO or signed > _TWO * position)
 
     @property
     def is_reducing(self) -> bool:
@@ -163,7 +167,10 @@ class CheckContext:
     def value(self, qty: Decimal) -> Decimal | None:
         """``|qty| * mark * multiplier`` (the mark falls back to the order's price)."""
         px = self.mark if self.mark is not None else self.px
-        return None if px is None else abs(qty) * px * self.mult
+        if px is None:
+            return None
+        value = abs(qty) * px
+        return value if self.mult is UNIT else value * self.mult
 
     @property
     def scope(self) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Final
 
 from bolt_exec.model.enums import OrderType, Side
-from bolt_exec.model.order import Order
 from bolt_exec.safety.codes import ReasonCode as R
 from bolt_exec.safety.context import CheckContext
 from bolt_exec.safety.decision import APPROVED, Decision
@@ -154,28 +153,30 @@ def check_duplicate(ctx: CheckContext) -> Decision:
     )
 
 
-def _crosses(side: Side, px: object, other: Order) -> bool:
-    theirs = other.limit_px
-    if other.order_type in _STOPS and not other.is_triggered:
-        return False  # an untriggered stop is not resting in the book
-    if px is None or theirs is None:
-        return True  # a market order crosses anything on the other side
-    return px >= theirs if side is _BUY else px <= theirs  # type: ignore[operator]
-
-
 def check_self_trade(ctx: CheckContext) -> Decision:
-    """Do not trade against our own resting orders (wash trades)."""
+    """Do not trade against our own resting orders (wash trades).
+
+    A resting order on the other side is crossed when our price reaches its limit; a
+    market order (ours or theirs) crosses anything; an untriggered stop is not resting.
+    """
     if not ctx.config.self_trade_prevention or not ctx.working:
         return APPROVED
     order = ctx.order
     if order.order_type in _STOPS:
         return APPROVED
+    side = ctx.side
+    buy = side is _BUY
     px = ctx.limit_px if order.order_type is not _MARKET else None
     for other in ctx.working:
-        if other.side is not ctx.side and _crosses(ctx.side, px, other):
+        if other.side is side:
+            continue
+        if other.order_type in _STOPS and not other.is_triggered:
+            continue
+        theirs = other.limit_px
+        if px is None or theirs is None or (px >= theirs if buy else px <= theirs):
             return _deny(
                 R.SELF_TRADE,
-                f"{ctx.side} {ctx.symbol} at {px if px is not None else 'market'} would trade "
+                f"{side} {ctx.symbol} at {px if px is not None else 'market'} would trade "
                 f"against our own resting {other.side} {other.client_order_id} at "
                 f"{other.limit_px}; cancel that order first or price inside it",
                 "self_trade",

@@ -220,7 +220,7 @@ class SafetyManager(TradingControls):
             counts = self.strategy_counts
             counts[order.strategy_id] = counts.get(order.strategy_id, 0) + 1
             flatten = ctx.trading_state is _HALTED and self._flatten_ticket(ctx)
-            if self.kill_switch.is_tripped and not flatten:
+            if self.kill_switch.latch.tripped and not flatten:  # is_tripped, without a call
                 latch = self.kill_switch.latch
                 return self._denied(
                     ctx,
@@ -312,11 +312,11 @@ class SafetyManager(TradingControls):
             qty_now,
             ref_px,
             view.mark_ts(symbol),
-            qty=qty,
-            limit_px=limit_px,
-            stop_px=stop_px,
-            is_amend=amend,
-            scope=scope,
+            qty,
+            limit_px,
+            stop_px,
+            amend,
+            scope,
         )
 
     def _instrument(self, symbol: str, view: PortfolioView) -> Instrument | None:

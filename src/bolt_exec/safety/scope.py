@@ -35,9 +35,13 @@ from bolt_exec.safety.config import LimitSet, RiskConfig
 from bolt_exec.safety.state import RiskState
 from bolt_exec.safety.throttle import SlidingWindow, TokenBucket
 
-__all__ = ["OrderScope", "ScopeCache"]
+__all__ = ["UNIT", "OrderScope", "ScopeCache"]
 
-_ONE: Final = Decimal(1)
+UNIT: Final = Decimal(1)
+"""The multiplier of a cash instrument. A scope whose multiplier is exactly ``Decimal(1)``
+(value and exponent) holds this very object, so a check may skip ``* mult`` after ``mult is
+UNIT``: the product it skips is the value itself, digit for digit, because every Decimal
+result already fits the context's precision."""
 
 Buckets = tuple[tuple[str, str, TokenBucket], ...]
 
@@ -78,7 +82,8 @@ class OrderScope:
         self.instrument = instrument
         self.limits: LimitSet = config.limits_for(broker, strategy, symbol)
         limits = self.limits
-        self.mult: Decimal = instrument.multiplier if instrument is not None else _ONE
+        mult = instrument.multiplier if instrument is not None else UNIT
+        self.mult: Decimal = UNIT if _is_unit(mult) else mult
         # a zero increment means "no grid" (model.numbers.is_on_grid): None skips the test
         self.tick = (
             instrument.tick_size if instrument is not None and instrument.tick_size else None
@@ -149,3 +154,10 @@ class ScopeCache:
         if instrument is not None:
             self._scopes[(broker, strategy, symbol)] = scope
         return scope
+
+
+def _is_unit(mult: Decimal) -> bool:
+    # Decimal("1.0") equals 1 but multiplying by it adds a digit to the exponent (5 -> 5.0),
+    # which would show in messages: only the exact Decimal(1) is the unit
+    sign, digits, exponent = mult.as_tuple()
+    return sign == 0 and digits == (1,) and exponent == 0
