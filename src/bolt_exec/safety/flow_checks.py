@@ -8,6 +8,7 @@ order costs no budget.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Final
 
 from bolt_exec.model.enums import OrderType, Side
@@ -27,6 +28,7 @@ __all__ = [
     "check_venue_caps",
     "commit_amend",
     "commit_submit",
+    "exact",
 ]
 
 # enum members as module constants: attribute access on an Enum class is slow (3.11)
@@ -41,6 +43,16 @@ def _deny(code: R, reason: str, check: str) -> Decision:
     return Decision(False, code.value, reason, check)
 
 
+def exact(value: Decimal | None) -> tuple[int, int] | None:
+    """A cheap-to-hash key equal for two Decimals exactly when they are numerically equal.
+
+    ``as_integer_ratio`` is exact and canonical (lowest terms, positive denominator), so
+    ``1.10`` and ``1.1`` give the same key, as ``==`` says. Hashing a fresh Decimal computes
+    a modular power (several times the cost); small ints hash for free.
+    """
+    return None if value is None else value.as_integer_ratio()
+
+
 def _key(ctx: CheckContext) -> tuple[object, ...]:
     key = ctx.dup_key
     if key is not None:
@@ -51,9 +63,9 @@ def _key(ctx: CheckContext) -> tuple[object, ...]:
         o.broker,
         ctx.symbol,
         ctx.side,
-        ctx.qty,
-        ctx.limit_px,
-        ctx.stop_px,
+        ctx.qty.as_integer_ratio(),  # exact(), inlined: qty is never None
+        exact(ctx.limit_px),
+        exact(ctx.stop_px),
         o.order_type,
     )
     return key
