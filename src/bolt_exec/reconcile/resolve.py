@@ -27,10 +27,22 @@ history incomplete
 PositionMismatch       escalate              escalate             synthetic fill
 =====================  ====================  ===================  ==================
 
-``MissingAtVenue`` is resolved by what we know: an order with any fill
-becomes CANCELED (its fills stand; never REJECTED); an order the venue never
-acknowledged and that never traded becomes REJECTED ("never reached the
+``MissingAtVenue`` comes after the service asked the venue about the order
+(a mass status lists open orders only, so it cannot tell a filled order from a
+canceled one). A venue report settles it before it gets here (``diff``
+compares it like a listed one: FILLED infers the missing fills, CANCELED /
+EXPIRED / REJECTED is a ``StatusMismatch``). An UNANSWERED query (timeout,
+transport error) leaves the order in flight and escalates: ambiguous is never
+turned into a rejection or a cancel. Otherwise (the venue does not know it, or
+the broker cannot be asked) it is resolved by what we know: an order with any
+fill becomes CANCELED (its fills stand; never REJECTED); an order the venue
+never acknowledged and that never traded becomes REJECTED ("never reached the
 venue"); an acknowledged order without fills becomes CANCELED.
+
+A terminal venue status for an order whose amend we never heard answered
+(PENDING_REPLACE) at a quantity other than ours proves the amend took: the
+venue's values are applied first, so an order amended down and then filled
+ends FILLED at the amended quantity.
 
 Each candidate event is first applied to a scratch copy of the order; an
 event the state machine would refuse is not emitted, and the discrepancy is
@@ -83,6 +95,7 @@ from bolt_exec.reconcile.diff import (
     MissingLocally,
     PositionMismatch,
     QtyMismatch,
+    QueryAnswer,
     StatusMismatch,
     inferred_trade_id,
 )
@@ -109,6 +122,17 @@ def _status(r: Resolver, d: StatusMismatch) -> Action:
         if order.status is OrderStatus.PENDING_REPLACE:
             events.append(venue_values(r, d, order))
         return r.events_action(d, events, f"venue says {d.venue}")
+    amended = order.status is OrderStatus.PENDING_REPLACE and d.venue_qty not in (None, order.qty)
+    if amended:  # it ended at another quantity than ours: our amend took before it did
+        events.append(venue_values(r, d, order))
+    if d.venue is OrderStatus.FILLED:
+        # FILLED is proved by fills (the venue's, or inferred from its report), never
+        # assigned; the venue's values complete an order amended down to its fills.
+        if order.status is OrderStatus.FILLED or (
+            amended and d.venue_qty is not None and order.filled_qty >= d.venue_qty
+        ):
+            return r.events_action(d, events, "venue says FILLED; its fills complete it")
+        return Action(d, Outcome.ESCALATED, note="venue says FILLED; fills do not complete it")
     base = stamp(coid, d.ts_venue, r.ts)
     if d.venue is OrderStatus.EXPIRED:
         events.append(OrderExpired(**base, event_id=r.eid(coid, "EXPIRED")))
@@ -129,8 +153,8 @@ def _status(r: Resolver, d: StatusMismatch) -> Action:
                 reason=f"venue reports {d.venue}",
             )
         )
-    else:  # FILLED at the venue but not by the fills we know
-        return Action(d, Outcome.ESCALATED, note="venue says FILLED; fills do not complete it")
+    else:
+        return Action(d, Outcome.ESCALATED, note=f"venue says {d.venue}; not a venue status")
     return r.events_action(d, events, f"venue says {d.venue}")
 
 
@@ -155,6 +179,10 @@ def _qty(r: Resolver, d: QtyMismatch) -> Action:
 
 def _missing_at_venue(r: Resolver, d: MissingAtVenue) -> Action:
     coid = d.client_order_id
+    if d.query is QueryAnswer.UNANSWERED:
+        # Ambiguous is not dead: nothing is applied, the order stays in flight.
+        note = f"status query unanswered ({d.query_error or 'no answer'}); left in flight"
+        return Action(d, Outcome.ESCALATED, note=note)
     if not d.fills_known and r.policy is ReconcilePolicy.CONSERVATIVE:
         return Action(d, Outcome.ESCALATED, note="fill history incomplete; query the order")
     base = stamp(coid, r.ts, r.ts)
