@@ -23,6 +23,9 @@ Rules:
 * A PENDING_CANCEL / PENDING_REPLACE order the venue still works is in flight
   until the grace period passes; after that it is a :class:`StatusMismatch`
   (the request was lost).
+* Fills are booked once. An inferred fill stands for the venue's fills up to
+  its quantity; when the real fills show up later (a lagging trade history, a
+  watermark reaching back) those it already counts are not missing.
 * Positions are compared after the missing fills (ours + theirs), so a
   position difference that the fills explain is not reported twice.
   Tolerance is per instrument: a difference smaller than one lot cannot be a
@@ -62,6 +65,7 @@ from bolt_exec.reconcile.discrepancies import (
     QueryAnswer,
     StatusMismatch,
     external_order_id,
+    inferred_qty,
     inferred_trade_id,
 )
 
@@ -157,9 +161,12 @@ class _Diff:
         coid = order.client_order_id
         filled = order.filled_qty
         cost = (order.avg_px or ZERO) * order.filled_qty
+        covered = _inferred_upto(order)
+        venue_cum = ZERO
         for f in sorted(fills, key=lambda f: (f.ts_event, f.trade_id)):
-            if order.has_trade(f.trade_id):
-                continue
+            venue_cum += f.last_qty
+            if order.has_trade(f.trade_id) or venue_cum <= covered:
+                continue  # applied, or counted by an inferred fill when it was not reported
             self.add_fill(_fill(f, self.broker, coid))
             filled += f.last_qty
             cost += f.last_px * f.last_qty
@@ -261,8 +268,25 @@ class _Diff:
                 or (query is not None and query.fills_complete),
                 query=QueryAnswer.NOT_ASKED if query is None else query.answer,
                 query_error="" if query is None else query.error,
+                symbol=order.symbol,
             )
         )
+
+
+def _inferred_upto(order: Order) -> Decimal:
+    # The venue's cumulative filled quantity that our inferred fills already account for.
+    # Venue fills arriving later (a lagging trade history, a watermark reaching back) are
+    # counted against it in time order, so a fill is never booked twice. Fills the venue
+    # lists only in part make the running sum smaller, never larger: at worst a real fill
+    # is left to the report's inference, never double counted.
+    upto = ZERO
+    for e in order.events:
+        trade_id = getattr(e, "trade_id", None)
+        if isinstance(trade_id, str):
+            q = inferred_qty(order.client_order_id, trade_id)
+            if q is not None and q > upto:
+                upto = q
+    return upto
 
 
 def diff(

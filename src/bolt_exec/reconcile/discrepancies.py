@@ -26,6 +26,7 @@ __all__ = [
     "QueryAnswer",
     "StatusMismatch",
     "external_order_id",
+    "inferred_qty",
     "inferred_trade_id",
 ]
 
@@ -87,6 +88,7 @@ class MissingAtVenue:
         fills_known: True if the venue's fill history covers the order's whole life.
         query: what a targeted status query about it found (NOT_ASKED: none was made).
         query_error: why that query went unanswered.
+        symbol: the order's symbol (its position is not settled while its fate is unknown).
     """
 
     broker: str
@@ -97,6 +99,7 @@ class MissingAtVenue:
     fills_known: bool
     query: QueryAnswer = QueryAnswer.NOT_ASKED
     query_error: str = ""
+    symbol: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,17 @@ Discrepancy = (
 def inferred_trade_id(client_order_id: str, venue_filled_qty: Decimal) -> str:
     """Return the deterministic trade id of an inferred fill."""
     return f"RECON-{client_order_id}-{venue_filled_qty.normalize():f}"
+
+
+def inferred_qty(client_order_id: str, trade_id: str) -> Decimal | None:
+    """Return the venue filled quantity an inferred fill's trade id records (None: not one)."""
+    prefix = f"RECON-{client_order_id}-"
+    if not trade_id.startswith(prefix):
+        return None
+    try:
+        return Decimal(trade_id.removeprefix(prefix))
+    except ArithmeticError:  # decimal.InvalidOperation: a venue id that merely looks alike
+        return None
 
 
 def external_order_id(broker: str, venue_order_id: str) -> str:

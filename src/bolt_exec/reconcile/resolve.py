@@ -293,9 +293,11 @@ def _adopt(r: Resolver, d: MissingLocally) -> Action:
     return action
 
 
-def _position(r: Resolver, d: PositionMismatch) -> Action:
+def _position(r: Resolver, d: PositionMismatch, unknown: set[str]) -> Action:
     if r.policy is not ReconcilePolicy.VENUE_TRUTH:
         return Action(d, Outcome.ESCALATED, note="positions differ")
+    if d.symbol in unknown:  # the order's fills, once known, would be booked a second time
+        return Action(d, Outcome.ESCALATED, note="positions differ; an order's fate is unknown")
     px = d.venue_avg_px or d.local_avg_px
     if px is None or px <= 0:
         return Action(d, Outcome.ESCALATED, note="positions differ and no price to book it at")
@@ -354,8 +356,14 @@ def resolve(
     r = Resolver(orders, policy, broker, ts_ns)
     actions: list[Action] = []
     # The venue's working values settle an unanswered amend before any missing fill lands.
-    working = {d.client_order_id: d for d in discrepancies if isinstance(d, StatusMismatch)}
-    for d in discrepancies:
+    found = list(discrepancies)
+    working = {d.client_order_id: d for d in found if isinstance(d, StatusMismatch)}
+    unknown = {
+        d.symbol
+        for d in found
+        if isinstance(d, MissingAtVenue) and d.query is QueryAnswer.UNANSWERED
+    }
+    for d in found:
         if isinstance(d, FillMissing):
             events = fill_events(r, d, working.get(d.client_order_id))
             actions.append(r.events_action(d, events, "venue fill"))
@@ -368,5 +376,5 @@ def resolve(
         elif isinstance(d, MissingLocally):
             actions.append(_adopt(r, d))
         else:
-            actions.append(_position(r, d))
+            actions.append(_position(r, d, unknown))
     return Resolution(broker, policy, ts_ns, tuple(actions))
