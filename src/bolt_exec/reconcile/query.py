@@ -9,7 +9,7 @@ answers, which ``diff`` takes as data:
   ``order_status(client_order_id)`` or ``order_report(client_order_id)`` (the
   paper broker), or ``query_order(symbol, client_order_id)`` (Binance); sync or
   async, returning an ``OrderStatusReport`` or None when the venue does not know
-  the order;
+  the order (then nothing of it traded there: its fill history is complete);
 * any other broker is asked once for all of them: a mass status reaching back
   to the oldest order's start (``overlap_ns`` earlier), so each order's whole
   fill history is seen, and its report when the venue lists finished orders.
@@ -77,8 +77,10 @@ async def ask_venue(
             except BrokerError as exc:
                 out[coid] = _unanswered(coid, f"{type(exc).__name__}: {exc}")
                 continue
-            found = QueryAnswer.FOUND if report is not None else QueryAnswer.NOT_FOUND
-            out[coid] = OrderQuery(coid, found, report)
+            if report is None:  # unknown to the venue: nothing of it can have traded there
+                out[coid] = OrderQuery(coid, QueryAnswer.NOT_FOUND, fills_complete=True)
+            else:
+                out[coid] = OrderQuery(coid, QueryAnswer.FOUND, report)
         return out
     if not asked:
         return out

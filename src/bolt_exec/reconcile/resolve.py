@@ -61,12 +61,14 @@ from bolt_exec.model.enums import LiquiditySide, OrderStatus, OrderType, Side, T
 from bolt_exec.model.events import (
     OrderAccepted,
     OrderCanceled,
+    OrderCancelRejected,
     OrderEvent,
     OrderExpired,
     OrderFilled,
     OrderInitialized,
     OrderRejected,
     OrderReplaced,
+    OrderReplaceRejected,
     OrderSubmitted,
 )
 from bolt_exec.model.numbers import ZERO
@@ -126,13 +128,7 @@ def _status(r: Resolver, d: StatusMismatch) -> Action:
     if amended:  # it ended at another quantity than ours: our amend took before it did
         events.append(venue_values(r, d, order))
     if d.venue is OrderStatus.FILLED:
-        # FILLED is proved by fills (the venue's, or inferred from its report), never
-        # assigned; the venue's values complete an order amended down to its fills.
-        if order.status is OrderStatus.FILLED or (
-            amended and d.venue_qty is not None and order.filled_qty >= d.venue_qty
-        ):
-            return r.events_action(d, events, "venue says FILLED; its fills complete it")
-        return Action(d, Outcome.ESCALATED, note="venue says FILLED; fills do not complete it")
+        return _filled(r, d, order, events, amended)
     base = stamp(coid, d.ts_venue, r.ts)
     if d.venue is OrderStatus.EXPIRED:
         events.append(OrderExpired(**base, event_id=r.eid(coid, "EXPIRED")))
@@ -156,6 +152,29 @@ def _status(r: Resolver, d: StatusMismatch) -> Action:
     else:
         return Action(d, Outcome.ESCALATED, note=f"venue says {d.venue}; not a venue status")
     return r.events_action(d, events, f"venue says {d.venue}")
+
+
+def _filled(
+    r: Resolver, d: StatusMismatch, order: Order, events: list[OrderEvent], amended: bool
+) -> Action:
+    # FILLED is proved by fills (the venue's, or inferred from its report), never assigned.
+    # A request still pending here was answered "too late" at the venue; that answer (or
+    # the venue's values, for an amend that took) completes the order.
+    coid = d.client_order_id
+    qty = d.venue_qty if amended and d.venue_qty is not None else order.qty
+    if order.status is not OrderStatus.FILLED and order.filled_qty < qty:
+        return Action(d, Outcome.ESCALATED, note="venue says FILLED; fills do not complete it")
+    base = stamp(coid, d.ts_venue, r.ts)
+    reason = "too late: the venue says FILLED"
+    if order.status is OrderStatus.PENDING_CANCEL:
+        events.append(
+            OrderCancelRejected(**base, event_id=r.eid(coid, "CANCEL-LATE"), reason=reason)
+        )
+    elif order.status is OrderStatus.PENDING_REPLACE and not amended:
+        events.append(
+            OrderReplaceRejected(**base, event_id=r.eid(coid, "AMEND-LATE"), reason=reason)
+        )
+    return r.events_action(d, events, "venue says FILLED; its fills complete it")
 
 
 def _qty(r: Resolver, d: QtyMismatch) -> Action:

@@ -9,7 +9,8 @@ The only async part of reconciliation. It is built from the OrderManager
    on that broker;
 3. asks the venue about every order the mass status cannot account for (it lists
    open orders only, so a missing order may have filled, been canceled, or never
-   arrived): a targeted status query per order, see
+   arrived; and where positions differ, our finished orders on that symbol may
+   have fills from before the watermark): a targeted status query per order, see
    :mod:`bolt_exec.reconcile.query`; the answers go back into ``diff`` as data;
 4. :func:`~bolt_exec.reconcile.resolve.resolve` under the policy;
 5. hands every corrective event to ``oms.on_event`` (the one writer journals and
@@ -60,6 +61,7 @@ from bolt_exec.reconcile.diff import (
     Discrepancy,
     MissingAtVenue,
     OrderQuery,
+    PositionMismatch,
     diff,
 )
 from bolt_exec.reconcile.outcome import Escalation, ReconcileOutcome, escalate_to
@@ -198,12 +200,7 @@ class ReconcileService:
         except BrokerError as exc:
             return self._failed(exc)
         ours = self._ours()
-        missing = {
-            d.client_order_id
-            for d in self._diff(status, since, ours, {})
-            if isinstance(d, MissingAtVenue)
-        }
-        queries = await self._ask([o for o in ours if o.client_order_id in missing])
+        queries = await self._ask(self._to_ask(status, since, ours))
         outcome = self._reconcile(status, since, ours, queries)
         self.since_ns = status.ts - self._overlap_ns
         return outcome
@@ -224,6 +221,27 @@ class ReconcileService:
             return self._failed(query.error, count=False)
         status = MassStatus(broker=self._name, ts=now)
         return self._reconcile(status, None, [order], queries, whole_book=False)
+
+    def _to_ask(self, status: MassStatus, since: int | None, ours: list[Order]) -> list[Order]:
+        # Orders the snapshot cannot account for: those missing at the venue, and, where
+        # positions differ, our finished orders on that symbol it does not list (fills of
+        # theirs we never heard of, from before the watermark), most recent first.
+        found = self._diff(status, since, ours, {})
+        missing = {d.client_order_id for d in found if isinstance(d, MissingAtVenue)}
+        gaps = {d.symbol for d in found if isinstance(d, PositionMismatch)}
+        listed = {r.client_order_id for r in status.orders}
+        done = sorted(
+            (
+                o
+                for o in ours
+                if o.is_terminal
+                and o.symbol in gaps
+                and o.filled_qty < o.qty
+                and o.client_order_id not in listed
+            ),
+            key=lambda o: -o.ts_last,
+        )
+        return [o for o in ours if o.client_order_id in missing] + done
 
     async def _ask(self, orders: Sequence[Order]) -> dict[str, OrderQuery]:
         if not orders:
