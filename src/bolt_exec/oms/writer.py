@@ -55,7 +55,7 @@ class OrderWriter(OrderBook):
         self.strict = strict
         self.anomalies: list[str] = []
         self._inbox: deque[OrderEvent] = deque()
-        self._pending: list[tuple[Order, OrderEvent]] = []
+        self._pending: list[OrderEvent] = []  # applied, not yet journaled
         self._journal_failure: Exception | None = None
         self._busy = False
 
@@ -143,7 +143,7 @@ class OrderWriter(OrderBook):
         coid = order.client_order_id
         self._orders[coid] = order
         self._handles[coid] = OrderHandle(order)
-        self._pending.append((order, init))
+        self._pending.append(init)
 
     def _local(self, order: Order, kind: type[OrderEvent], **fields: Any) -> None:
         """Commit an event the OMS itself originates (now, for ``order``)."""
@@ -176,7 +176,7 @@ class OrderWriter(OrderBook):
             self._open[coid] = order
         else:
             self._open.pop(coid, None)
-        self._pending.append((order, event))
+        self._pending.append(event)
 
     def _flush(self) -> None:
         """Journal the pending events in one append (group commit), then publish them.
@@ -188,7 +188,7 @@ class OrderWriter(OrderBook):
         while self._pending:
             batch, self._pending = self._pending, []
             try:
-                self.store.append([event for _, event in batch])
+                self.store.append(batch)
             except Exception as exc:
                 # Our state is now ahead of the journal: refuse everything until a restart
                 # rebuilds the book from what was durably written.
@@ -198,12 +198,12 @@ class OrderWriter(OrderBook):
                     "taking commands: restart it to recover from the journal and reconcile"
                 ) from exc
             publish, handles = self.bus.publish, self._handles
-            for order, event in batch:
+            for event in batch:
                 kind = type(event)
                 publish(EVENT_TOPICS[kind], event)
                 if kind is OrderFilled:
                     publish(f"execution.{event.symbol}", event)  # type: ignore[attr-defined]
-                handle = handles.get(order.client_order_id)
+                handle = handles.get(event.client_order_id)
                 if handle is not None:
                     handle._notify(event)
 
