@@ -65,7 +65,10 @@ class MessageBus:
 
     def publish(self, topic: str, message: Any) -> None:
         """Deliver ``message`` to every handler subscribed to ``topic``."""
-        for handler in self._handlers(topic):
+        handlers = self._cache.get(topic)
+        if handlers is None:
+            handlers = self._handlers(topic)
+        for handler in handlers:
             try:
                 handler(topic, message)
             except Exception as exc:

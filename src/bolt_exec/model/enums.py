@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 __all__ = [
+    "OPEN_STATUSES",
+    "TERMINAL_STATUSES",
     "AssetClass",
     "LiquiditySide",
     "OrderStatus",
@@ -69,15 +72,16 @@ class OrderStatus(StrEnum):
     @property
     def is_terminal(self) -> bool:
         """True once nothing can make the order work again."""
-        return self in _TERMINAL
+        return self in TERMINAL_STATUSES
 
     @property
     def is_open(self) -> bool:
         """True while the order may still trade at the venue (or is on its way there)."""
-        return self in _OPEN
+        return self in OPEN_STATUSES
 
 
-_TERMINAL = frozenset(
+# The status sets behind is_terminal / is_open, for hot paths that test membership directly.
+TERMINAL_STATUSES: Final = frozenset(
     {
         OrderStatus.DENIED,
         OrderStatus.REJECTED,
@@ -86,7 +90,7 @@ _TERMINAL = frozenset(
         OrderStatus.EXPIRED,
     }
 )
-_OPEN = frozenset(
+OPEN_STATUSES: Final = frozenset(
     {
         OrderStatus.SUBMITTED,
         OrderStatus.ACCEPTED,

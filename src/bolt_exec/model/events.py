@@ -20,6 +20,7 @@ import msgspec
 from bolt_exec.model.enums import LiquiditySide, OrderType, Side, TimeInForce
 
 __all__ = [
+    "EVENT_TOPICS",
     "EVENT_TYPES",
     "OrderAccepted",
     "OrderCancelRejected",
@@ -192,7 +193,7 @@ AnyOrderEvent = (
     | OrderFilled
 )
 
-_TOPICS: Final[dict[type[OrderEvent], str]] = {
+EVENT_TOPICS: Final[dict[type[OrderEvent], str]] = {
     OrderInitialized: "order.initialized",
     OrderDenied: "order.denied",
     OrderSubmitted: "order.submitted",
@@ -215,7 +216,7 @@ _DECODER: Final = msgspec.json.Decoder(AnyOrderEvent)
 
 def event_topic(event: OrderEvent) -> str:
     """Return the bus topic of an event (``order.filled``...)."""
-    return _TOPICS[type(event)]
+    return EVENT_TOPICS[type(event)]
 
 
 def encode_event(event: OrderEvent) -> bytes:

@@ -30,7 +30,21 @@ def to_decimal(value: object, field: str, *, allow_zero: bool = False) -> Decima
         ValidationError: naming ``field`` and ``value`` when it is not a finite
             positive number (NaN, infinity, negative, a bool, a list...).
     """
-    if isinstance(value, Decimal):
+    kind = type(value)
+    if kind is int:  # the common cases first: an int is always finite
+        d = Decimal(value)  # type: ignore[arg-type]
+        if d > 0 or (allow_zero and d == 0):
+            return d
+    elif kind is Decimal:
+        d = value  # type: ignore[assignment]
+    elif kind is str:
+        try:
+            d = Decimal(value)  # type: ignore[arg-type]
+        except (InvalidOperation, ValueError):
+            raise ValidationError(
+                field, value, "is not a number", "pass digits such as '189.50'"
+            ) from None
+    elif isinstance(value, Decimal):
         d = value
     elif isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValidationError(

@@ -7,10 +7,9 @@ and the fix) comes out. Nothing here touches the broker.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from bolt_exec.adapters.base import Capabilities
 from bolt_exec.errors import UnsupportedError, ValidationError
@@ -28,11 +27,13 @@ __all__ = [
 
 E = TypeVar("E", bound=StrEnum)
 
-_ENUM_CACHE: dict[tuple[type[StrEnum], object], StrEnum] = {}
+# Per enum: every spelling seen so far -> its member (members map to themselves). Bounded,
+# because a caller could feed it endless distinct bad strings.
+_ENUM_CACHE: dict[type[StrEnum], dict[object, StrEnum]] = {}
+_ENUM_CACHE_MAX = 256
 
 
-@dataclass(frozen=True, slots=True)
-class OrderSpec:
+class OrderSpec(NamedTuple):
     """A validated new order."""
 
     side: Side
@@ -46,19 +47,23 @@ class OrderSpec:
 
 def parse_enum(enum: type[E], value: object, field: str) -> E:
     """Return ``value`` as a member of ``enum`` (case-insensitive for strings)."""
-    if isinstance(value, enum):
-        return value
-    cached = _ENUM_CACHE.get((enum, value))
-    if cached is not None:
-        return cached  # type: ignore[return-value]
+    known = _ENUM_CACHE.get(enum)
+    if known is None:
+        known = _ENUM_CACHE[enum] = {m: m for m in enum}
+    try:
+        member = known.get(value)
+    except TypeError:  # unhashable: certainly not a member
+        member = None
+    if member is not None:
+        return member  # type: ignore[return-value]
     if isinstance(value, str):
         try:
             member = enum(value.upper())
         except ValueError:
             pass
         else:
-            if len(_ENUM_CACHE) < 1024:
-                _ENUM_CACHE[(enum, value)] = member
+            if len(known) < _ENUM_CACHE_MAX:
+                known[value] = member
             return member
     allowed = ", ".join(m.value for m in enum)
     raise ValidationError(field, value, f"is not one of {allowed}", f"use one of {allowed}")
@@ -111,7 +116,11 @@ def validate_order(
         )
     limit_ = _px(limit_px, "limit_px", inst) if limit_px is not None else None
     stop_ = _px(stop_px, "stop_px", inst) if stop_px is not None else None
-    expire_ = _expire(tif_, expire_ts, now_ns)
+    expire_ = (
+        None
+        if tif_ is not TimeInForce.GTD and expire_ts is None
+        else _expire(tif_, expire_ts, now_ns)
+    )
     px_for_notional = limit_ or stop_ or ref_px
     if px_for_notional is not None and inst.min_notional > 0:
         notional = inst.notional(qty_, px_for_notional)

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from msgspec.structs import force_setattr
@@ -34,7 +32,8 @@ from msgspec.structs import force_setattr
 from bolt_exec.bus import MessageBus
 from bolt_exec.clock import Clock
 from bolt_exec.errors import InvalidTransition, StoreError
-from bolt_exec.model.events import OrderEvent, OrderFilled, OrderInitialized, event_topic
+from bolt_exec.model.enums import OPEN_STATUSES
+from bolt_exec.model.events import EVENT_TOPICS, OrderEvent, OrderFilled, OrderInitialized
 from bolt_exec.model.order import Order
 from bolt_exec.model.transitions import TRANSITIONS
 from bolt_exec.oms.book import OrderBook
@@ -56,7 +55,7 @@ class OrderWriter(OrderBook):
         self.strict = strict
         self.anomalies: list[str] = []
         self._inbox: deque[OrderEvent] = deque()
-        self._pending: list[tuple[Order, OrderEvent]] = []
+        self._pending: list[OrderEvent] = []  # applied, not yet journaled
         self._journal_failure: Exception | None = None
         self._busy = False
 
@@ -67,26 +66,36 @@ class OrderWriter(OrderBook):
         if not self._busy:
             self._drain()
 
-    @contextmanager
-    def _running(self) -> Iterator[None]:
-        """Run a command to completion; broker events that arrive meanwhile wait.
+    def _begin(self) -> bool:
+        """Start a command; return True if it is the outermost one (see :meth:`_end`).
 
-        A command issued from inside a handler (an algorithm reacting to a fill, a
-        bracket placing its exits) runs inline; the outermost command drains the inbox.
+        Broker events that arrive while a command runs wait in the inbox. A command
+        issued from inside a handler (an algorithm reacting to a fill, a bracket placing
+        its exits) runs inline; the outermost command drains the inbox when it ends.
+        Commands use ``outer = self._begin()`` / ``try: ... except: self._abort(outer)`` /
+        ``self._end(outer)`` rather than a context manager: this is the hottest path of
+        the library and a generator-based ``with`` costs more than the rest of a cancel.
         """
         if self._journal_failure is not None:
             raise StoreError(
                 "the OMS stopped after its journal failed; restart it to recover"
             ) from self._journal_failure
-        outer = not self._busy
+        if self._busy:
+            return False
         self._busy = True
-        try:
-            yield
-        finally:
-            if outer:
-                self._busy = False
+        return True
+
+    def _end(self, outer: bool) -> None:
+        """Finish a command: the outermost one processes what arrived meanwhile."""
         if outer:
-            self._drain()
+            self._busy = False
+            if self._inbox or self._pending:
+                self._drain()
+
+    def _abort(self, outer: bool) -> None:
+        """A command raised: release the OMS; what arrived waits for the next drain."""
+        if outer:
+            self._busy = False
 
     def _drain(self) -> None:
         if self._busy:
@@ -94,46 +103,47 @@ class OrderWriter(OrderBook):
         self._busy = True
         try:
             inbox = self._inbox
+            on_broker_event = self._on_broker_event
             while inbox or self._pending:
                 while inbox:
-                    self._on_broker_event(inbox.popleft())
+                    on_broker_event(inbox.popleft())
                 self._flush()  # one journal transaction for everything that arrived
         finally:
             self._busy = False
 
     def _on_broker_event(self, event: OrderEvent) -> None:
         order = self._orders.get(event.client_order_id)
-        if order is None and isinstance(event, OrderInitialized) and event.reconciliation:
+        if order is None:
+            self._on_unknown_order(event)
+            return
+        kind = type(event)
+        if kind is OrderFilled and order.has_trade(event.trade_id):  # type: ignore[attr-defined]
+            return  # duplicate delivery of the same venue trade: an explicit no-op
+        if (order.status, kind) not in TRANSITIONS:
+            self._anomaly(
+                str(InvalidTransition(order.client_order_id, order.status.value, kind.__name__))
+            )
+            return
+        self._commit(order, event)
+
+    def _on_unknown_order(self, event: OrderEvent) -> None:
+        if isinstance(event, OrderInitialized) and event.reconciliation:
             # The reconciler adopts an order the venue has and we never sent (external).
             if not event.event_id:
                 force_setattr(event, "event_id", f"{event.client_order_id}-1")
             self._store_new(Order(event), event)
             return
-        if order is None:
-            self._anomaly(
-                f"event for unknown order {event.client_order_id!r}: "
-                f"{type(event).__name__} (the reconciler adopts external orders)"
-            )
-            return
-        if isinstance(event, OrderFilled) and order.has_trade(event.trade_id):
-            return  # duplicate delivery of the same venue trade: an explicit no-op
-        if (order.status, type(event)) not in TRANSITIONS:
-            self._anomaly(
-                str(
-                    InvalidTransition(
-                        order.client_order_id, order.status.value, type(event).__name__
-                    )
-                )
-            )
-            return
-        self._commit(order, event)
+        self._anomaly(
+            f"event for unknown order {event.client_order_id!r}: "
+            f"{type(event).__name__} (the reconciler adopts external orders)"
+        )
 
     # ------------------------------------------------------------------ the one write path
     def _store_new(self, order: Order, init: OrderInitialized) -> None:
         coid = order.client_order_id
         self._orders[coid] = order
         self._handles[coid] = OrderHandle(order)
-        self._pending.append((order, init))
+        self._pending.append(init)
 
     def _local(self, order: Order, kind: type[OrderEvent], **fields: Any) -> None:
         """Commit an event the OMS itself originates (now, for ``order``)."""
@@ -146,25 +156,27 @@ class OrderWriter(OrderBook):
         )
 
     def _commit(self, order: Order, event: OrderEvent) -> None:
+        coid = order.client_order_id
         if not event.event_id:
             # Broker events arrive without an id; the OMS owns them from here, so stamping
             # the (frozen) struct in place is safe and saves a copy on the hot path.
-            force_setattr(event, "event_id", f"{order.client_order_id}-{len(order.events) + 1}")
-        fill = event if isinstance(event, OrderFilled) else None
-        if fill is not None and fill.last_qty > order.leaves_qty:
-            self._anomaly(
-                f"order {order.client_order_id!r}: fill {fill.trade_id!r} of "
-                f"{fill.last_qty} exceeds leaves {order.leaves_qty}; not applied"
-            )
-            return
-        order.apply(event)
-        if order.is_open:
-            self._open[order.client_order_id] = order
+            force_setattr(event, "event_id", f"{coid}-{len(order.events) + 1}")
+        if type(event) is OrderFilled:
+            if event.last_qty > order.leaves_qty:
+                self._anomaly(
+                    f"order {coid!r}: fill {event.trade_id!r} of "
+                    f"{event.last_qty} exceeds leaves {order.leaves_qty}; not applied"
+                )
+                return
+            order.apply(event)
+            self.portfolio.apply_fill(order.broker, self.instrument(order.symbol), event)
         else:
-            self._open.pop(order.client_order_id, None)
-        if fill is not None:
-            self.portfolio.apply_fill(order.broker, self.instrument(order.symbol), fill)
-        self._pending.append((order, event))
+            order.apply(event)
+        if order.status in OPEN_STATUSES:
+            self._open[coid] = order
+        else:
+            self._open.pop(coid, None)
+        self._pending.append(event)
 
     def _flush(self) -> None:
         """Journal the pending events in one append (group commit), then publish them.
@@ -176,7 +188,7 @@ class OrderWriter(OrderBook):
         while self._pending:
             batch, self._pending = self._pending, []
             try:
-                self.store.append([event for _, event in batch])
+                self.store.append(batch)
             except Exception as exc:
                 # Our state is now ahead of the journal: refuse everything until a restart
                 # rebuilds the book from what was durably written.
@@ -185,16 +197,15 @@ class OrderWriter(OrderBook):
                     f"the order journal failed ({type(exc).__name__}); the OMS has stopped "
                     "taking commands: restart it to recover from the journal and reconcile"
                 ) from exc
-            for order, event in batch:
-                self._publish(order, event)
-
-    def _publish(self, order: Order, event: OrderEvent) -> None:
-        self.bus.publish(event_topic(event), event)
-        if type(event) is OrderFilled:
-            self.bus.publish(f"execution.{event.symbol}", event)
-        handle = self._handles.get(order.client_order_id)
-        if handle is not None:
-            handle._notify(event)
+            publish, handles = self.bus.publish, self._handles
+            for event in batch:
+                kind = type(event)
+                publish(EVENT_TOPICS[kind], event)
+                if kind is OrderFilled:
+                    publish(f"execution.{event.symbol}", event)  # type: ignore[attr-defined]
+                handle = handles.get(event.client_order_id)
+                if handle is not None:
+                    handle._notify(event)
 
     def _anomaly(self, message: str) -> None:
         log.error("OMS anomaly: %s", message)

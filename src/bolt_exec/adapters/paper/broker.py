@@ -172,11 +172,19 @@ class PaperBroker(BrokerBase):
 
     def submit(self, command: SubmitOrder) -> None:
         """Receive a new order (after the latency)."""
-        self._deliver(command, self._arrive_submit)
+        if self.latency_ns <= 0 and self._connected:  # the common case, without a hop
+            self.commands_received += 1
+            self._arrive_submit(command)
+        else:
+            self._deliver(command, self._arrive_submit)
 
     def cancel(self, command: CancelOrder) -> None:
         """Receive a cancel request (after the latency)."""
-        self._deliver(command, self._arrive_cancel)
+        if self.latency_ns <= 0 and self._connected:
+            self.commands_received += 1
+            self._arrive_cancel(command)
+        else:
+            self._deliver(command, self._arrive_cancel)
 
     def amend(self, command: AmendOrder) -> None:
         """Receive an amend request (after the latency)."""
@@ -269,20 +277,22 @@ class PaperBroker(BrokerBase):
             return
         assert inst is not None
         self._seq += 1
+        now = self._now()
         vo = VenueOrder(
-            cmd,
-            f"{self.name}-{self._seq}",
-            self._seq,
-            cmd.qty,
-            cmd.limit_px,
-            cmd.stop_px,
-            self._now(),
+            cmd, f"{self.name}-{self._seq}", self._seq, cmd.qty, cmd.limit_px, cmd.stop_px, now
         )
         self._orders[coid] = vo
         if cmd.tif in (TimeInForce.IOC, TimeInForce.FOK):
             self._take_immediate(vo)
             return
-        self._say(OrderAccepted, coid, venue_order_id=vo.venue_order_id)
+        self._emit_(
+            OrderAccepted(
+                client_order_id=coid,
+                ts_event=now,
+                ts_init=now,
+                venue_order_id=vo.venue_order_id,
+            )
+        )
         self._arm_expiry(vo)
         if not vo.is_armed:
             self.matcher.take(vo)
@@ -429,7 +439,10 @@ class PaperBroker(BrokerBase):
         return self._clock
 
     def _now(self) -> int:
-        return self._clock_().now_ns()
+        clock = self._clock
+        if clock is None:
+            return self._clock_().now_ns()  # raises, naming the fix
+        return clock.now_ns()
 
     def _report(self, vo: VenueOrder) -> OrderStatusReport:
         c = vo.cmd
