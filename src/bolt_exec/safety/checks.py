@@ -91,7 +91,13 @@ def check_reduce_only(ctx: CheckContext) -> Decision:
 
 
 def check_instrument_lists(ctx: CheckContext) -> Decision:
-    """Refuse unknown instruments, blocklisted ones, and any not on a non-empty allowlist."""
+    """Refuse unknown instruments, blocklisted ones, and any not on a non-empty allowlist.
+
+    A reduce-only order that only brings an existing position towards flat passes the
+    lists: a symbol blocked while we hold it (a delisting, a compliance hold) must still
+    be exitable, or the kill switch's own flattening order would be refused and the
+    position trapped. Everything that adds risk stays refused.
+    """
     symbol = ctx.symbol
     if ctx.instrument is None:
         return _deny(
@@ -101,21 +107,27 @@ def check_instrument_lists(ctx: CheckContext) -> Decision:
             "instrument_lists",
         )
     config = ctx.config
-    if symbol in config.block:
+    blocked = symbol in config.block
+    if not blocked and (not config.allow or symbol in config.allow):
+        return APPROVED
+    if ctx.order.reduce_only and ctx.is_reducing:
+        return APPROVED
+    exit_hint = (
+        "; to close an existing position send a reduce_only order" if ctx.position != 0 else ""
+    )
+    if blocked:
         return _deny(
             R.BLOCKLISTED,
             f"instrument {symbol!r} is on instruments.block in policy.yaml; remove it there "
-            "to trade it",
+            f"to trade it{exit_hint}",
             "instrument_lists",
         )
-    if config.allow and symbol not in config.allow:
-        return _deny(
-            R.NOT_ALLOWLISTED,
-            f"instrument {symbol!r} is not on instruments.allow in policy.yaml "
-            f"({len(config.allow)} symbols); add it there to trade it",
-            "instrument_lists",
-        )
-    return APPROVED
+    return _deny(
+        R.NOT_ALLOWLISTED,
+        f"instrument {symbol!r} is not on instruments.allow in policy.yaml "
+        f"({len(config.allow)} symbols); add it there to trade it{exit_hint}",
+        "instrument_lists",
+    )
 
 
 def check_precision(ctx: CheckContext) -> Decision:
