@@ -2,7 +2,9 @@
 
 :meth:`OrderStore.append` returns only once the events are durable (as durable
 as the store promises); the OMS publishes nothing before that. Appends are
-idempotent on ``event_id``. Besides the journal a store keeps projections
+idempotent on ``(client_order_id, event_id)``: event ids are unique per order
+(the OMS stamps ``{client_order_id}-{n}``), and the SQL journal enforces it with
+its one unique index. Besides the journal a store keeps projections
 (orders, fills, positions) updated in the same transaction, the kill-switch
 latch and resumable algorithm state.
 
@@ -88,7 +90,8 @@ class OrderStore(Protocol):
     def append(self, events: Sequence[OrderEvent]) -> int:
         """Make ``events`` durable, in order, in one transaction; return how many were new.
 
-        Repeated event ids (in the journal or earlier in the batch) are no-ops.
+        Repeated event ids of an order (in the journal or earlier in the batch) are
+        no-ops; events without an id are always appended.
         """
         ...
 
@@ -215,7 +218,9 @@ class MemoryOrderStore:
 
     def __init__(self) -> None:
         self._entries: list[OrderEvent] = []  # the journal; entry n has seq n + 1
-        self._ids: set[str] = set()
+        # Event id -> its order; (order, id) pairs for the rare id that two orders share.
+        self._ids: dict[str, str] = {}
+        self._shared_ids: set[tuple[str, str]] = set()
         self._orders: dict[str, OrderRecord] = {}
         self._fills: list[FillRecord] = []
         self._trades: set[tuple[str, str]] = set()
@@ -242,15 +247,20 @@ class MemoryOrderStore:
         self._folded = len(self._entries)
 
     def append(self, events: Sequence[OrderEvent]) -> int:
-        """Append, skipping event ids already present; return how many were new."""
+        """Append, skipping (order, event id) pairs already present; return how many were new."""
         ids = self._ids
         before = len(self._entries)
         for event in events:
             event_id = event.event_id
             if event_id:
-                if event_id in ids:
+                coid = event.client_order_id
+                owner = ids.get(event_id)
+                if owner is None:
+                    ids[event_id] = coid
+                elif owner == coid or (coid, event_id) in self._shared_ids:
                     continue
-                ids.add(event_id)
+                else:
+                    self._shared_ids.add((coid, event_id))
             self._entries.append(event)
         return len(self._entries) - before
 

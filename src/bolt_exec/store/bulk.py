@@ -11,7 +11,7 @@ import sqlite3
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Boolean, Connection, Table
 
 from bolt_exec.errors import StoreError
 
@@ -43,6 +43,8 @@ class BulkInsert:
             tail = rest[_group_end(rest) + 1 :]
             table = stmt.table
             types = [table.c[name].type.compile(dialect=conn.dialect) for name in columns]
+            # Rows carry booleans as 0/1 (see mapping); a boolean[] array needs real bools.
+            self._bools = [i for i, n in enumerate(columns) if isinstance(table.c[n].type, Boolean)]
             arrays = ", ".join(f"%b::{t}[]" for t in types)  # %b: binary parameters
             self.sql = f"{head} SELECT * FROM unnest({arrays}){tail}"
         elif self._multi:
@@ -62,7 +64,10 @@ class BulkInsert:
             return
         if self._unnest:
             # %b (binary) parameters: arrays of text go without per-element escaping.
-            self._conn.exec_driver_sql(self.sql, tuple(list(c) for c in zip(*rows, strict=True)))
+            arrays = [list(c) for c in zip(*rows, strict=True)]
+            for i in self._bools:
+                arrays[i] = [bool(v) for v in arrays[i]]
+            self._conn.exec_driver_sql(self.sql, tuple(arrays))
             return
         if not self._multi:
             params = [dict(zip(self._columns, r, strict=True)) for r in rows]

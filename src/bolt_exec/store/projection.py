@@ -203,9 +203,8 @@ def apply_fill_to_position(position: Position, event: OrderFilled) -> None:
 
 @dataclass(slots=True)
 class BatchFold:
-    """What one appended batch changes: new journal rows and the touched projections."""
+    """What one appended batch changes: the touched projection rows."""
 
-    journal: list[tuple[int, OrderEvent]]
     orders: dict[str, OrderRecord]
     fills: list[FillRecord]
     positions: dict[tuple[str, str], Position]
@@ -234,13 +233,12 @@ def fold_batch(
             returned in the result, not added here.
 
     Returns:
-        The journal rows and every projection row that changed.
+        Every projection row that changed.
     """
-    out = BatchFold(journal=[], orders={}, fills=[], positions={})
+    out = BatchFold(orders={}, fills=[], positions={})
     new_trades: set[tuple[str, str]] = set()
     seq = first_seq
     for event in events:
-        out.journal.append((seq, event))
         coid = event.client_order_id
         record = out.orders.get(coid) or orders.get(coid)
         if isinstance(event, OrderInitialized):
