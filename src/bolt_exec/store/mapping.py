@@ -1,10 +1,11 @@
 """Explicit mapping between table rows and domain records (the domain never sees a row).
 
-Values bound to the database are plain ``str``/``int``/``None``: booleans as 0/1
-and enums as their text. The sqlite3 driver binds exactly those types directly;
-anything else (a ``bool``, a ``StrEnum``) takes its adapter lookup, which cost
-more than the row insert itself. PostgreSQL's bulk path turns 0/1 back into
-booleans (``bulk.BulkInsert``).
+Values bound to the database are plain ``str``/``int``: booleans as 0/1, enums
+as their text, and NULL as ``""`` in the ``EMPTY_IS_NULL`` columns (where ``""``
+is never a value). The sqlite3 driver binds ``str`` and ``int`` directly;
+anything else (``bool``, ``StrEnum``, ``None``) takes its adapter lookup, which
+cost more than the row insert itself. ``bulk.BulkInsert`` turns 0/1 back into
+booleans for PostgreSQL and ``""`` back into NULL everywhere.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bolt_exec.model.position import Position
 from bolt_exec.store.projection import FillRecord, OrderRecord
 
 __all__ = [
+    "EMPTY_IS_NULL",
     "FILL_COLUMNS",
     "JOURNAL_COLUMNS",
     "ORDER_COLUMNS",
@@ -34,6 +36,8 @@ __all__ = [
 
 Row = Mapping[Any, Any]
 
+# Nullable columns whose rows carry "" for NULL (decimals and event ids are never "").
+EMPTY_IS_NULL: Final = frozenset({"event_id", "limit_px", "stop_px", "avg_px"})
 JOURNAL_COLUMNS: Final = (
     "seq",
     "event_id",
@@ -114,7 +118,7 @@ def journal_rows(events: Sequence[OrderEvent], first_seq: int) -> list[tuple[Any
     return [
         (
             seq,  # seq
-            e.event_id or None,  # event_id
+            e.event_id,  # event_id ("" is NULL: see EMPTY_IS_NULL)
             e.client_order_id,  # client_order_id
             type(e).__name__,  # type
             encode(e).decode(),  # payload
@@ -128,21 +132,23 @@ def journal_rows(events: Sequence[OrderEvent], first_seq: int) -> list[tuple[Any
 
 def order_values(r: OrderRecord) -> tuple[Any, ...]:
     """Return the orders-projection row of ``r`` (values in ``ORDER_COLUMNS`` order)."""
+    # Runs once per order per batch: inline None checks, no helper calls.
+    limit_px, stop_px, avg_px = r.limit_px, r.stop_px, r.avg_px
     return (
         r.client_order_id,  # client_order_id
         r.symbol,  # symbol
         r.side._value_,  # side (_value_: the plain text, without the slow .value property)
         r.order_type._value_,  # order_type
         str(r.qty),  # qty
-        _s(r.limit_px),  # limit_px
-        _s(r.stop_px),  # stop_px
+        "" if limit_px is None else str(limit_px),  # limit_px ("" is NULL: EMPTY_IS_NULL)
+        "" if stop_px is None else str(stop_px),  # stop_px
         r.tif._value_,  # tif
         r.broker,  # broker
         r.strategy_id,  # strategy_id
         r.parent_id,  # parent_id
         r.status._value_,  # status
         str(r.filled_qty),  # filled_qty
-        _s(r.avg_px),  # avg_px
+        "" if avg_px is None else str(avg_px),  # avg_px
         str(r.fees),  # fees
         r.venue_order_id,  # venue_order_id
         1 if r.is_triggered else 0,  # is_triggered

@@ -39,6 +39,7 @@ from bolt_exec.model.events import OrderEvent, OrderFilled
 from bolt_exec.model.position import Position
 from bolt_exec.store.bulk import BulkInsert, Upsert
 from bolt_exec.store.mapping import (
+    EMPTY_IS_NULL,
     FILL_COLUMNS,
     JOURNAL_COLUMNS,
     ORDER_COLUMNS,
@@ -91,7 +92,7 @@ class JournalWriter:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._in_sql: dict[tuple[Any, ...], str] = {}
-        self._ins_journal = BulkInsert(conn, JOURNAL.insert(), JOURNAL_COLUMNS)
+        self._ins_journal = BulkInsert(conn, JOURNAL.insert(), JOURNAL_COLUMNS, EMPTY_IS_NULL)
         self._ins_fills = BulkInsert(conn, FILLS.insert(), FILL_COLUMNS)
         self._put_orders = self._upsert(ORDERS, ("client_order_id",), ORDER_COLUMNS)
         self._put_positions = self._upsert(POSITIONS, ("broker", "symbol"), POSITION_COLUMNS)
@@ -108,10 +109,11 @@ class JournalWriter:
         elif dialect == "postgresql":
             ins = postgresql.insert(table)
         else:
-            return Upsert(self._conn, table, None, columns)
+            return Upsert(self._conn, table, None, columns, EMPTY_IS_NULL)
         cols = {c.name: ins.excluded[c.name] for c in table.c if c.name not in keys}
         stmt = ins.on_conflict_do_update(index_elements=list(keys), set_=cols)
-        return Upsert(self._conn, table, BulkInsert(self._conn, stmt, columns), columns)
+        driver = BulkInsert(self._conn, stmt, columns, EMPTY_IS_NULL)
+        return Upsert(self._conn, table, driver, columns)
 
     def load(self) -> None:
         """(Re)load the caches from the committed state; raises SQLAlchemyError."""
@@ -244,6 +246,9 @@ class JournalWriter:
 
 def _drop_repeats(events: Sequence[OrderEvent]) -> list[OrderEvent]:
     # The first of two events with one (order, event id) in a batch wins; no id, no dedupe.
+    ids = {e.event_id for e in events}
+    if len(ids) == len(events) and "" not in ids:
+        return list(events)  # the usual batch: every id distinct, so every pair is
     seen: set[tuple[str, str]] = set()
     fresh: list[OrderEvent] = []
     for e in events:
