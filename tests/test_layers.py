@@ -42,7 +42,12 @@ RULES: dict[str, tuple[set[str], bool]] = {
     "ledger": (CORE_ALLOWED, True),
     "compliance": (CORE_ALLOWED, True),
 }
-PURE_FILES = {"reconcile/diff.py", "reconcile/resolve.py"}
+PURE_FILES = {
+    "reconcile/diff.py",
+    "reconcile/resolve.py",
+    "reconcile/discrepancies.py",
+    "reconcile/corrections.py",
+}
 ADAPTER_FORBIDDEN = {"oms", "safety", "store"}
 
 

@@ -145,14 +145,7 @@ class Session:
     # ------------------------------------------------------------------ recovery
     def reconcile(self) -> str:
         """Reconcile with the venue; return what it settled (``<n> <Kind>=<count> ...``)."""
-        service = ReconcileService(
-            self.paper,
-            orders=self.oms.orders,
-            positions=self.oms.positions,
-            apply_event=self.oms.on_event,
-            clock=self.clock,
-            instruments={i.symbol: i for i in instruments()},
-        )
+        service = ReconcileService(self.oms, instruments={i.symbol: i for i in instruments()})
         outcome = asyncio.run(service.run_once())
         if not outcome.is_ok or self.oms.anomalies:
             fail(f"reconcile left work: {outcome.summary()}; anomalies {self.oms.anomalies}")

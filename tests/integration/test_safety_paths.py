@@ -30,6 +30,7 @@ from bolt_exec.model.enums import OrderStatus, OrderType, Side
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.oms.manager import OrderManager
 from bolt_exec.reconcile import ReconcilePolicy
+from bolt_exec.reconcile.service import ReconcileService
 from bolt_exec.runtime.reconcile_wiring import CorrectiveActions, reconcile_service
 from bolt_exec.safety.codes import ReasonCode as R
 from bolt_exec.safety.codes import TradingState
@@ -365,3 +366,68 @@ def test_every_path_in_one_session_checks_each_order_exactly_once(tmp_path: Path
         o.client_order_id for o in s.oms.orders()
     )
     assert runner.status(pid).filled_qty == 6
+
+
+# -- a reconciler built by hand -------------------------------------------------------------------
+def test_hand_built_reconciler_cannot_be_given_a_broker_to_send_to(tmp_path: Path) -> None:
+    """The old form (a broker and callbacks, commands defaulting to ``broker.cancel``)
+    bypassed the gate; it is refused with what to write instead."""
+    s = Session(tmp_path)
+    with pytest.raises(TypeError, match=r"ReconcileService\(oms, 'paper'\)"):
+        ReconcileService(s.paper)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        ReconcileService(  # type: ignore[call-arg]
+            s.oms, "paper", send_command=s.paper.cancel
+        )
+
+
+def test_hand_built_reconciler_corrective_cancels_reach_the_gate(tmp_path: Path) -> None:
+    # Arrange: a lost cancel request and an unknown venue order, the demo policy.
+    s = Session(tmp_path)
+    lost = _lose_a_cancel(s)
+    external = _external_order(s)
+    cancels_before = len(s.paper.cancels)
+    service = ReconcileService(s.oms, "paper", policy=ReconcilePolicy.CANCEL_UNKNOWN)
+
+    # Act
+    outcome = asyncio.run(service.run_once())
+
+    # Assert: every cancel it sent was shown to the SafetyManager first.
+    assert outcome.is_ok, outcome.summary()
+    sent = [c.client_order_id for c in s.paper.cancels[cancels_before:]]
+    assert sorted(sent) == sorted([lost, external])
+    assert s.safety.cancel_counts["reconcile"] == len(sent)
+
+
+def test_hand_built_reconciler_corrective_order_denied_by_policy_never_reaches_the_venue(
+    tmp_path: Path,
+) -> None:
+    s = Session(tmp_path, block=("MSFT",))
+    service = ReconcileService(s.oms, "paper")
+    before = s.paper.commands_received
+    order = SubmitOrder(
+        client_order_id="unused",
+        symbol="MSFT",
+        side=Side.BUY,
+        order_type=OrderType.MARKET,
+        qty=Decimal(2),
+    )
+
+    with pytest.raises(ReconciliationError, match="BLOCKLISTED"):
+        service.corrective(order)
+
+    assert s.paper.commands_received == before
+    only(s.safety.check_counts, "reconcile", 1)
+
+
+def test_hand_built_reconciler_escalates_to_the_safety_manager_by_default(
+    tmp_path: Path,
+) -> None:
+    s = Session(tmp_path)
+    _external_order(s)
+
+    outcome = asyncio.run(ReconcileService(s.oms, "paper").run_once())
+
+    assert outcome.unresolved  # CONSERVATIVE: an unknown venue order is escalated
+    assert s.safety.trading_state is s.safety.config.on_reconcile_discrepancy
+    assert s.safety.trading_state is not TradingState.ACTIVE

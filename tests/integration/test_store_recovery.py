@@ -45,14 +45,7 @@ async def test_reopened_oms_recovers_and_reconciles_a_fill_missed_while_down(
     store2 = SqlOrderStore(db)
     oms2 = OrderManager(paper, clock=clock, store=store2, strict=True)
     before = oms2.order(resting.client_order_id).status
-    service = ReconcileService(
-        paper,
-        orders=oms2.orders,
-        positions=oms2.positions,
-        apply_event=oms2.on_event,
-        clock=clock,
-        policy=ReconcilePolicy.CONSERVATIVE,
-    )
+    service = ReconcileService(oms2, "paper", policy=ReconcilePolicy.CONSERVATIVE)
     outcome = await service.run_once()
     again = await service.run_once()
 

@@ -157,7 +157,13 @@ def fill_events(r: Resolver, d: FillMissing, venue: StatusMismatch | None) -> li
     order = r.order(d.client_order_id)
     if order is None or order.status is not OrderStatus.PENDING_REPLACE:
         return [fill_event(r, d)]
-    if venue is not None and venue.venue_qty is not None and not venue.venue.is_terminal:
+    if (
+        venue is not None
+        and venue.venue_qty is not None
+        and (not venue.venue.is_terminal or venue.venue_qty != order.qty)
+    ):
+        # Working: its values settle the amend. Done at another quantity than ours: the
+        # amend took before it ended (an order amended down, then filled).
         return [venue_values(r, venue, order), fill_event(r, d)]
     if d.last_qty <= order.leaves_qty:
         return [fill_event(r, d)]

@@ -23,27 +23,51 @@ Rules:
 * A PENDING_CANCEL / PENDING_REPLACE order the venue still works is in flight
   until the grace period passes; after that it is a :class:`StatusMismatch`
   (the request was lost).
+* Fills are booked once. An inferred fill stands for the venue's fills up to
+  its quantity; when the real fills show up later (a lagging trade history, a
+  watermark reaching back) those it already counts are not missing.
 * Positions are compared after the missing fills (ours + theirs), so a
   position difference that the fills explain is not reported twice.
   Tolerance is per instrument: a difference smaller than one lot cannot be a
   trade, only venue rounding, so only ``|ours - venue| >= lot_size`` is a
   :class:`PositionMismatch` (any difference when the instrument is unknown).
+* A mass status lists open orders only, so an order it does not list may have
+  filled, been canceled, or never arrived: its fate is unknown. The service
+  asks the venue about each such order and passes the answers in
+  (``queries``, :class:`~bolt_exec.reconcile.discrepancies.OrderQuery`): a
+  FOUND report is compared like a listed one (a FILLED report infers the
+  missing fills, at the venue's quantity, which an amend may have lowered);
+  otherwise the order is a :class:`MissingAtVenue` that carries the answer
+  (NOT_FOUND, UNANSWERED), and ``resolve`` decides.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from bolt_exec.model.enums import LiquiditySide, OrderStatus, Side
+from bolt_exec.model.enums import LiquiditySide, OrderStatus
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.order import Order
 from bolt_exec.model.position import Position
 from bolt_exec.model.reports import FillReport, MassStatus, OrderStatusReport
+from bolt_exec.reconcile.discrepancies import (
+    Discrepancy,
+    FillMissing,
+    MissingAtVenue,
+    MissingLocally,
+    OrderQuery,
+    PositionMismatch,
+    QtyMismatch,
+    QueryAnswer,
+    StatusMismatch,
+    external_order_id,
+    inferred_qty,
+    inferred_trade_id,
+)
 
 __all__ = [
     "DEFAULT_GRACE_NS",
@@ -51,8 +75,10 @@ __all__ = [
     "FillMissing",
     "MissingAtVenue",
     "MissingLocally",
+    "OrderQuery",
     "PositionMismatch",
     "QtyMismatch",
+    "QueryAnswer",
     "StatusMismatch",
     "diff",
     "external_order_id",
@@ -79,121 +105,6 @@ _FILLABLE: Final = frozenset(
         OrderStatus.PARTIALLY_FILLED,
     }
 )
-
-
-@dataclass(frozen=True, slots=True)
-class MissingLocally:
-    """The venue has an order we do not know (placed elsewhere, or lost by us).
-
-    Attributes:
-        client_order_id: the id to adopt it under (the venue's, or ``external_order_id``).
-        report: the venue's order report, or None when only fills name it.
-        fills: the venue's fills of the order.
-    """
-
-    broker: str
-    client_order_id: str
-    report: OrderStatusReport | None
-    fills: tuple[FillReport, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class MissingAtVenue:
-    """We hold an open order the venue does not list as open.
-
-    Attributes:
-        status: our status for it.
-        filled_qty: our filled quantity after the venue's missing fills.
-        has_fills: True if any fill is known (then it is never marked REJECTED).
-        fills_known: True if the venue's fill history covers the order's whole life.
-    """
-
-    broker: str
-    client_order_id: str
-    status: OrderStatus
-    filled_qty: Decimal
-    has_fills: bool
-    fills_known: bool
-
-
-@dataclass(frozen=True, slots=True)
-class StatusMismatch:
-    """Our status and the venue's disagree (after the missing fills are counted)."""
-
-    broker: str
-    client_order_id: str
-    local: OrderStatus
-    venue: OrderStatus
-    venue_order_id: str
-    ts_venue: int
-    # The venue's working values: they settle an amend whose answer we never heard.
-    venue_qty: Decimal | None = None
-    venue_limit_px: Decimal | None = None
-    venue_stop_px: Decimal | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FillMissing:
-    """A trade the venue reports that the order has not applied."""
-
-    broker: str
-    client_order_id: str
-    trade_id: str
-    symbol: str
-    side: Side
-    last_qty: Decimal
-    last_px: Decimal
-    fee: Decimal
-    fee_currency: str
-    liquidity: LiquiditySide
-    venue_order_id: str
-    ts_event: int
-    is_inferred: bool
-
-
-@dataclass(frozen=True, slots=True)
-class QtyMismatch:
-    """The venue's order quantity, or its filled quantity, disagrees with ours.
-
-    ``venue_filled < local_filled`` means the venue knows fewer fills than we
-    applied, which no event can undo.
-    """
-
-    broker: str
-    client_order_id: str
-    local_qty: Decimal
-    venue_qty: Decimal
-    local_filled: Decimal
-    venue_filled: Decimal
-    venue_limit_px: Decimal | None
-
-
-@dataclass(frozen=True, slots=True)
-class PositionMismatch:
-    """Net positions disagree by at least one lot after the missing fills."""
-
-    broker: str
-    symbol: str
-    local_qty: Decimal
-    venue_qty: Decimal
-    venue_avg_px: Decimal | None
-    local_avg_px: Decimal | None
-    ts_venue: int
-
-
-Discrepancy = (
-    MissingLocally | MissingAtVenue | StatusMismatch | FillMissing | QtyMismatch | PositionMismatch
-)
-
-
-def inferred_trade_id(client_order_id: str, venue_filled_qty: Decimal) -> str:
-    """Return the deterministic trade id of an inferred fill."""
-    return f"RECON-{client_order_id}-{venue_filled_qty.normalize():f}"
-
-
-def external_order_id(broker: str, venue_order_id: str) -> str:
-    """Return the client order id an order without one is adopted under."""
-    return f"EXT-{broker}-{venue_order_id}"
 
 
 def _fill(report: FillReport, broker: str, coid: str) -> FillMissing:
@@ -250,9 +161,12 @@ class _Diff:
         coid = order.client_order_id
         filled = order.filled_qty
         cost = (order.avg_px or ZERO) * order.filled_qty
+        covered = _inferred_upto(order)
+        venue_cum = ZERO
         for f in sorted(fills, key=lambda f: (f.ts_event, f.trade_id)):
-            if order.has_trade(f.trade_id):
-                continue
+            venue_cum += f.last_qty
+            if order.has_trade(f.trade_id) or venue_cum <= covered:
+                continue  # applied, or counted by an inferred fill when it was not reported
             self.add_fill(_fill(f, self.broker, coid))
             filled += f.last_qty
             cost += f.last_px * f.last_qty
@@ -335,7 +249,7 @@ class _Diff:
                 )
             )
 
-    def missing_at_venue(self, order: Order, filled: Decimal) -> None:
+    def missing_at_venue(self, order: Order, filled: Decimal, query: OrderQuery | None) -> None:
         if filled >= order.qty or order.ts_last > self.horizon:
             return
         if not (order.is_open or order.status is OrderStatus.INITIALIZED):
@@ -349,9 +263,30 @@ class _Diff:
                 status=order.status,
                 filled_qty=filled,
                 has_fills=filled > 0,
-                fills_known=self.since is None or order.ts_init >= self.since,
+                fills_known=self.since is None
+                or order.ts_init >= self.since
+                or (query is not None and query.fills_complete),
+                query=QueryAnswer.NOT_ASKED if query is None else query.answer,
+                query_error="" if query is None else query.error,
+                symbol=order.symbol,
             )
         )
+
+
+def _inferred_upto(order: Order) -> Decimal:
+    # The venue's cumulative filled quantity that our inferred fills already account for.
+    # Venue fills arriving later (a lagging trade history, a watermark reaching back) are
+    # counted against it in time order, so a fill is never booked twice. Fills the venue
+    # lists only in part make the running sum smaller, never larger: at worst a real fill
+    # is left to the report's inference, never double counted.
+    upto = ZERO
+    for e in order.events:
+        trade_id = getattr(e, "trade_id", None)
+        if isinstance(trade_id, str):
+            q = inferred_qty(order.client_order_id, trade_id)
+            if q is not None and q > upto:
+                upto = q
+    return upto
 
 
 def diff(
@@ -363,6 +298,7 @@ def diff(
     fills_since_ns: int | None = None,
     grace_ns: int = DEFAULT_GRACE_NS,
     compare_positions: bool = True,
+    queries: Mapping[str, OrderQuery] | None = None,
 ) -> list[Discrepancy]:
     """Return what differs between our view and ``status`` for ``status.broker``.
 
@@ -375,6 +311,8 @@ def diff(
         fills_since_ns: the watermark ``status.fills`` starts at (None: all history).
         grace_ns: how recent an order's last event may be and still count as in flight.
         compare_positions: False for venues that cannot report positions.
+        queries: the venue's answers to targeted status queries, by client order id,
+            about orders ``status`` does not list (see the module doc).
 
     Returns:
         Discrepancies, ordered: per order (by client order id) its fills, quantity
@@ -392,11 +330,16 @@ def diff(
         if order is None:
             _missing_locally(d, coid, report, fills)
             continue
+        query = (queries or {}).get(coid) if report is None else None
+        if query is not None:
+            report = query.report
+            seen = {f.trade_id for f in fills}
+            fills = fills + [f for f in query.fills if f.trade_id not in seen]
         filled = d.order_fills(order, fills, report)
         if report is not None:
             d.compare(order, report, filled)
         else:
-            d.missing_at_venue(order, filled)
+            d.missing_at_venue(order, filled, query)
     if compare_positions:
         _positions(d, positions, status, instruments or {})
     return d.out

@@ -27,10 +27,22 @@ history incomplete
 PositionMismatch       escalate              escalate             synthetic fill
 =====================  ====================  ===================  ==================
 
-``MissingAtVenue`` is resolved by what we know: an order with any fill
-becomes CANCELED (its fills stand; never REJECTED); an order the venue never
-acknowledged and that never traded becomes REJECTED ("never reached the
+``MissingAtVenue`` comes after the service asked the venue about the order
+(a mass status lists open orders only, so it cannot tell a filled order from a
+canceled one). A venue report settles it before it gets here (``diff``
+compares it like a listed one: FILLED infers the missing fills, CANCELED /
+EXPIRED / REJECTED is a ``StatusMismatch``). An UNANSWERED query (timeout,
+transport error) leaves the order in flight and escalates: ambiguous is never
+turned into a rejection or a cancel. Otherwise (the venue does not know it, or
+the broker cannot be asked) it is resolved by what we know: an order with any
+fill becomes CANCELED (its fills stand; never REJECTED); an order the venue
+never acknowledged and that never traded becomes REJECTED ("never reached the
 venue"); an acknowledged order without fills becomes CANCELED.
+
+A terminal venue status for an order whose amend we never heard answered
+(PENDING_REPLACE) at a quantity other than ours proves the amend took: the
+venue's values are applied first, so an order amended down and then filled
+ends FILLED at the amended quantity.
 
 Each candidate event is first applied to a scratch copy of the order; an
 event the state machine would refuse is not emitted, and the discrepancy is
@@ -49,12 +61,14 @@ from bolt_exec.model.enums import LiquiditySide, OrderStatus, OrderType, Side, T
 from bolt_exec.model.events import (
     OrderAccepted,
     OrderCanceled,
+    OrderCancelRejected,
     OrderEvent,
     OrderExpired,
     OrderFilled,
     OrderInitialized,
     OrderRejected,
     OrderReplaced,
+    OrderReplaceRejected,
     OrderSubmitted,
 )
 from bolt_exec.model.numbers import ZERO
@@ -83,6 +97,7 @@ from bolt_exec.reconcile.diff import (
     MissingLocally,
     PositionMismatch,
     QtyMismatch,
+    QueryAnswer,
     StatusMismatch,
     inferred_trade_id,
 )
@@ -109,6 +124,11 @@ def _status(r: Resolver, d: StatusMismatch) -> Action:
         if order.status is OrderStatus.PENDING_REPLACE:
             events.append(venue_values(r, d, order))
         return r.events_action(d, events, f"venue says {d.venue}")
+    amended = order.status is OrderStatus.PENDING_REPLACE and d.venue_qty not in (None, order.qty)
+    if amended:  # it ended at another quantity than ours: our amend took before it did
+        events.append(venue_values(r, d, order))
+    if d.venue is OrderStatus.FILLED:
+        return _filled(r, d, order, events, amended)
     base = stamp(coid, d.ts_venue, r.ts)
     if d.venue is OrderStatus.EXPIRED:
         events.append(OrderExpired(**base, event_id=r.eid(coid, "EXPIRED")))
@@ -129,9 +149,32 @@ def _status(r: Resolver, d: StatusMismatch) -> Action:
                 reason=f"venue reports {d.venue}",
             )
         )
-    else:  # FILLED at the venue but not by the fills we know
-        return Action(d, Outcome.ESCALATED, note="venue says FILLED; fills do not complete it")
+    else:
+        return Action(d, Outcome.ESCALATED, note=f"venue says {d.venue}; not a venue status")
     return r.events_action(d, events, f"venue says {d.venue}")
+
+
+def _filled(
+    r: Resolver, d: StatusMismatch, order: Order, events: list[OrderEvent], amended: bool
+) -> Action:
+    # FILLED is proved by fills (the venue's, or inferred from its report), never assigned.
+    # A request still pending here was answered "too late" at the venue; that answer (or
+    # the venue's values, for an amend that took) completes the order.
+    coid = d.client_order_id
+    qty = d.venue_qty if amended and d.venue_qty is not None else order.qty
+    if order.status is not OrderStatus.FILLED and order.filled_qty < qty:
+        return Action(d, Outcome.ESCALATED, note="venue says FILLED; fills do not complete it")
+    base = stamp(coid, d.ts_venue, r.ts)
+    reason = "too late: the venue says FILLED"
+    if order.status is OrderStatus.PENDING_CANCEL:
+        events.append(
+            OrderCancelRejected(**base, event_id=r.eid(coid, "CANCEL-LATE"), reason=reason)
+        )
+    elif order.status is OrderStatus.PENDING_REPLACE and not amended:
+        events.append(
+            OrderReplaceRejected(**base, event_id=r.eid(coid, "AMEND-LATE"), reason=reason)
+        )
+    return r.events_action(d, events, "venue says FILLED; its fills complete it")
 
 
 def _qty(r: Resolver, d: QtyMismatch) -> Action:
@@ -155,6 +198,10 @@ def _qty(r: Resolver, d: QtyMismatch) -> Action:
 
 def _missing_at_venue(r: Resolver, d: MissingAtVenue) -> Action:
     coid = d.client_order_id
+    if d.query is QueryAnswer.UNANSWERED:
+        # Ambiguous is not dead: nothing is applied, the order stays in flight.
+        note = f"status query unanswered ({d.query_error or 'no answer'}); left in flight"
+        return Action(d, Outcome.ESCALATED, note=note)
     if not d.fills_known and r.policy is ReconcilePolicy.CONSERVATIVE:
         return Action(d, Outcome.ESCALATED, note="fill history incomplete; query the order")
     base = stamp(coid, r.ts, r.ts)
@@ -265,9 +312,11 @@ def _adopt(r: Resolver, d: MissingLocally) -> Action:
     return action
 
 
-def _position(r: Resolver, d: PositionMismatch) -> Action:
+def _position(r: Resolver, d: PositionMismatch, unknown: set[str]) -> Action:
     if r.policy is not ReconcilePolicy.VENUE_TRUTH:
         return Action(d, Outcome.ESCALATED, note="positions differ")
+    if d.symbol in unknown:  # the order's fills, once known, would be booked a second time
+        return Action(d, Outcome.ESCALATED, note="positions differ; an order's fate is unknown")
     px = d.venue_avg_px or d.local_avg_px
     if px is None or px <= 0:
         return Action(d, Outcome.ESCALATED, note="positions differ and no price to book it at")
@@ -326,8 +375,14 @@ def resolve(
     r = Resolver(orders, policy, broker, ts_ns)
     actions: list[Action] = []
     # The venue's working values settle an unanswered amend before any missing fill lands.
-    working = {d.client_order_id: d for d in discrepancies if isinstance(d, StatusMismatch)}
-    for d in discrepancies:
+    found = list(discrepancies)
+    working = {d.client_order_id: d for d in found if isinstance(d, StatusMismatch)}
+    unknown = {
+        d.symbol
+        for d in found
+        if isinstance(d, MissingAtVenue) and d.query is QueryAnswer.UNANSWERED
+    }
+    for d in found:
         if isinstance(d, FillMissing):
             events = fill_events(r, d, working.get(d.client_order_id))
             actions.append(r.events_action(d, events, "venue fill"))
@@ -340,5 +395,5 @@ def resolve(
         elif isinstance(d, MissingLocally):
             actions.append(_adopt(r, d))
         else:
-            actions.append(_position(r, d))
+            actions.append(_position(r, d, unknown))
     return Resolution(broker, policy, ts_ns, tuple(actions))

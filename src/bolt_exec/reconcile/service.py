@@ -1,31 +1,42 @@
-"""ReconcileService: runs diff + resolve against one broker, at start-up and on a timer.
+"""ReconcileService: reconciles one of the OMS's brokers, at start-up and on a timer.
 
-The only async part of reconciliation. Each run:
+The only async part of reconciliation. It is built from the OrderManager
+(``ReconcileService(oms, "paper")``), the one writer, and nothing else. Each run:
 
 1. ``await broker.mass_status(since)`` (open orders, fills since the watermark,
    positions);
-2. :func:`~bolt_exec.reconcile.diff.diff` against our orders and positions;
-3. :func:`~bolt_exec.reconcile.resolve.resolve` under the policy;
-4. hands every corrective event to ``apply_event`` (the OMS's ``on_event``:
-   the one writer journals and applies it) and every command to
-   ``send_command`` (cancels only);
-5. logs one summary line and calls ``escalate`` with the outcome when
-   anything is left unresolved, or when the broker could not be asked
-   ``max_failures`` times in a row (our view is going stale: fail closed).
+2. :func:`~bolt_exec.reconcile.diff.diff` against the OMS's orders and positions
+   on that broker;
+3. asks the venue about every order the mass status cannot account for (it lists
+   open orders only, so a missing order may have filled, been canceled, or never
+   arrived; and where positions differ, our finished orders on that symbol may
+   have fills from before the watermark): a targeted status query per order, see
+   :mod:`bolt_exec.reconcile.query`; the answers go back into ``diff`` as data;
+4. :func:`~bolt_exec.reconcile.resolve.resolve` under the policy;
+5. hands every corrective event to ``oms.on_event`` (the one writer journals and
+   applies it) and every command to
+   :class:`~bolt_exec.reconcile.commands.CorrectiveActions` (through the OMS and
+   its safety gate; there is no path from here straight to a broker);
+6. logs one summary line and calls ``escalate`` (by default the OMS's
+   SafetyManager) with the outcome when anything is left unresolved, or when the
+   broker could not be asked ``max_failures`` times in a row (our view is going
+   stale: fail closed).
 
 Ambiguous outcomes are never rejections: a timeout or transport error
 (``BrokerTimeout``, ``BrokerUnavailable``) applies nothing and leaves every
-order as it is; :meth:`ReconcileService.check_order` is the targeted status
-query for one order in flight (the OMS calls it when a submit timed out), and
-an order stays in flight until the grace period has passed and the venue
-still does not know it.
+order as it is, whether it hits the mass status or a targeted query (the order
+stays in flight and the run escalates). :meth:`ReconcileService.check_order` is
+the targeted query for one order in flight (after a submit timed out); an order
+stays in flight until the grace period has passed and the venue still does not
+know it.
 
 Watermark: the first run asks for fills since ``start_since_ns`` (None: the
 venue's whole history); each successful run moves it to the snapshot time
 minus ``overlap_ns``, so a fill on the boundary is seen twice rather than
 never (fills dedupe by trade id).
 
-Request budget: a run costs about three venue requests; the timer never runs
+Request budget: a run costs about three venue requests, plus one per order the
+mass status cannot account for (at most ``max_queries``); the timer never runs
 more often than ``budget_share`` of the tightest rate limit the broker
 publishes (``BrokerLimits.rates``; query limits when it has any, see
 :func:`min_interval_s`) allows.
@@ -34,25 +45,27 @@ publishes (``BrokerLimits.rates``; query limits when it has any, see
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Final
-
-import pandas as pd
+from collections.abc import Callable, Mapping, Sequence
+from typing import Final
 
 from bolt_exec.adapters.base import BrokerBase
-from bolt_exec.clock import Clock
-from bolt_exec.errors import BoltExecError, BrokerError, RateLimited
-from bolt_exec.model.commands import CancelOrder
-from bolt_exec.model.events import OrderEvent
+from bolt_exec.errors import BoltExecError, BrokerError, RateLimited, ValidationError
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.order import Order
-from bolt_exec.model.position import Position
-from bolt_exec.model.reports import MassStatus, OrderStatusReport
-from bolt_exec.reconcile.diff import DEFAULT_GRACE_NS, Discrepancy, MissingAtVenue, diff
-from bolt_exec.reconcile.report import resolution_frame, summary
+from bolt_exec.model.reports import MassStatus
+from bolt_exec.oms.manager import OrderManager
+from bolt_exec.reconcile.commands import CorrectiveActions
+from bolt_exec.reconcile.diff import (
+    DEFAULT_GRACE_NS,
+    Discrepancy,
+    MissingAtVenue,
+    OrderQuery,
+    PositionMismatch,
+    diff,
+)
+from bolt_exec.reconcile.outcome import Escalation, ReconcileOutcome, escalate_to
+from bolt_exec.reconcile.query import ask_venue
 from bolt_exec.reconcile.resolve import ReconcilePolicy, Resolution, resolve
 
 __all__ = ["ReconcileOutcome", "ReconcileService", "min_interval_s"]
@@ -81,71 +94,26 @@ def min_interval_s(broker: BrokerBase, budget_share: float) -> float:
     return worst
 
 
-@dataclass(frozen=True, slots=True)
-class ReconcileOutcome:
-    """One run: what was found and done, or why the broker could not be asked.
-
-    Attributes:
-        broker: the broker's name.
-        ts: when the run ended (clock time, ns).
-        resolution: the resolution, or None if the broker could not be asked.
-        error: the broker error's text when it could not ("" otherwise).
-        failures: consecutive failed runs so far (0 after a success).
-        apply_errors: events or commands the OMS/broker refused while applying.
-    """
-
-    broker: str
-    ts: int
-    resolution: Resolution | None
-    error: str = ""
-    failures: int = 0
-    apply_errors: tuple[str, ...] = ()
-
-    @property
-    def unresolved(self) -> list[Discrepancy]:
-        """The discrepancies policy did not let the resolver settle."""
-        return [] if self.resolution is None else self.resolution.unresolved
-
-    @property
-    def is_ok(self) -> bool:
-        """True if the broker answered and nothing is left to escalate."""
-        return self.resolution is not None and not self.unresolved and not self.apply_errors
-
-    def frame(self) -> pd.DataFrame:
-        """The run as a DataFrame (one row per discrepancy)."""
-        if self.resolution is None:
-            return resolution_frame(Resolution(self.broker, ReconcilePolicy.CONSERVATIVE, 0, ()))
-        return resolution_frame(self.resolution)
-
-    def summary(self) -> str:
-        """One log line."""
-        if self.resolution is None:
-            return (
-                f"reconcile {self.broker}: broker not reachable ({self.error}); "
-                f"{self.failures} failed run(s) in a row; nothing applied"
-            )
-        line = summary(self.resolution)
-        if self.apply_errors:
-            line += f"; {len(self.apply_errors)} could not be applied"
-        return line
-
-
 class ReconcileService:
-    """Reconciles one broker against our view.
+    """Reconciles one of the OMS's brokers against the OMS's view.
+
+    There is deliberately no way to give it a broker, an event sink or a command
+    sender of its own: our view is ``oms``'s, corrective events go to
+    ``oms.on_event`` (the one writer) and corrective commands to
+    :class:`~bolt_exec.reconcile.commands.CorrectiveActions` (the OMS and its
+    safety gate), so a service built by hand is as safe as the runtime's.
 
     Args:
-        broker: the venue adapter (only ``mass_status`` and, if it has one, a
-            targeted ``order_status(client_order_id)`` / ``order_report(...)`` are used).
-        orders: returns our orders (all of them; terminal ones show late fills).
-        positions: returns our positions.
-        apply_event: the OMS's ``on_event`` (the one writer).
-        clock: for timestamps of corrective events.
+        oms: the OrderManager.
+        broker: the name of the broker to reconcile (may be omitted when the OMS has
+            only one). Only its ``mass_status`` and, if it has one, a targeted query
+            (``order_status`` / ``order_report(client_order_id)``,
+            ``query_order(symbol, client_order_id)``) are used.
         policy: see :class:`~bolt_exec.reconcile.resolve.ReconcilePolicy`.
-        send_command: sends a cancel to the venue (default: ``broker.cancel``;
-            cancels are never gated, and the venue's answer comes back as events).
-        escalate: receives every outcome that leaves something unresolved, and
-            the outcome of every failed run from the ``max_failures``-th on.
-        instruments: by symbol, for position tolerances.
+        escalate: receives every outcome that leaves something unresolved, and the
+            outcome of every failed run from the ``max_failures``-th on (default:
+            the OMS's SafetyManager, ``on_reconciliation``, when it has one).
+        instruments: by symbol, for position tolerances (default: the broker's).
         interval_s: wanted period between runs (raised to respect the broker's limits).
         budget_share: the share of the tightest rate limit the timer may use.
         grace_ns: how long an order counts as in flight (see ``diff``).
@@ -153,22 +121,23 @@ class ReconcileService:
         start_since_ns: the first run's fill watermark (None: all history).
         max_failures: failed runs in a row before escalating.
         compare_positions: False for venues that cannot report positions.
+        max_queries: targeted status queries per run at most (the rest wait a run).
+
+    Raises:
+        TypeError: given a broker instead of the OMS (the old, unsafe form).
+        ValidationError: ``broker`` is not one of the OMS's brokers.
 
     Emits:
         nothing itself; corrective ``OrderEvent``s (``reconciliation=True``) go
-        through ``apply_event`` and are published by the OMS.
+        through ``oms.on_event`` and are published by the OMS.
     """
 
     def __init__(
         self,
-        broker: BrokerBase,
+        oms: OrderManager,
+        broker: str | None = None,
         *,
-        orders: Callable[[], Iterable[Order]],
-        positions: Callable[[], Iterable[Position]],
-        apply_event: Callable[[OrderEvent], object],
-        clock: Clock,
         policy: ReconcilePolicy = ReconcilePolicy.CONSERVATIVE,
-        send_command: Callable[[CancelOrder], object] | None = None,
         escalate: Callable[[ReconcileOutcome], object] | None = None,
         instruments: Mapping[str, Instrument] | None = None,
         interval_s: float = 30.0,
@@ -178,38 +147,62 @@ class ReconcileService:
         start_since_ns: int | None = None,
         max_failures: int = 3,
         compare_positions: bool = True,
+        max_queries: int = 10,
     ) -> None:
-        self.broker = broker
+        if not isinstance(oms, OrderManager):
+            raise TypeError(
+                f"ReconcileService takes the OrderManager, not {type(oms).__name__}: "
+                "ReconcileService(oms, 'paper'); corrective events and commands go through "
+                "the OMS and its safety gate, never straight to a broker"
+            )
+        name = broker if broker is not None else next(iter(oms.brokers))
+        if name not in oms.brokers or (broker is None and len(oms.brokers) > 1):
+            raise ValidationError(
+                "broker",
+                broker,
+                "does not name one of the OMS's brokers",
+                f"use one of {list(oms.brokers)}",
+            )
+        self.oms = oms
+        self.broker: BrokerBase = oms.brokers[name]
         self.policy = policy
-        self.interval_s = max(interval_s, min_interval_s(broker, budget_share))
+        self.interval_s = max(interval_s, min_interval_s(self.broker, budget_share))
         self.since_ns = start_since_ns
         self.failures = 0
         self.last: ReconcileOutcome | None = None
-        self._orders = orders
-        self._positions = positions
-        self._apply = apply_event
-        self._send = send_command or broker.cancel
+        self.corrective = CorrectiveActions(oms, name)
+        if escalate is None and isinstance(oms.safety, Escalation):
+            escalate = escalate_to(oms.safety)
         self._escalate = escalate
-        self._clock = clock
-        self._instruments = instruments or {}
+        self._name = name
+        self._instruments = (
+            instruments
+            if instruments is not None
+            else {i.symbol: i for i in self.broker.instruments()}
+        )
         self._grace_ns = grace_ns
         self._overlap_ns = overlap_ns
         self._max_failures = max_failures
         self._compare_positions = compare_positions
+        self._max_queries = max_queries
         self._stop = asyncio.Event()
         self._last_exc: BrokerError | None = None
 
+    def _ours(self) -> list[Order]:
+        return [o for o in self.oms.orders() if o.broker in ("", self._name)]
+
     # ------------------------------------------------------------------ one run
     async def run_once(self) -> ReconcileOutcome:
-        """Fetch, diff, resolve, apply, escalate; return what happened."""
+        """Fetch, diff, ask about what the snapshot cannot tell, resolve, apply, escalate."""
         since = self.since_ns
         try:
             status = await self.broker.mass_status(since)
         except BrokerError as exc:
             return self._failed(exc)
-        outcome = self._reconcile(status, since, self._orders())
+        ours = self._ours()
+        queries = await self._ask(self._to_ask(status, since, ours))
+        outcome = self._reconcile(status, since, ours, queries)
         self.since_ns = status.ts - self._overlap_ns
-        await self._follow_up(outcome)
         return outcome
 
     async def check_order(self, client_order_id: str) -> ReconcileOutcome:
@@ -218,67 +211,88 @@ class ReconcileService:
         An order the venue does not know stays in flight until the grace period
         has passed; a broker error changes nothing.
         """
-        order = next((o for o in self._orders() if o.client_order_id == client_order_id), None)
+        order = next((o for o in self._ours() if o.client_order_id == client_order_id), None)
+        now = self.oms.clock.now_ns()
         if order is None:
-            return ReconcileOutcome(self.broker.name, self._clock.now_ns(), None, "unknown order")
-        try:
-            status = await self._query_one(order)
-        except BrokerError as exc:
-            return self._failed(exc, count=False)
-        return self._reconcile(status, None, [order], False)
+            return ReconcileOutcome(self._name, now, None, "unknown order")
+        queries = await self._ask([order])
+        query = queries[client_order_id]
+        if query.error:
+            return self._failed(query.error, count=False)
+        status = MassStatus(broker=self._name, ts=now)
+        return self._reconcile(status, None, [order], queries, whole_book=False)
 
-    async def _query_one(self, order: Order) -> MassStatus:
-        one = getattr(self.broker, "order_status", None) or getattr(
-            self.broker, "order_report", None
+    def _to_ask(self, status: MassStatus, since: int | None, ours: list[Order]) -> list[Order]:
+        # Orders the snapshot cannot account for: those missing at the venue, and, where
+        # positions differ, our finished orders on that symbol it does not list (fills of
+        # theirs we never heard of, from before the watermark), most recent first.
+        found = self._diff(status, since, ours, {})
+        missing = {d.client_order_id for d in found if isinstance(d, MissingAtVenue)}
+        gaps = {d.symbol for d in found if isinstance(d, PositionMismatch)}
+        listed = {r.client_order_id for r in status.orders}
+        done = sorted(
+            (
+                o
+                for o in ours
+                if o.is_terminal
+                and o.symbol in gaps
+                and o.filled_qty < o.qty
+                and o.client_order_id not in listed
+            ),
+            key=lambda o: -o.ts_last,
         )
-        if one is not None:
-            got: Any = one(order.client_order_id)
-            report: OrderStatusReport | None = await got if inspect.isawaitable(got) else got
-            return MassStatus(
-                broker=self.broker.name,
-                ts=self._clock.now_ns(),
-                orders=(report,) if report is not None else (),
-            )
-        full = await self.broker.mass_status(order.ts_init - self._overlap_ns)
-        coid = order.client_order_id
-        return MassStatus(
-            broker=full.broker,
-            ts=full.ts,
-            orders=tuple(r for r in full.orders if r.client_order_id == coid),
-            fills=tuple(f for f in full.fills if f.client_order_id == coid),
+        return [o for o in ours if o.client_order_id in missing] + done
+
+    async def _ask(self, orders: Sequence[Order]) -> dict[str, OrderQuery]:
+        if not orders:
+            return {}
+        return await ask_venue(
+            self.broker, orders, overlap_ns=self._overlap_ns, limit=self._max_queries
         )
 
-    def _reconcile(
+    def _diff(
         self,
         status: MassStatus,
         since: int | None,
-        orders: Iterable[Order],
+        ours: Sequence[Order],
+        queries: Mapping[str, OrderQuery],
         whole_book: bool = True,
-    ) -> ReconcileOutcome:
-        ours = list(orders)
+    ) -> list[Discrepancy]:
         found = diff(
             ours,
-            self._positions() if whole_book else (),
+            [p for p in self.oms.positions() if p.broker in ("", self._name)] if whole_book else (),
             status,
             instruments=self._instruments,
             fills_since_ns=since,
             grace_ns=self._grace_ns,
             compare_positions=self._compare_positions and whole_book,
+            queries=queries,
         )
         if not whole_book:  # a targeted query says nothing about other orders or externals
             keep = {o.client_order_id for o in ours}
             found = [d for d in found if getattr(d, "client_order_id", None) in keep]
-        now = self._clock.now_ns()
+        return found
+
+    def _reconcile(
+        self,
+        status: MassStatus,
+        since: int | None,
+        ours: Sequence[Order],
+        queries: Mapping[str, OrderQuery],
+        whole_book: bool = True,
+    ) -> ReconcileOutcome:
+        found = self._diff(status, since, ours, queries, whole_book)
+        now = self.oms.clock.now_ns()
         resolution = resolve(
             found,
             orders={o.client_order_id: o for o in ours},
             policy=self.policy,
-            broker=self.broker.name,
+            broker=self._name,
             ts_ns=now,
         )
         errors = self._apply_all(resolution)
         self.failures = 0
-        outcome = ReconcileOutcome(self.broker.name, now, resolution, apply_errors=errors)
+        outcome = ReconcileOutcome(self._name, now, resolution, apply_errors=errors)
         self.last = outcome
         (log.info if outcome.is_ok else log.warning)("%s", outcome.summary())
         if not outcome.is_ok and self._escalate is not None:
@@ -289,25 +303,26 @@ class ReconcileService:
         errors: list[str] = []
         for event in resolution.events:
             try:
-                self._apply(event)
+                self.oms.on_event(event)
             except BoltExecError as exc:  # the OMS refused it: report, never crash the loop
                 errors.append(f"{type(event).__name__} {event.client_order_id}: {exc}")
         for command in resolution.commands:
             try:
-                self._send(command)
+                self.corrective(command)
             except BoltExecError as exc:
                 errors.append(f"cancel {command.client_order_id}: {exc}")
         return tuple(errors)
 
-    def _failed(self, exc: BrokerError, *, count: bool = True) -> ReconcileOutcome:
-        self._last_exc = exc
+    def _failed(self, exc: BrokerError | str, *, count: bool = True) -> ReconcileOutcome:
+        if isinstance(exc, BrokerError):
+            self._last_exc = exc
         if count:
             self.failures += 1
         outcome = ReconcileOutcome(
-            self.broker.name,
-            self._clock.now_ns(),
+            self._name,
+            self.oms.clock.now_ns(),
             None,
-            f"{type(exc).__name__}: {exc}",
+            exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}",
             self.failures,
         )
         self.last = outcome
@@ -315,13 +330,6 @@ class ReconcileService:
         if count and self.failures >= self._max_failures and self._escalate is not None:
             self._escalate(outcome)
         return outcome
-
-    async def _follow_up(self, outcome: ReconcileOutcome) -> None:
-        # Orders missing at the venue whose fill history predates the watermark:
-        # ask about each one before anyone decides it is dead.
-        for d in outcome.unresolved:
-            if isinstance(d, MissingAtVenue) and not d.fills_known:
-                await self.check_order(d.client_order_id)
 
     # ------------------------------------------------------------------ the timer
     async def run(self) -> None:
@@ -346,6 +354,6 @@ class ReconcileService:
 
     def __repr__(self) -> str:
         return (
-            f"ReconcileService(broker={self.broker.name!r}, policy={self.policy.value}, "
+            f"ReconcileService(broker={self._name!r}, policy={self.policy.value}, "
             f"interval_s={self.interval_s:g})"
         )

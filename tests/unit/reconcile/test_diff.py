@@ -89,8 +89,10 @@ def test_open_order_absent_at_venue_is_missing_at_venue(book: Book) -> None:
     found = diff([a, b], book.positions_of(b), book.status(positions={"AAPL": "3"}))
 
     assert found == [
-        MissingAtVenue("paper", "A", OrderStatus.SUBMITTED, Decimal(0), False, True),
-        MissingAtVenue("paper", "B", OrderStatus.PARTIALLY_FILLED, Decimal(3), True, True),
+        MissingAtVenue("paper", "A", OrderStatus.SUBMITTED, Decimal(0), False, True, symbol="AAPL"),
+        MissingAtVenue(
+            "paper", "B", OrderStatus.PARTIALLY_FILLED, Decimal(3), True, True, symbol="AAPL"
+        ),
     ]
 
 

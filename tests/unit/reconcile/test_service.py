@@ -16,8 +16,10 @@ from bolt_exec.model.events import OrderEvent, OrderFilled, OrderRejected
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.order import Order
 from bolt_exec.model.reports import MassStatus
+from bolt_exec.oms.manager import OrderManager
 from bolt_exec.reconcile import ReconcilePolicy
 from bolt_exec.reconcile.service import ReconcileOutcome, ReconcileService, min_interval_s
+from bolt_exec.store import MemoryOrderStore
 
 from .conftest import LATER, Book, T
 
@@ -44,7 +46,7 @@ class ScriptedBroker(BrokerBase):
         return None
 
     def instruments(self) -> Sequence[Instrument]:
-        return ()
+        return (Instrument("AAPL", venue="XNAS"),)
 
     def submit(self, command: SubmitOrder) -> None:
         raise AssertionError("the reconciler never submits")
@@ -64,25 +66,32 @@ class ScriptedBroker(BrokerBase):
 
 
 class Harness:
+    """The real OMS over a scripted venue, its journal seeded with ``orders``' events."""
+
     def __init__(self, broker: ScriptedBroker, orders: list[Order], **kw: object) -> None:
-        self.orders = {o.client_order_id: o for o in orders}
-        self.applied: list[OrderEvent] = []
+        self.store = MemoryOrderStore()
+        for o in orders:
+            self.store.append(o.events)
+        self.seeded = len(self.store)
         self.escalated: list[ReconcileOutcome] = []
         self.clock = SimClock(LATER)
+        self.oms = OrderManager(broker, clock=self.clock, store=self.store)
         self.service = ReconcileService(
-            broker,
-            orders=lambda: list(self.orders.values()),
-            positions=list,
-            apply_event=self.apply,
-            clock=self.clock,
+            self.oms,
+            "paper",
             escalate=self.escalated.append,
             compare_positions=False,
             **kw,  # type: ignore[arg-type]
         )
 
-    def apply(self, event: OrderEvent) -> None:
-        self.applied.append(event)
-        self.orders[event.client_order_id].apply(event)
+    @property
+    def applied(self) -> list[OrderEvent]:
+        """What the reconciler had the OMS journal."""
+        return list(self.store.events())[self.seeded :]
+
+    @property
+    def orders(self) -> dict[str, Order]:
+        return {o.client_order_id: o for o in self.oms.orders()}
 
 
 @pytest.mark.asyncio
