@@ -249,20 +249,24 @@ class MemoryOrderStore:
     def append(self, events: Sequence[OrderEvent]) -> int:
         """Append, skipping (order, event id) pairs already present; return how many were new."""
         ids = self._ids
-        before = len(self._entries)
+        entries = self._entries
+        before = len(entries)
         for event in events:
             event_id = event.event_id
             if event_id:
-                coid = event.client_order_id
-                owner = ids.get(event_id)
-                if owner is None:
-                    ids[event_id] = coid
-                elif owner == coid or (coid, event_id) in self._shared_ids:
+                if event_id not in ids:  # the usual case: a new id
+                    ids[event_id] = event.client_order_id
+                elif not self._new_shared_id(event.client_order_id, event_id):
                     continue
-                else:
-                    self._shared_ids.add((coid, event_id))
-            self._entries.append(event)
+            entries.append(event)
         return len(self._entries) - before
+
+    def _new_shared_id(self, coid: str, event_id: str) -> bool:
+        # An id already seen: new only if it is another order's and not yet seen for this one.
+        if self._ids[event_id] == coid or (coid, event_id) in self._shared_ids:
+            return False
+        self._shared_ids.add((coid, event_id))
+        return True
 
     def events(self, client_order_id: str | None = None) -> Iterator[OrderEvent]:
         """Iterate in append order."""
