@@ -24,7 +24,7 @@ from typing import Any
 
 import msgspec
 
-from bolt_exec.model.events import OrderEvent, encode_event
+from bolt_exec.model.events import OrderEvent, encode_event_full
 
 __all__ = ["canonical_json", "journal_sha256", "pretty_json", "to_plain"]
 
@@ -84,8 +84,12 @@ def pretty_json(value: Any) -> bytes:
 
 
 def journal_sha256(events: Iterable[OrderEvent]) -> str:
-    """Return the SHA-256 of the journal as encoded events, one per line (ties a report to it)."""
+    """Return the SHA-256 of the journal as encoded events, one per line (ties a report to it).
+
+    Over the every-field encoding, so the digest of a journal does not depend on how
+    the store happens to encode events.
+    """
     h = hashlib.sha256()
     for ev in events:
-        h.update(encode_event(ev) + b"\n")
+        h.update(encode_event_full(ev) + b"\n")
     return h.hexdigest()

@@ -39,12 +39,18 @@ __all__ = [
     "OrderTriggered",
     "decode_event",
     "encode_event",
+    "encode_event_full",
     "event_topic",
 ]
 
 
-class OrderEvent(msgspec.Struct, frozen=True, kw_only=True, tag=True):
-    """Base of every order event."""
+class OrderEvent(msgspec.Struct, frozen=True, kw_only=True, tag=True, omit_defaults=True):
+    """Base of every order event.
+
+    Encoded (:func:`encode_event`) without the fields that hold their defaults: the
+    journal is the hottest write of a session and decoding restores them.
+    :func:`encode_event_full` is the every-field form that hashes are taken over.
+    """
 
     client_order_id: str
     ts_event: int
@@ -222,6 +228,16 @@ def event_topic(event: OrderEvent) -> str:
 def encode_event(event: OrderEvent) -> bytes:
     """Encode an event as JSON (tagged with its type; Decimals as strings)."""
     return _ENCODER.encode(event)
+
+
+def encode_event_full(event: OrderEvent) -> bytes:
+    """Encode an event with every field, defaults included, in declaration order.
+
+    A stable byte form for digests (a report's journal hash must not change when the
+    storage encoding does); :func:`decode_event` reads it too.
+    """
+    fields = msgspec.structs.asdict(event)
+    return _ENCODER.encode({"type": type(event).__struct_config__.tag, **fields})
 
 
 def decode_event(data: bytes | str) -> OrderEvent:

@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -29,10 +28,10 @@ from bolt_exec.model.events import (
     OrderFilled,
     OrderReplaced,
 )
+from tests.adapters.golden_json import as_plain
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TS_INIT = 1_700_000_000_000_000_000
-_ENCODER = msgspec.json.Encoder(decimal_format="string")  # dataclasses and structs alike
 
 
 def load(name: str) -> Any:
@@ -42,7 +41,7 @@ def load(name: str) -> Any:
 def check_golden(name: str, value: object) -> None:
     """Compare ``value`` (encoded as JSON) with ``fixtures/golden/<name>.json``."""
     path = FIXTURES / "golden" / f"{name}.json"
-    encoded = json.loads(_ENCODER.encode(value))
+    encoded = as_plain(value)
     if os.environ.get("BOLT_UPDATE_GOLDENS") == "1":
         path.parent.mkdir(exist_ok=True)
         path.write_text(json.dumps(encoded, indent=2, sort_keys=True) + "\n")

@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,10 +22,10 @@ from bolt_exec.adapters.ccxt import codec
 from bolt_exec.errors import ValidationError
 from bolt_exec.model.commands import SubmitOrder
 from bolt_exec.model.enums import LiquiditySide, OrderStatus, OrderType, Side, TimeInForce
+from tests.adapters.golden_json import as_plain
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TS_INIT = 1_700_000_000_000_000_000
-_ENCODER = msgspec.json.Encoder(decimal_format="string")
 OKX = codec.rules_for("okx")
 
 
@@ -36,7 +35,7 @@ def load(name: str) -> Any:
 
 def check_golden(name: str, value: object) -> None:
     path = FIXTURES / "golden" / f"{name}.json"
-    encoded = json.loads(_ENCODER.encode(value))
+    encoded = as_plain(value)
     if os.environ.get("BOLT_UPDATE_GOLDENS") == "1":
         path.parent.mkdir(exist_ok=True)
         path.write_text(json.dumps(encoded, indent=2, sort_keys=True) + "\n")

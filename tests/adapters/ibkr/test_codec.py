@@ -13,10 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.adapters.golden_json import as_plain
 
 from bolt_exec.adapters.ibkr import codec
 from bolt_exec.adapters.ibkr._lib import load_library
@@ -35,11 +35,10 @@ from bolt_exec.model.events import (
 FIXTURES = Path(__file__).parent / "fixtures"
 TS = 1_790_000_000_000_000_000
 UPDATE = os.environ.get("BOLT_UPDATE_GOLDENS") == "1"
-_ENCODER = msgspec.json.Encoder(decimal_format="string")
 
 
 def _as_json(value: Any) -> Any:
-    return json.loads(_ENCODER.encode(value))
+    return as_plain(value)
 
 
 def _check_golden(name: str, decode: Callable[[Any], Any]) -> None:
