@@ -59,9 +59,11 @@ from bolt_exec.reconcile.commands import CorrectiveActions
 from bolt_exec.reconcile.diff import (
     DEFAULT_GRACE_NS,
     Discrepancy,
+    FillMissing,
     MissingAtVenue,
     OrderQuery,
     PositionMismatch,
+    amend_in_doubt,
     diff,
 )
 from bolt_exec.reconcile.outcome import Escalation, ReconcileOutcome, escalate_to
@@ -228,6 +230,12 @@ class ReconcileService:
         # theirs we never heard of, from before the watermark), most recent first.
         found = self._diff(status, since, ours, {})
         missing = {d.client_order_id for d in found if isinstance(d, MissingAtVenue)}
+        # Fills of an order the snapshot does not list, while an amend of it is unanswered:
+        # only the venue's report tells at which quantity they complete it (if at all).
+        filled = {d.client_order_id for d in found if isinstance(d, FillMissing)}
+        missing |= {
+            o.client_order_id for o in ours if o.client_order_id in filled and amend_in_doubt(o)
+        }
         gaps = {d.symbol for d in found if isinstance(d, PositionMismatch)}
         listed = {r.client_order_id for r in status.orders}
         done = sorted(
