@@ -15,7 +15,12 @@ guard (1 s window) runs but never fires.
 
 Timed: one ``perf_counter_ns`` pair around each ``check_submit`` (every check
 the policy's compiled chain runs, then the approval is committed: tokens,
-caps, counters, duplicate map, working-order index). The simulated clock
+caps, counters, duplicate map, working-order index). What the manager caches:
+each (broker, strategy, symbol)'s resolved limits, instrument grid, quantity
+bounds and limiter references (``safety/scope.py``), built on the first order
+of that scope, inside the timed section; the position, the reference price and
+its age, and the working orders of the symbol are still read on every order.
+The simulated clock
 advances 10 µs per order (100,000 orders per simulated second) and the
 reference prices are re-marked before each chunk (untimed). After each check
 the order leaves the working-order index (untimed), as if it filled, so the

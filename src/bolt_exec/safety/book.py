@@ -22,12 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Final
 
-from bolt_exec.model.enums import Side
+from bolt_exec.model.enums import OrderStatus, Side
 from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.order import Order
 
 __all__ = ["ExposureBook", "OpenOrders"]
+
+# a frozenset lookup instead of the ``is_terminal`` property: this runs per working order
+_TERMINAL: Final = frozenset(s for s in OrderStatus if s.is_terminal)
 
 
 class _Line:
@@ -46,26 +50,41 @@ class _Line:
 
 
 class ExposureBook:
-    """Signed positions, marks, cash and the running gross/net exposure."""
+    """Signed positions, marks, cash and the running gross/net exposure.
 
-    __slots__ = ("_lines", "cash", "gross", "net", "open_positions")
+    Attributes:
+        equity: ``cash + net`` exposure, or None while cash is unknown. Kept up to date
+            whenever cash or a line changes (rarer than the checks that read it).
+    """
+
+    __slots__ = ("_cash", "_lines", "equity", "gross", "net", "open_positions")
 
     def __init__(self, cash: Decimal | None = None) -> None:
         self._lines: dict[str, _Line] = {}
-        self.cash = cash
         self.gross = ZERO
         self.net = ZERO
         self.open_positions = 0
+        self.equity: Decimal | None = None
+        self.cash = cash
 
     @property
-    def equity(self) -> Decimal | None:
-        """``cash + net`` exposure, or None while cash is unknown."""
-        return None if self.cash is None else self.cash + self.net
+    def cash(self) -> Decimal | None:
+        """The account cash, or None while unknown."""
+        return self._cash
+
+    @cash.setter
+    def cash(self, cash: Decimal | None) -> None:
+        self._cash = cash
+        self.equity = None if cash is None else cash + self.net
 
     def qty(self, symbol: str) -> Decimal:
         """The signed position in ``symbol`` (zero when unknown)."""
         line = self._lines.get(symbol)
         return ZERO if line is None else line.qty
+
+    def line(self, symbol: str) -> _Line | None:
+        """The line of ``symbol`` (its ``qty``, ``mark`` and ``mult``), if it has one."""
+        return self._lines.get(symbol)
 
     def mark(self, symbol: str) -> Decimal | None:
         """The last mark of ``symbol``."""
@@ -92,6 +111,8 @@ class ExposureBook:
         new_gross, new_net = line.values()
         self.gross += new_gross - old_gross
         self.net += new_net - old_net
+        cash = self._cash
+        self.equity = None if cash is None else cash + self.net
         self.open_positions += (qty != 0) - was_open
 
     def set_mark(self, symbol: str, px: Decimal) -> None:
@@ -158,14 +179,20 @@ class OpenOrders:
         symbol = self._by_coid.get(client_order_id)
         return None if symbol is None else self._by_symbol[symbol].get(client_order_id)
 
-    def in_symbol(self, symbol: str) -> list[Order]:
-        """Return the working orders in ``symbol``, dropping any that became terminal."""
+    def in_symbol(self, symbol: str, exclude: str = "") -> list[Order]:
+        """Return the working orders in ``symbol`` but ``exclude``, dropping terminal ones."""
         bucket = self._by_symbol.get(symbol)
         if not bucket:
             return []
-        live = [o for o in bucket.values() if not o.status.is_terminal]
-        if len(live) != len(bucket):
-            for coid in [c for c, o in bucket.items() if o.status.is_terminal]:
+        live = []
+        stale = None
+        for coid, o in bucket.items():
+            if o.status in _TERMINAL:
+                stale = [coid] if stale is None else [*stale, coid]
+            elif coid != exclude:
+                live.append(o)
+        if stale is not None:
+            for coid in stale:
                 self.discard(coid)
         return live
 

@@ -12,11 +12,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Final
 
 from bolt_exec.model.enums import OrderType
-from bolt_exec.model.numbers import is_on_grid
+from bolt_exec.model.instrument import Instrument
 from bolt_exec.safety.codes import ReasonCode as R
 from bolt_exec.safety.codes import TradingState
 from bolt_exec.safety.context import CheckContext
 from bolt_exec.safety.decision import APPROVED, Decision
+from bolt_exec.safety.scope import UNIT
 
 __all__ = [
     "check_collar",
@@ -90,7 +91,13 @@ def check_reduce_only(ctx: CheckContext) -> Decision:
 
 
 def check_instrument_lists(ctx: CheckContext) -> Decision:
-    """Refuse unknown instruments, blocklisted ones, and any not on a non-empty allowlist."""
+    """Refuse unknown instruments, blocklisted ones, and any not on a non-empty allowlist.
+
+    A reduce-only order that only brings an existing position towards flat passes the
+    lists: a symbol blocked while we hold it (a delisting, a compliance hold) must still
+    be exitable, or the kill switch's own flattening order would be refused and the
+    position trapped. Everything that adds risk stays refused.
+    """
     symbol = ctx.symbol
     if ctx.instrument is None:
         return _deny(
@@ -100,21 +107,27 @@ def check_instrument_lists(ctx: CheckContext) -> Decision:
             "instrument_lists",
         )
     config = ctx.config
-    if symbol in config.block:
+    blocked = symbol in config.block
+    if not blocked and (not config.allow or symbol in config.allow):
+        return APPROVED
+    if ctx.order.reduce_only and ctx.is_reducing:
+        return APPROVED
+    exit_hint = (
+        "; to close an existing position send a reduce_only order" if ctx.position != 0 else ""
+    )
+    if blocked:
         return _deny(
             R.BLOCKLISTED,
             f"instrument {symbol!r} is on instruments.block in policy.yaml; remove it there "
-            "to trade it",
+            f"to trade it{exit_hint}",
             "instrument_lists",
         )
-    if config.allow and symbol not in config.allow:
-        return _deny(
-            R.NOT_ALLOWLISTED,
-            f"instrument {symbol!r} is not on instruments.allow in policy.yaml "
-            f"({len(config.allow)} symbols); add it there to trade it",
-            "instrument_lists",
-        )
-    return APPROVED
+    return _deny(
+        R.NOT_ALLOWLISTED,
+        f"instrument {symbol!r} is not on instruments.allow in policy.yaml "
+        f"({len(config.allow)} symbols); add it there to trade it{exit_hint}",
+        "instrument_lists",
+    )
 
 
 def check_precision(ctx: CheckContext) -> Decision:
@@ -122,15 +135,19 @@ def check_precision(ctx: CheckContext) -> Decision:
     inst = ctx.instrument
     if inst is None:
         return APPROVED
-    for name, px in (("limit_px", ctx.limit_px), ("stop_px", ctx.stop_px)):
-        if px is not None and not is_on_grid(px, inst.tick_size):
-            return _deny(
-                R.BAD_PRICE_PRECISION,
-                f"{name} {px} is not on {ctx.symbol}'s tick size {inst.tick_size}; "
-                f"use {inst.round_px(px)}",
-                "precision",
-            )
-    if not is_on_grid(ctx.qty, inst.lot_size):
+    scope = ctx.resolved
+    # ``x % step`` is truthy exactly when x is off the grid (model.numbers.is_on_grid); the
+    # scope holds None for a zero step, which is no grid
+    tick = scope.tick
+    if tick is not None:
+        px = ctx.limit_px
+        if px is not None and px % tick:
+            return _off_tick(ctx, inst, "limit_px", px)
+        px = ctx.stop_px
+        if px is not None and px % tick:
+            return _off_tick(ctx, inst, "stop_px", px)
+    lot = scope.lot
+    if lot is not None and ctx.qty % lot:
         return _deny(
             R.BAD_QTY_PRECISION,
             f"qty {ctx.qty} is not a multiple of {ctx.symbol}'s lot size {inst.lot_size}; "
@@ -140,23 +157,26 @@ def check_precision(ctx: CheckContext) -> Decision:
     return APPROVED
 
 
+def _off_tick(ctx: CheckContext, inst: Instrument, name: str, px: Decimal) -> Decision:
+    return _deny(
+        R.BAD_PRICE_PRECISION,
+        f"{name} {px} is not on {ctx.symbol}'s tick size {inst.tick_size}; use {inst.round_px(px)}",
+        "precision",
+    )
+
+
 def check_qty_bounds(ctx: CheckContext) -> Decision:
-    """Quantity within the policy's and the venue's minimum and maximum."""
+    """Quantity within the policy's and the venue's minimum and maximum (the tighter of each)."""
     qty = ctx.qty
-    limits = ctx.limits
-    inst = ctx.instrument
-    low = limits.min_order_qty
-    if inst is not None and (low is None or inst.min_qty > low):
-        low = inst.min_qty
+    scope = ctx.resolved
+    low = scope.qty_low
     if low is not None and qty < low:
         return _deny(
             R.QTY_BELOW_MIN,
             f"qty {qty} is below the minimum {low} for {ctx.scope}; send at least {low}",
             "qty_bounds",
         )
-    high = limits.max_order_qty
-    if inst is not None and inst.max_qty is not None and (high is None or inst.max_qty < high):
-        high = inst.max_qty
+    high = scope.qty_high
     if high is not None and qty > high:
         return _deny(
             R.QTY_ABOVE_MAX,
@@ -255,9 +275,12 @@ def check_collar(ctx: CheckContext) -> Decision:
 def check_order_notional(ctx: CheckContext) -> Decision:
     """``qty * px * multiplier`` at most ``max_order_notional``."""
     cap = ctx.limits.max_order_notional
-    if cap is None or ctx.px is None:
+    px = ctx.px
+    if cap is None or px is None:
         return APPROVED
-    notional = ctx.qty * ctx.px * ctx.mult
+    notional = ctx.qty * px
+    if ctx.mult is not UNIT:  # scope.UNIT: skipping "* 1" changes no digit
+        notional *= ctx.mult
     if notional <= cap:
         return APPROVED
     return _deny(

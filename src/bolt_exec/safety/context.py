@@ -24,6 +24,7 @@ from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.order import Order
 from bolt_exec.safety.codes import TradingState
 from bolt_exec.safety.config import LimitSet, RiskConfig
+from bolt_exec.safety.scope import UNIT, OrderScope
 from bolt_exec.safety.state import RiskState
 
 __all__ = ["CheckContext", "order_path"]
@@ -31,6 +32,8 @@ __all__ = ["CheckContext", "order_path"]
 # enum members as module constants: attribute access on an Enum class is slow (3.11)
 _BUY: Final = Side.BUY
 _MARKET: Final = OrderType.MARKET
+_TWO: Final = Decimal(2)
+_MINUS_TWO: Final = Decimal(-2)
 
 
 def order_path(order: Order) -> str:
@@ -73,6 +76,7 @@ class CheckContext:
         "qty",
         "ref_px",
         "ref_ts",
+        "resolved",
         "same_side_leaves",
         "side",
         "state",
@@ -93,58 +97,64 @@ class CheckContext:
         position: Decimal,
         ref_px: Decimal | None,
         ref_ts: int | None,
-        *,
+        # not keyword-only: the manager passes these by position (a class call with
+        # keywords costs a dict per order)
         qty: Decimal | None = None,
         limit_px: Decimal | None = None,
         stop_px: Decimal | None = None,
         is_amend: bool = False,
+        scope: OrderScope | None = None,
+        path: str | None = None,
     ) -> None:
         self.order = order
         self.dup_key: tuple[object, ...] | None = None
         self.config = config
         self.state = state
         self.trading_state = trading_state
-        self.instrument = instrument
         self.now = now
         self.is_amend = is_amend
         self.symbol = symbol = order.symbol
         self.side = side = order.side
+        if scope is None:
+            scope = OrderScope(
+                config, state, order.broker, order.strategy_id, symbol, instrument, now
+            )
+        self.resolved = scope  # the cached limits and limiters of this scope
+        self.instrument = scope.instrument
+        self.limits: LimitSet = scope.limits
+        self.mult = scope.mult
         self.qty = qty = order.qty if qty is None else qty
         filled = order.filled_qty
-        self.leaves = qty - filled if filled else qty
-        self.limit_px = order.limit_px if limit_px is None else limit_px
-        self.stop_px = order.stop_px if stop_px is None else stop_px
-        self.path = order_path(order)
-        self.limits: LimitSet = config.limits_for(order.broker, order.strategy_id, symbol)
-        self.mult = instrument.multiplier if instrument is not None else Decimal(1)
+        self.leaves = leaves = qty - filled if filled else qty
+        self.limit_px = limit_px = order.limit_px if limit_px is None else limit_px
+        self.stop_px = stop_px = order.stop_px if stop_px is None else stop_px
+        self.path = order_path(order) if path is None else path
         self.position = position
         self.ref_px = ref_px
         self.ref_ts = ref_ts
         self.mark = ref_px if ref_px is not None else state.book.mark(symbol)
         # the price the order is valued at: its limit, else its stop, else the reference
-        if order.order_type is _MARKET or self.limit_px is None:
-            self.px = self.stop_px if self.stop_px is not None else ref_px
+        if order.order_type is _MARKET or limit_px is None:
+            self.px = stop_px if stop_px is not None else ref_px
         else:
-            self.px = self.limit_px
+            self.px = limit_px
+        # the order itself is left out: an amend is judged as the order it would become
+        self.working = working = state.orders.in_symbol(symbol, order.client_order_id)
         same = ZERO
-        working = state.orders.in_symbol(symbol)
-        if working:
-            coid = order.client_order_id
-            working = [o for o in working if o.client_order_id != coid]
-            for other in working:
-                if other.side is side:
-                    same += other.leaves_qty
-        self.working = working
+        for other in working:
+            if other.side is side:
+                same += other.qty - other.filled_qty  # leaves_qty, without the property call
         self.same_side_leaves = same
-        signed = same + self.leaves if same else self.leaves
+        signed = same + leaves if same else leaves
         # |projected| > |position|, without abs(): a buy adds risk unless it covers a short
         # by no more than twice the short (and symmetrically for a sell)
+        # (Decimal constants: comparing a Decimal with an int converts the int every time)
         if side is _BUY:
             self.projected = position + signed
-            self.increases = signed > 0 and (position >= 0 or signed > -2 * position)
+            self.increases = signed > ZERO and (position >= ZERO or signed > _MINUS_TWO * position)
         else:
             self.projected = position - signed
-            self.increases = signed > 0 and (position <= 0 or signed > 2 * position)
+            self.increases = signed > ZERO and (position <= ZERO or signed > _TWO * position)
 
     @property
     def is_reducing(self) -> bool:
@@ -157,7 +167,10 @@ class CheckContext:
     def value(self, qty: Decimal) -> Decimal | None:
         """``|qty| * mark * multiplier`` (the mark falls back to the order's price)."""
         px = self.mark if self.mark is not None else self.px
-        return None if px is None else abs(qty) * px * self.mult
+        if px is None:
+            return None
+        value = abs(qty) * px
+        return value if self.mult is UNIT else value * self.mult
 
     @property
     def scope(self) -> str:

@@ -17,9 +17,11 @@ Formulas (``mark`` is the reference price, ``mult`` the contract multiplier):
 
 from __future__ import annotations
 
+from bolt_exec.model.numbers import ZERO
 from bolt_exec.safety.codes import ReasonCode as R
 from bolt_exec.safety.context import CheckContext
 from bolt_exec.safety.decision import APPROVED, Decision
+from bolt_exec.safety.scope import UNIT
 
 __all__ = [
     "check_open_positions",
@@ -49,9 +51,12 @@ def check_position(ctx: CheckContext) -> Decision:
             "position",
         )
     cap = limits.max_position_notional
-    if cap is not None:
-        value = ctx.value(projected)
-        if value is not None and value > cap:
+    mark = ctx.mark if ctx.mark is not None else ctx.px
+    if cap is not None and mark is not None:
+        value = projected * mark  # ctx.value(projected), inlined: projected is already >= 0
+        if ctx.mult is not UNIT:  # scope.UNIT: skipping "* 1" changes no digit
+            value *= ctx.mult
+        if value > cap:
             return _deny(
                 R.POSITION_NOTIONAL_LIMIT,
                 f"position value in {ctx.symbol} would reach {value}, above "
@@ -67,7 +72,7 @@ def check_open_positions(ctx: CheckContext) -> Decision:
     Counts, worst case, symbols that are flat but have working orders as open.
     """
     cap = ctx.config.portfolio.max_open_positions
-    if cap is None or ctx.position != 0 or not ctx.increases or ctx.working:
+    if cap is None or ctx.position != ZERO or not ctx.increases or ctx.working:
         return APPROVED  # not opening, or this symbol is already counted as pending
     state = ctx.state
     book = state.book
@@ -127,7 +132,12 @@ def check_portfolio(ctx: CheckContext) -> Decision:
     mark = ctx.mark if ctx.mark is not None else ctx.px
     if mark is None:
         return APPROVED  # no way to value it; check_reference already ruled on this
-    added = (abs(ctx.projected) - abs(ctx.position)) * mark * ctx.mult
+    mult = ctx.mult
+    unit = mult is UNIT  # scope.UNIT: skipping "* 1" changes no digit
+    size = abs(ctx.projected)
+    added = (size - abs(ctx.position)) * mark
+    if not unit:
+        added *= mult
     gross = book.gross + added
     if p.max_gross_exposure is not None and gross > p.max_gross_exposure:
         return _deny(
@@ -137,7 +147,7 @@ def check_portfolio(ctx: CheckContext) -> Decision:
             "portfolio",
         )
     if p.max_net_exposure is not None:
-        net = book.net + (ctx.projected - ctx.position) * mark * ctx.mult
+        net = book.net + (ctx.projected - ctx.position) * mark * mult
         if abs(net) > p.max_net_exposure and abs(net) > abs(book.net):
             return _deny(
                 R.NET_EXPOSURE_LIMIT,
@@ -148,15 +158,17 @@ def check_portfolio(ctx: CheckContext) -> Decision:
     if equity is None:
         return APPROVED
     if p.max_allocation_frac is not None:
-        value = abs(ctx.projected) * mark * ctx.mult
-        if equity <= 0 or value > p.max_allocation_frac * equity:
+        value = size * mark
+        if not unit:
+            value *= mult
+        if equity <= ZERO or value > p.max_allocation_frac * equity:
             return _deny(
                 R.ALLOCATION_LIMIT,
                 f"position in {ctx.symbol} would be worth {value}, above max_allocation_pct "
                 f"{p.max_allocation_frac * 100}% of the portfolio value {equity}; reduce it",
                 "portfolio",
             )
-    if p.max_leverage is not None and (equity <= 0 or gross > p.max_leverage * equity):
+    if p.max_leverage is not None and (equity <= ZERO or gross > p.max_leverage * equity):
         return _deny(
             R.LEVERAGE_LIMIT,
             f"leverage would reach {gross}/{equity} (gross/portfolio value), above "

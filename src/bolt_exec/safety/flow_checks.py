@@ -8,10 +8,10 @@ order costs no budget.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Final
 
 from bolt_exec.model.enums import OrderType, Side
-from bolt_exec.model.order import Order
 from bolt_exec.safety.codes import ReasonCode as R
 from bolt_exec.safety.context import CheckContext
 from bolt_exec.safety.decision import APPROVED, Decision
@@ -28,6 +28,7 @@ __all__ = [
     "check_venue_caps",
     "commit_amend",
     "commit_submit",
+    "exact",
 ]
 
 # enum members as module constants: attribute access on an Enum class is slow (3.11)
@@ -42,6 +43,16 @@ def _deny(code: R, reason: str, check: str) -> Decision:
     return Decision(False, code.value, reason, check)
 
 
+def exact(value: Decimal | None) -> tuple[int, int] | None:
+    """A cheap-to-hash key equal for two Decimals exactly when they are numerically equal.
+
+    ``as_integer_ratio`` is exact and canonical (lowest terms, positive denominator), so
+    ``1.10`` and ``1.1`` give the same key, as ``==`` says. Hashing a fresh Decimal computes
+    a modular power (several times the cost); small ints hash for free.
+    """
+    return None if value is None else value.as_integer_ratio()
+
+
 def _key(ctx: CheckContext) -> tuple[object, ...]:
     key = ctx.dup_key
     if key is not None:
@@ -52,9 +63,9 @@ def _key(ctx: CheckContext) -> tuple[object, ...]:
         o.broker,
         ctx.symbol,
         ctx.side,
-        ctx.qty,
-        ctx.limit_px,
-        ctx.stop_px,
+        ctx.qty.as_integer_ratio(),  # exact(), inlined: qty is never None
+        exact(ctx.limit_px),
+        exact(ctx.stop_px),
         o.order_type,
     )
     return key
@@ -89,23 +100,27 @@ def check_cooldown(ctx: CheckContext) -> Decision:
     if not ctx.increases:
         return APPROVED
     limits = ctx.limits
-    state = ctx.state
-    for what, cool, seen in (
-        ("fill", limits.cooldown_after_fill_ns, state.last_fill_ns),
-        ("reject", limits.cooldown_after_reject_ns, state.last_reject_ns),
-    ):
-        if not cool:
-            continue
-        last = seen.get(ctx.symbol)
+    cool = limits.cooldown_after_fill_ns
+    if cool:
+        last = ctx.state.last_fill_ns.get(ctx.symbol)
         if last is not None and ctx.now - last < cool:
-            wait = (last + cool - ctx.now) / 1e9
-            return _deny(
-                R.COOLDOWN,
-                f"{ctx.symbol} is cooling down after a {what} (cooldown_after_{what}_s "
-                f"{cool / 1e9:g}s for {ctx.scope}); retry in {wait:.3f}s",
-                "cooldown",
-            )
+            return _cooling(ctx, "fill", cool, last)
+    cool = limits.cooldown_after_reject_ns
+    if cool:
+        last = ctx.state.last_reject_ns.get(ctx.symbol)
+        if last is not None and ctx.now - last < cool:
+            return _cooling(ctx, "reject", cool, last)
     return APPROVED
+
+
+def _cooling(ctx: CheckContext, what: str, cool: int, last: int) -> Decision:
+    wait = (last + cool - ctx.now) / 1e9
+    return _deny(
+        R.COOLDOWN,
+        f"{ctx.symbol} is cooling down after a {what} (cooldown_after_{what}_s "
+        f"{cool / 1e9:g}s for {ctx.scope}); retry in {wait:.3f}s",
+        "cooldown",
+    )
 
 
 def check_daily_trades(ctx: CheckContext) -> Decision:
@@ -150,28 +165,30 @@ def check_duplicate(ctx: CheckContext) -> Decision:
     )
 
 
-def _crosses(side: Side, px: object, other: Order) -> bool:
-    theirs = other.limit_px
-    if other.order_type in _STOPS and not other.is_triggered:
-        return False  # an untriggered stop is not resting in the book
-    if px is None or theirs is None:
-        return True  # a market order crosses anything on the other side
-    return px >= theirs if side is _BUY else px <= theirs  # type: ignore[operator]
-
-
 def check_self_trade(ctx: CheckContext) -> Decision:
-    """Do not trade against our own resting orders (wash trades)."""
+    """Do not trade against our own resting orders (wash trades).
+
+    A resting order on the other side is crossed when our price reaches its limit; a
+    market order (ours or theirs) crosses anything; an untriggered stop is not resting.
+    """
     if not ctx.config.self_trade_prevention or not ctx.working:
         return APPROVED
     order = ctx.order
     if order.order_type in _STOPS:
         return APPROVED
+    side = ctx.side
+    buy = side is _BUY
     px = ctx.limit_px if order.order_type is not _MARKET else None
     for other in ctx.working:
-        if other.side is not ctx.side and _crosses(ctx.side, px, other):
+        if other.side is side:
+            continue
+        if other.order_type in _STOPS and not other.is_triggered:
+            continue
+        theirs = other.limit_px
+        if px is None or theirs is None or (px >= theirs if buy else px <= theirs):
             return _deny(
                 R.SELF_TRADE,
-                f"{ctx.side} {ctx.symbol} at {px if px is not None else 'market'} would trade "
+                f"{side} {ctx.symbol} at {px if px is not None else 'market'} would trade "
                 f"against our own resting {other.side} {other.client_order_id} at "
                 f"{other.limit_px}; cancel that order first or price inside it",
                 "self_trade",
@@ -181,29 +198,16 @@ def check_self_trade(ctx: CheckContext) -> Decision:
 
 def check_throttles(ctx: CheckContext) -> Decision:
     """Policy token buckets per strategy, instrument and broker (orders or modifies)."""
-    config = ctx.config
-    throttle = config.modify_throttle if ctx.is_amend else config.order_throttle
-    if (
-        throttle.per_strategy is None
-        and throttle.per_instrument is None
-        and (throttle.per_broker is None)
-    ):
-        return APPROVED
-    order = ctx.order
-    for scope, key, bucket in ctx.state.buckets(
-        throttle,
-        "m" if ctx.is_amend else "o",
-        order.strategy_id,
-        ctx.symbol,
-        order.broker,
-        ctx.now,
-    ):
-        if not bucket.allows(ctx.now):
-            kind = "modifies" if ctx.is_amend else "orders"
+    amend = ctx.is_amend
+    scope = ctx.resolved
+    now = ctx.now
+    for name, key, bucket in scope.modify_buckets if amend else scope.order_buckets:
+        if not bucket.allows(now):
+            kind = "modifies" if amend else "orders"
             return _deny(
-                R.MODIFY_RATE_LIMIT if ctx.is_amend else R.RATE_LIMIT,
-                f"throttles.{kind} for {scope} {key!r} is empty ({bucket.rate_per_ns * 1e9:g}/s, "
-                f"burst {bucket.burst:g}); retry in {bucket.retry_after_s(ctx.now):.3f}s",
+                R.MODIFY_RATE_LIMIT if amend else R.RATE_LIMIT,
+                f"throttles.{kind} for {name} {key!r} is empty ({bucket.rate_per_ns * 1e9:g}/s, "
+                f"burst {bucket.burst:g}); retry in {bucket.retry_after_s(now):.3f}s",
                 "throttles",
             )
     return APPROVED
@@ -213,12 +217,11 @@ def check_venue_caps(ctx: CheckContext) -> Decision:
     """The broker's published order caps (exact sliding windows)."""
     if ctx.is_amend:
         return APPROVED
-    broker = ctx.order.broker
-    for window in ctx.state.windows(broker):
+    for window in ctx.resolved.windows:
         if not window.allows(ctx.now):
             return _deny(
                 R.VENUE_RATE_LIMIT,
-                f"broker {broker!r} cap {window.label} is used up; retry in "
+                f"broker {ctx.order.broker!r} cap {window.label} is used up; retry in "
                 f"{window.retry_after_s(ctx.now):.3f}s (the venue would answer 429)",
                 "venue_caps",
             )
@@ -242,10 +245,9 @@ def check_modifications(ctx: CheckContext) -> Decision:
 
 
 def _otr_counted(ctx: CheckContext) -> bool:
-    otr = ctx.config.otr
-    if not otr.enabled or not ctx.config.broker(ctx.order.broker).otr:
+    if not ctx.resolved.otr:  # OTR switched on, and this broker counts
         return False
-    band = otr.exempt_band_frac
+    band = ctx.config.otr.exempt_band_frac
     px, ref = ctx.limit_px, ctx.ref_px
     # orders priced within the band around the last price are not counted (SEBI)
     return band is None or px is None or ref is None or abs(px - ref) > band * ref
@@ -277,40 +279,33 @@ def check_otr(ctx: CheckContext) -> Decision:
     )
 
 
-def _take_all(ctx: CheckContext, kind: str) -> None:
-    config = ctx.config
-    throttle = config.modify_throttle if kind == "m" else config.order_throttle
-    order = ctx.order
-    for _, _, bucket in ctx.state.buckets(
-        throttle, kind, order.strategy_id, ctx.symbol, order.broker, ctx.now
-    ):
-        bucket.take(ctx.now)
-
-
 def commit_submit(ctx: CheckContext) -> None:
     """Spend the budgets of an approved new order and start tracking it."""
     state = ctx.state
     now = ctx.now
-    _take_all(ctx, "o")
-    for window in state.windows(ctx.order.broker):
+    scope = ctx.resolved
+    for _, _, bucket in scope.order_buckets:
+        bucket.take(now)
+    for window in scope.windows:
         window.take(now)
+    parent = ctx.order.parent_id
     if ctx.increases:
-        parent = ctx.order.parent_id
         if parent is None:
             state.trades_today += 1
         elif parent not in state.parents_today:
             state.parents_today.add(parent)
             state.trades_today += 1
-    if ctx.config.duplicate_window_ns and ctx.order.parent_id is None:
+    window_ns = ctx.config.duplicate_window_ns
+    if window_ns and parent is None:
         recent = state.recent
         recent[_key(ctx)] = now
         if len(recent) > state.recent_prune_at:
-            horizon = now - ctx.config.duplicate_window_ns
+            horizon = now - window_ns
             for k in [k for k, ts in recent.items() if ts <= horizon]:
                 del recent[k]
             # amortised O(1): the next sweep waits until the map has doubled
             state.recent_prune_at = max(_PRUNE_AT, 2 * len(recent))
-    if ctx.config.otr.enabled and _otr_counted(ctx):
+    if scope.otr and _otr_counted(ctx):
         state.otr_messages += 1
     state.orders.add(ctx.order)
 
@@ -318,7 +313,9 @@ def commit_submit(ctx: CheckContext) -> None:
 def commit_amend(ctx: CheckContext) -> None:
     """Spend the budgets of an approved amend."""
     state = ctx.state
-    _take_all(ctx, "m")
+    now = ctx.now
+    for _, _, bucket in ctx.resolved.modify_buckets:
+        bucket.take(now)
     coid = ctx.order.client_order_id
     state.modifications[coid] = state.modifications.get(coid, 0) + 1
     if _otr_counted(ctx):

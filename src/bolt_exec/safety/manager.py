@@ -50,6 +50,7 @@ from bolt_exec.safety.feeds import apply_order_event, sync_positions
 from bolt_exec.safety.gate import PortfolioView
 from bolt_exec.safety.killswitch import KillSwitch, KillTarget, Publisher
 from bolt_exec.safety.latch import LatchStore, MemoryLatchStore
+from bolt_exec.safety.scope import ScopeCache
 from bolt_exec.safety.state import DAY_NS, RiskState
 from bolt_exec.safety.watchdog import Trip, Watchdog
 
@@ -121,6 +122,7 @@ class SafetyManager(TradingControls):
         self._timer_running = False
         self._view: PortfolioView | None = None
         self._instruments: dict[str, Instrument] = {}
+        self._scopes = ScopeCache()
         self._attached = False
         self.trading_state = (
             TradingState.HALTED if self.kill_switch.is_tripped else config.initial_state
@@ -218,7 +220,7 @@ class SafetyManager(TradingControls):
             counts = self.strategy_counts
             counts[order.strategy_id] = counts.get(order.strategy_id, 0) + 1
             flatten = ctx.trading_state is _HALTED and self._flatten_ticket(ctx)
-            if self.kill_switch.is_tripped and not flatten:
+            if self.kill_switch.latch.tripped and not flatten:  # is_tripped, without a call
                 latch = self.kill_switch.latch
                 return self._denied(
                     ctx,
@@ -237,10 +239,11 @@ class SafetyManager(TradingControls):
                 chain = self._amend_chain if amend else self._submit_chain
             for check in chain:
                 decision = check(ctx)
-                if not decision.approved:
-                    return self._denied(ctx, decision)
-                if decision.code:
-                    warning = decision
+                if decision is not APPROVED:  # one identity test on the common path
+                    if not decision.approved:
+                        return self._denied(ctx, decision)
+                    if decision.code:
+                        warning = decision
             if amend:
                 f.commit_amend(ctx)
             else:
@@ -270,42 +273,60 @@ class SafetyManager(TradingControls):
     ) -> CheckContext:
         now = self.clock.now_ns()
         state = self.state
+        config = self.config
         self._view = view
-        if state.day != (now - self.config.portfolio.day_start_ns) // DAY_NS:
+        if state.day != (now - config.portfolio.day_start_ns) // DAY_NS:
             state.roll(now)
         symbol = order.symbol
+        scope = self._scopes.lookup(config, order.broker, order.strategy_id, symbol)
+        if scope is None:
+            scope = self._scopes.resolve(
+                config,
+                state,
+                order.broker,
+                order.strategy_id,
+                symbol,
+                self._instrument(symbol, view),
+                now,
+            )
+        ref_px = view.mark_px(symbol)
+        book = state.book
+        line = book.line(symbol)
+        held = ZERO if line is None else line.qty
+        if self._attached:
+            qty_now = held  # fills reach the book from the bus; the timer re-syncs from the OMS
+        else:
+            pos = view.position(symbol)
+            qty_now = pos.qty if pos is not None else ZERO
+        if (held is not qty_now and held != qty_now) or (
+            ref_px is not None and (line is None or line.mark is not ref_px)
+        ):
+            book.set_line(symbol, qty_now, ref_px, scope.mult)
+        return CheckContext(
+            order,
+            config,
+            state,
+            self.trading_state,
+            scope.instrument,
+            now,
+            qty_now,
+            ref_px,
+            view.mark_ts(symbol),
+            qty,
+            limit_px,
+            stop_px,
+            amend,
+            scope,
+        )
+
+    def _instrument(self, symbol: str, view: PortfolioView) -> Instrument | None:
         instrument = self._instruments.get(symbol)
         if instrument is None:  # instruments are immutable: ask the OMS once per symbol
             try:
                 instrument = self._instruments[symbol] = view.instrument(symbol)
             except (KeyError, LookupError, BoltExecError):
                 instrument = None
-        ref_px = view.mark_px(symbol)
-        book = state.book
-        held = book.qty(symbol)
-        if self._attached:
-            qty_now = held  # fills reach the book from the bus; the timer re-syncs from the OMS
-        else:
-            pos = view.position(symbol)
-            qty_now = pos.qty if pos is not None else ZERO
-        if held != qty_now or (ref_px is not None and book.mark(symbol) is not ref_px):
-            mult = instrument.multiplier if instrument is not None else Decimal(1)
-            book.set_line(symbol, qty_now, ref_px, mult)
-        return CheckContext(
-            order,
-            self.config,
-            state,
-            self.trading_state,
-            instrument,
-            now,
-            qty_now,
-            ref_px,
-            view.mark_ts(symbol),
-            qty=qty,
-            limit_px=limit_px,
-            stop_px=stop_px,
-            is_amend=amend,
-        )
+        return instrument
 
     def _flatten_ticket(self, ctx: CheckContext) -> bool:
         order = ctx.order

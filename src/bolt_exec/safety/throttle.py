@@ -38,12 +38,21 @@ class TokenBucket:
 
     def allows(self, now_ns: int) -> bool:
         """True if one token is available (does not take it)."""
-        return self.tokens(now_ns) >= 1.0
+        # tokens(now_ns) >= 1, inlined: this runs for every order
+        elapsed = now_ns - self._last_ns
+        if elapsed <= 0:
+            return self._tokens >= 1.0
+        return min(self.burst, self._tokens + elapsed * self.rate_per_ns) >= 1.0
 
     def take(self, now_ns: int) -> None:
         """Spend one token (the caller checked :meth:`allows`)."""
-        self._tokens = self.tokens(now_ns) - 1.0
-        self._last_ns = max(now_ns, self._last_ns)
+        # tokens(now_ns) - 1, inlined: this runs for every approved order
+        elapsed = now_ns - self._last_ns
+        if elapsed <= 0:
+            self._tokens -= 1.0
+        else:
+            self._tokens = min(self.burst, self._tokens + elapsed * self.rate_per_ns) - 1.0
+            self._last_ns = now_ns
 
     def retry_after_s(self, now_ns: int) -> float:
         """Seconds until one token is available."""

@@ -2,7 +2,9 @@
 
 :meth:`OrderStore.append` returns only once the events are durable (as durable
 as the store promises); the OMS publishes nothing before that. Appends are
-idempotent on ``event_id``. Besides the journal a store keeps projections
+idempotent on ``(client_order_id, event_id)``: event ids are unique per order
+(the OMS stamps ``{client_order_id}-{n}``), and the SQL journal enforces it with
+its one unique index. Besides the journal a store keeps projections
 (orders, fills, positions) updated in the same transaction, the kill-switch
 latch and resumable algorithm state.
 
@@ -88,7 +90,8 @@ class OrderStore(Protocol):
     def append(self, events: Sequence[OrderEvent]) -> int:
         """Make ``events`` durable, in order, in one transaction; return how many were new.
 
-        Repeated event ids (in the journal or earlier in the batch) are no-ops.
+        Repeated event ids of an order (in the journal or earlier in the batch) are
+        no-ops; events without an id are always appended.
         """
         ...
 
@@ -215,7 +218,9 @@ class MemoryOrderStore:
 
     def __init__(self) -> None:
         self._entries: list[OrderEvent] = []  # the journal; entry n has seq n + 1
-        self._ids: set[str] = set()
+        # Event id -> its order; (order, id) pairs for the rare id that two orders share.
+        self._ids: dict[str, str] = {}
+        self._shared_ids: set[tuple[str, str]] = set()
         self._orders: dict[str, OrderRecord] = {}
         self._fills: list[FillRecord] = []
         self._trades: set[tuple[str, str]] = set()
@@ -242,17 +247,26 @@ class MemoryOrderStore:
         self._folded = len(self._entries)
 
     def append(self, events: Sequence[OrderEvent]) -> int:
-        """Append, skipping event ids already present; return how many were new."""
+        """Append, skipping (order, event id) pairs already present; return how many were new."""
         ids = self._ids
-        before = len(self._entries)
+        entries = self._entries
+        before = len(entries)
         for event in events:
             event_id = event.event_id
             if event_id:
-                if event_id in ids:
+                if event_id not in ids:  # the usual case: a new id
+                    ids[event_id] = event.client_order_id
+                elif not self._new_shared_id(event.client_order_id, event_id):
                     continue
-                ids.add(event_id)
-            self._entries.append(event)
+            entries.append(event)
         return len(self._entries) - before
+
+    def _new_shared_id(self, coid: str, event_id: str) -> bool:
+        # An id already seen: new only if it is another order's and not yet seen for this one.
+        if self._ids[event_id] == coid or (coid, event_id) in self._shared_ids:
+            return False
+        self._shared_ids.add((coid, event_id))
+        return True
 
     def events(self, client_order_id: str | None = None) -> Iterator[OrderEvent]:
         """Iterate in append order."""

@@ -8,10 +8,11 @@ which is what lets a journal batch reach the database at memory speed.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Boolean, Connection, Table
 
 from bolt_exec.errors import StoreError
 
@@ -26,13 +27,26 @@ class BulkInsert:
     statements (as many rows as fit under the backend's parameter limit): one
     statement per few hundred rows instead of one per row, which is what lets a
     batch reach the database at memory speed. Elsewhere, ``executemany`` of dicts.
+
+    In the ``empty_is_null`` columns, rows carry ``""`` for NULL and the statement
+    turns it back (``NULLIF(?, '')``, or in Python where the SQL cannot): the sqlite3
+    driver binds a ``str`` directly but sends ``None`` through its slow adapter
+    lookup. Only for columns where ``""`` is never a value (decimals, event ids).
     """
 
-    def __init__(self, conn: Connection, stmt: Any, columns: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        stmt: Any,
+        columns: tuple[str, ...],
+        empty_is_null: Collection[str] = (),
+    ) -> None:
         compiled = stmt.compile(dialect=conn.dialect)
         self._conn = conn
         self.sql: str = compiled.string
         self._columns = columns
+        # Columns whose "" still has to become None in Python before the driver sees it.
+        self._empty = [i for i, n in enumerate(columns) if n in empty_is_null]
         order = list(compiled.positiontup or []) if conn.dialect.positional else []
         self._multi = order == list(columns) and " VALUES (" in self.sql
         self._unnest = self._multi and conn.dialect.name == "postgresql"
@@ -43,6 +57,8 @@ class BulkInsert:
             tail = rest[_group_end(rest) + 1 :]
             table = stmt.table
             types = [table.c[name].type.compile(dialect=conn.dialect) for name in columns]
+            # Rows carry booleans as 0/1 (see mapping); a boolean[] array needs real bools.
+            self._bools = [i for i, n in enumerate(columns) if isinstance(table.c[n].type, Boolean)]
             arrays = ", ".join(f"%b::{t}[]" for t in types)  # %b: binary parameters
             self.sql = f"{head} SELECT * FROM unnest({arrays}){tail}"
         elif self._multi:
@@ -50,6 +66,12 @@ class BulkInsert:
             end = _group_end(rest)
             self._head: str = head + " VALUES "
             self._group: str = rest[: end + 1]
+            marks = self._group[1:-1].split(", ")
+            if self._empty and len(marks) == len(columns):
+                for i in self._empty:
+                    marks[i] = f"NULLIF({marks[i]}, '')"
+                self._group = "(" + ", ".join(marks) + ")"
+                self._empty = []
             self._tail: str = rest[end + 1 :]
             self._per = max(1, _max_params(conn) // len(columns))
             self._full_sql = self._rows_sql(self._per)
@@ -62,8 +84,15 @@ class BulkInsert:
             return
         if self._unnest:
             # %b (binary) parameters: arrays of text go without per-element escaping.
-            self._conn.exec_driver_sql(self.sql, tuple(list(c) for c in zip(*rows, strict=True)))
+            arrays = [list(c) for c in zip(*rows, strict=True)]
+            for i in self._bools:
+                arrays[i] = [bool(v) for v in arrays[i]]
+            for i in self._empty:
+                arrays[i] = [v or None for v in arrays[i]]
+            self._conn.exec_driver_sql(self.sql, tuple(arrays))
             return
+        if self._empty:
+            rows = [_nulls(r, self._empty) for r in rows]
         if not self._multi:
             params = [dict(zip(self._columns, r, strict=True)) for r in rows]
             self._conn.exec_driver_sql(self.sql, params)
@@ -73,6 +102,13 @@ class BulkInsert:
             chunk = rows[i : i + per]
             sql = self._full_sql if len(chunk) == per else self._rows_sql(len(chunk))
             self._conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
+
+
+def _nulls(row: tuple[Any, ...], empty: list[int]) -> tuple[Any, ...]:
+    values = list(row)
+    for i in empty:
+        values[i] = values[i] or None
+    return tuple(values)
 
 
 def _group_end(text: str) -> int:
@@ -98,12 +134,18 @@ class Upsert:
     """Insert-or-replace rows: ON CONFLICT where the dialect has it, else delete + insert."""
 
     def __init__(
-        self, conn: Connection, table: Table, driver: BulkInsert | None, columns: tuple[str, ...]
+        self,
+        conn: Connection,
+        table: Table,
+        driver: BulkInsert | None,
+        columns: tuple[str, ...],
+        empty_is_null: Collection[str] = (),
     ) -> None:
         self._conn = conn
         self._table = table
         self._driver = driver
         self._columns = columns
+        self._empty = [i for i, n in enumerate(columns) if n in empty_is_null]
 
     def run(self, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
@@ -112,6 +154,7 @@ class Upsert:
             self._driver.run(rows)
             return
         keys = list(self._table.primary_key.columns)
+        rows = [_nulls(r, self._empty) for r in rows]
         dicts = [dict(zip(self._columns, r, strict=True)) for r in rows]
         for row in dicts:
             self._conn.execute(self._table.delete().where(*[k == row[k.name] for k in keys]))

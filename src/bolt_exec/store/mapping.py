@@ -1,8 +1,16 @@
-"""Explicit mapping between table rows and domain records (the domain never sees a row)."""
+"""Explicit mapping between table rows and domain records (the domain never sees a row).
+
+Values bound to the database are plain ``str``/``int``: booleans as 0/1, enums
+as their text, and NULL as ``""`` in the ``EMPTY_IS_NULL`` columns (where ``""``
+is never a value). The sqlite3 driver binds ``str`` and ``int`` directly;
+anything else (``bool``, ``StrEnum``, ``None``) takes its adapter lookup, which
+cost more than the row insert itself. ``bulk.BulkInsert`` turns 0/1 back into
+booleans for PostgreSQL and ``""`` back into NULL everywhere.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
@@ -12,13 +20,14 @@ from bolt_exec.model.position import Position
 from bolt_exec.store.projection import FillRecord, OrderRecord
 
 __all__ = [
+    "EMPTY_IS_NULL",
     "FILL_COLUMNS",
     "JOURNAL_COLUMNS",
     "ORDER_COLUMNS",
     "POSITION_COLUMNS",
     "fill_from_row",
     "fill_values",
-    "journal_values",
+    "journal_rows",
     "order_from_row",
     "order_values",
     "position_from_row",
@@ -27,6 +36,8 @@ __all__ = [
 
 Row = Mapping[Any, Any]
 
+# Nullable columns whose rows carry "" for NULL (decimals and event ids are never "").
+EMPTY_IS_NULL: Final = frozenset({"event_id", "limit_px", "stop_px", "avg_px"})
 JOURNAL_COLUMNS: Final = (
     "seq",
     "event_id",
@@ -101,40 +112,46 @@ def _d(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def journal_values(seq: int, event: OrderEvent) -> tuple[Any, ...]:
-    """Return the journal row of ``event`` at ``seq`` (values in ``JOURNAL_COLUMNS`` order)."""
-    return (
-        seq,  # seq
-        event.event_id or None,  # event_id
-        event.client_order_id,  # client_order_id
-        type(event).__name__,  # type
-        encode_event(event).decode(),  # payload
-        event.ts_event,  # ts_event
-        event.ts_init,  # ts_init
-        event.reconciliation,  # reconciliation
-    )
+def journal_rows(events: Sequence[OrderEvent], first_seq: int) -> list[tuple[Any, ...]]:
+    """Return the journal rows of ``events`` numbered from ``first_seq`` (``JOURNAL_COLUMNS``)."""
+    encode = encode_event
+    return [
+        (
+            seq,  # seq
+            e.event_id,  # event_id ("" is NULL: see EMPTY_IS_NULL)
+            e.client_order_id,  # client_order_id
+            type(e).__name__,  # type
+            encode(e).decode(),  # payload
+            e.ts_event,  # ts_event
+            e.ts_init,  # ts_init
+            1 if e.reconciliation else 0,  # reconciliation
+        )
+        for seq, e in enumerate(events, first_seq)
+    ]
 
 
 def order_values(r: OrderRecord) -> tuple[Any, ...]:
     """Return the orders-projection row of ``r`` (values in ``ORDER_COLUMNS`` order)."""
+    # Runs once per order per batch: inline None checks, no helper calls.
+    limit_px, stop_px, avg_px = r.limit_px, r.stop_px, r.avg_px
     return (
         r.client_order_id,  # client_order_id
         r.symbol,  # symbol
-        r.side,  # side (StrEnum: binds as its text, skipping the slow .value)
-        r.order_type,  # order_type
+        r.side._value_,  # side (_value_: the plain text, without the slow .value property)
+        r.order_type._value_,  # order_type
         str(r.qty),  # qty
-        _s(r.limit_px),  # limit_px
-        _s(r.stop_px),  # stop_px
-        r.tif,  # tif
+        "" if limit_px is None else str(limit_px),  # limit_px ("" is NULL: EMPTY_IS_NULL)
+        "" if stop_px is None else str(stop_px),  # stop_px
+        r.tif._value_,  # tif
         r.broker,  # broker
         r.strategy_id,  # strategy_id
         r.parent_id,  # parent_id
-        r.status,  # status
+        r.status._value_,  # status
         str(r.filled_qty),  # filled_qty
-        _s(r.avg_px),  # avg_px
+        "" if avg_px is None else str(avg_px),  # avg_px
         str(r.fees),  # fees
         r.venue_order_id,  # venue_order_id
-        r.is_triggered,  # is_triggered
+        1 if r.is_triggered else 0,  # is_triggered
         r.ts_init,  # ts_init
         r.ts_last,  # ts_last
         r.version,  # version
@@ -178,15 +195,15 @@ def fill_values(f: FillRecord) -> tuple[Any, ...]:
         f.trade_id,  # trade_id
         f.broker,  # broker
         f.symbol,  # symbol
-        f.side.value,  # side
+        f.side._value_,  # side
         str(f.last_qty),  # last_qty
         str(f.last_px),  # last_px
         str(f.fee),  # fee
         f.fee_currency,  # fee_currency
-        f.liquidity.value,  # liquidity
+        f.liquidity._value_,  # liquidity
         f.venue_order_id,  # venue_order_id
         f.ts_event,  # ts_event
-        f.reconciliation,  # reconciliation
+        1 if f.reconciliation else 0,  # reconciliation
         f.seq,  # seq
     )
 

@@ -203,9 +203,8 @@ def apply_fill_to_position(position: Position, event: OrderFilled) -> None:
 
 @dataclass(slots=True)
 class BatchFold:
-    """What one appended batch changes: new journal rows and the touched projections."""
+    """What one appended batch changes: the touched projection rows."""
 
-    journal: list[tuple[int, OrderEvent]]
     orders: dict[str, OrderRecord]
     fills: list[FillRecord]
     positions: dict[tuple[str, str], Position]
@@ -234,39 +233,35 @@ def fold_batch(
             returned in the result, not added here.
 
     Returns:
-        The journal rows and every projection row that changed.
+        Every projection row that changed.
     """
-    out = BatchFold(journal=[], orders={}, fills=[], positions={})
+    out = BatchFold(orders={}, fills=[], positions={})
+    touched = out.orders
     new_trades: set[tuple[str, str]] = set()
-    seq = first_seq
-    for event in events:
-        out.journal.append((seq, event))
+    # Exact-type checks and locals: this loop runs once per journaled event.
+    for seq, event in enumerate(events, first_seq):
         coid = event.client_order_id
-        record = out.orders.get(coid) or orders.get(coid)
-        if isinstance(event, OrderInitialized):
+        record = touched.get(coid) or orders.get(coid)
+        kind = type(event)
+        if kind is OrderInitialized:
             if record is None:
-                out.orders[coid] = record_from_init(event, seq)
-            seq += 1
+                touched[coid] = record_from_init(cast(OrderInitialized, event), seq)
             continue  # a repeated initialization of a known order changes nothing
         if record is None:
-            seq += 1
             continue  # events of an order we never saw initialized stay journal-only
-        if isinstance(event, OrderFilled):
-            key = (coid, event.trade_id)
+        if kind is OrderFilled:
+            fill = cast(OrderFilled, event)
+            key = (coid, fill.trade_id)
             if key in known_trades or key in new_trades:
-                seq += 1
                 continue
             new_trades.add(key)
-            out.fills.append(fill_record(event, record.broker, seq))
-            pkey = (record.broker, event.symbol)
+            out.fills.append(fill_record(fill, record.broker, seq))
+            pkey = (record.broker, fill.symbol)
             position = out.positions.get(pkey)
             if position is None:
-                position = positions.get(pkey) or Position(
-                    symbol=event.symbol, broker=record.broker
-                )
+                position = positions.get(pkey) or Position(symbol=fill.symbol, broker=record.broker)
                 out.positions[pkey] = position
-            apply_fill_to_position(position, event)
+            apply_fill_to_position(position, fill)
         fold_order(record, event, seq)
-        out.orders[coid] = record
-        seq += 1
+        touched[coid] = record
     return out

@@ -3,12 +3,13 @@
 Theory of operation
 -------------------
 One writer (the OrderManager) appends batches. :meth:`SqlOrderStore.append`
-folds a batch into the projections in memory (``projection.fold_batch``), then
-writes journal rows, fill rows, order rows and position rows in ONE
-transaction and commits; it returns only after the commit. The OMS publishes
-nothing before ``append`` returns (write-ahead, design invariant 2), so a crash
-at any instant loses nothing anyone was told about. Batching is group commit:
-one transaction (one fsync) covers every event of the batch.
+writes the batch's journal rows and the projection rows it changes (fills,
+orders, positions) in ONE transaction and commits (the transaction itself is
+:class:`~bolt_exec.store.sql_append.JournalWriter`'s); it returns only after
+the commit. The OMS publishes nothing before ``append`` returns (write-ahead,
+design invariant 2), so a crash at any instant loses nothing anyone was told
+about. Batching is group commit: one transaction (one fsync) covers every
+event of the batch.
 
 Durability (``durability=``):
 
@@ -23,8 +24,8 @@ Durability (``durability=``):
 
 Only open orders are cached in memory (to fold the next events without a
 read); a terminal order's row is re-read on the rare late event. Journal
-sequence numbers are assigned here, gap-free; a second writer on the same
-database collides on them and gets :class:`~bolt_exec.errors.ConcurrencyConflict`.
+sequence numbers are assigned by the writer, gap-free; a second writer on the
+same database collides on them and gets :class:`~bolt_exec.errors.ConcurrencyConflict`.
 """
 
 from __future__ import annotations
@@ -35,36 +36,28 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
-from sqlalchemy import Table, func, select, true
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, true
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from bolt_exec.errors import ConcurrencyConflict, StoreError
-from bolt_exec.model.enums import OrderStatus
-from bolt_exec.model.events import OrderEvent, OrderFilled, decode_event
+from bolt_exec.model.events import OrderEvent, decode_event
 from bolt_exec.model.order import Order
 from bolt_exec.model.position import Position
 from bolt_exec.store import sql_state
 from bolt_exec.store.base import AlgoState, JournalEntry, KillSwitchState, replay_orders
-from bolt_exec.store.bulk import BulkInsert, Upsert
 from bolt_exec.store.engine import connect, make_engine
 from bolt_exec.store.lease import WriterLease
-from bolt_exec.store.mapping import (
-    FILL_COLUMNS,
-    JOURNAL_COLUMNS,
-    ORDER_COLUMNS,
-    POSITION_COLUMNS,
-    fill_from_row,
-    fill_values,
-    journal_values,
-    order_from_row,
-    order_values,
-    position_from_row,
-    position_values,
-)
-from bolt_exec.store.projection import FillRecord, OrderRecord, fold_batch
+from bolt_exec.store.mapping import fill_from_row
+from bolt_exec.store.projection import FillRecord, OrderRecord
 from bolt_exec.store.schema import check_schema
-from bolt_exec.store.tables import FILLS, JOURNAL, ORDERS, POSITIONS
+from bolt_exec.store.sql_append import (
+    CACHED_STATUSES,
+    JournalWriter,
+    chunks,
+    read_orders,
+    read_positions,
+)
+from bolt_exec.store.tables import FILLS, JOURNAL, ORDERS
 from bolt_exec.store.url import mask_url, parse_url, scrub
 
 __all__ = ["Durability", "SqlOrderStore"]
@@ -72,15 +65,9 @@ __all__ = ["Durability", "SqlOrderStore"]
 log = logging.getLogger(__name__)
 
 Durability = Literal["full", "process"]
-_CHUNK: Final = 900  # bound parameters per IN (...) clause; far below every backend's limit
 _PAGE: Final = 10_000
-_OPEN: Final = (*(s.value for s in OrderStatus if s.is_open), OrderStatus.INITIALIZED.value)
+_OPEN: Final = tuple(s.value for s in CACHED_STATUSES)
 T = TypeVar("T")
-
-
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
 
 
 class SqlOrderStore:
@@ -137,12 +124,8 @@ class SqlOrderStore:
                 auto_migrate=auto_migrate and not read_only,
                 create=not read_only,
             )
-            self._last_seq = int(self._conn.execute(select(func.max(JOURNAL.c.seq))).scalar() or 0)
-            self._orders = {
-                r.client_order_id: r for r in self._read_orders(ORDERS.c.status.in_(_OPEN))
-            }
-            self._positions = {(p.broker, p.symbol): p for p in self._read_positions()}
-            self._conn.rollback()
+            self._writer = JournalWriter(self._conn)
+            self._writer.load()
         except StoreError:
             self._dispose()
             raise
@@ -153,16 +136,7 @@ class SqlOrderStore:
                 f"{err}; nothing was changed. If the file is damaged, move it aside and restore "
                 "the store from a backup"
             ) from None
-        self._in_sql: dict[tuple[Any, ...], str] = {}
         self._exclusive = exclusive and not read_only
-        self._stale = False
-        self._prepare()
-
-    def _prepare(self) -> None:
-        self._ins_journal = BulkInsert(self._conn, JOURNAL.insert(), JOURNAL_COLUMNS)
-        self._ins_fills = BulkInsert(self._conn, FILLS.insert(), FILL_COLUMNS)
-        self._put_orders = self._upsert(ORDERS, ("client_order_id",), ORDER_COLUMNS)
-        self._put_positions = self._upsert(POSITIONS, ("broker", "symbol"), POSITION_COLUMNS)
 
     def _reconnect(self) -> None:
         # The server dropped our session (restart, failover, idle kill). Reconnect, take
@@ -176,9 +150,12 @@ class SqlOrderStore:
         self._conn = connect(self._engine, self._url, self._where)
         if self._exclusive:
             self._lease = WriterLease.acquire(self._url, self._conn, self._where)
-        self._prepare()
-        self._reload_caches()
-        if self._stale:
+        self._writer = JournalWriter(self._conn)
+        try:
+            self._writer.load()
+        except SQLAlchemyError:
+            log.exception("store %s: reloading the caches failed", self._where)
+        if self._writer.stale:
             raise StoreError(f"store {self._where}: reconnected but cannot read the store")
 
     def _dispose(self) -> None:
@@ -203,26 +180,13 @@ class SqlOrderStore:
         reason = first[0] if first else type(exc).__name__
         return StoreError(f"store {self._where}: {action} failed: {reason}")
 
-    def _upsert(self, table: Table, keys: tuple[str, ...], columns: tuple[str, ...]) -> Upsert:
-        dialect = self._engine.dialect.name
-        ins: Any
-        if dialect == "sqlite":
-            ins = sqlite.insert(table)
-        elif dialect == "postgresql":
-            ins = postgresql.insert(table)
-        else:
-            return Upsert(self._conn, table, None, columns)
-        cols = {c.name: ins.excluded[c.name] for c in table.c if c.name not in keys}
-        stmt = ins.on_conflict_do_update(index_elements=list(keys), set_=cols)
-        return Upsert(self._conn, table, BulkInsert(self._conn, stmt, columns), columns)
-
     # -- appending ---------------------------------------------------------------------------
     def append(self, events: Sequence[OrderEvent]) -> int:
         """Journal ``events`` in one transaction; return how many were new.
 
         Returns only after the commit is durable (see the module's durability
-        notes). Repeated event ids are skipped. On failure nothing of the batch
-        is journaled and the store raises.
+        notes). Repeated event ids (of the same order) are skipped. On failure
+        nothing of the batch is journaled and the store raises.
 
         Raises:
             ConcurrencyConflict: another writer appended to the same database.
@@ -232,20 +196,20 @@ class SqlOrderStore:
         if not events:
             return 0
         self._writable()
-        batch = list(events)
+        batch = events
         with self._lock:
             try:
-                if self._stale:
+                if self._writer.stale:
                     self._reconnect()
                 try:
-                    return self._append(batch)
+                    return self._writer.append(batch)
                 except DBAPIError as exc:
                     if not exc.connection_invalidated:
                         raise
                 # Safe to retry: appends are idempotent on event id, so a batch whose
                 # commit did land before the connection died is not journaled twice.
                 self._reconnect()
-                return self._append(batch)
+                return self._writer.append(batch)
             except IntegrityError as exc:
                 self._conn.rollback()
                 raise ConcurrencyConflict(
@@ -266,103 +230,6 @@ class SqlOrderStore:
         except SQLAlchemyError:
             log.exception("rollback after a failed append also failed")
 
-    def _append(self, events: list[OrderEvent]) -> int:
-        conn = self._conn
-        fresh = self._drop_known_ids(events)
-        if not fresh:
-            conn.rollback()
-            return 0
-        coids = {e.client_order_id for e in fresh}
-        orders = {c: r for c in coids if (r := self._orders.get(c)) is not None}
-        missing = [c for c in coids if c not in orders]
-        for chunk in _chunks(missing):
-            if self._lookup(ORDERS.c.client_order_id, chunk):  # usually none: new orders
-                for r in self._read_orders(ORDERS.c.client_order_id.in_(chunk)):
-                    orders[r.client_order_id] = r
-        fill_coids = sorted({e.client_order_id for e in fresh if isinstance(e, OrderFilled)})
-        known_trades: set[tuple[str, str]] = set()
-        for chunk in _chunks(fill_coids):
-            rows = self._lookup(FILLS.c.client_order_id, chunk, FILLS.c.trade_id)
-            known_trades.update((str(a), str(b)) for a, b in rows)
-        fold = fold_batch(
-            fresh,
-            first_seq=self._last_seq + 1,
-            orders=orders,
-            known_trades=known_trades,
-            positions=self._positions,
-        )
-        try:
-            self._ins_journal.run([journal_values(q, e) for q, e in fold.journal])
-            if fold.fills:
-                self._ins_fills.run([fill_values(f) for f in fold.fills])
-            self._put_orders.run([order_values(r) for r in fold.orders.values()])
-            if fold.positions:
-                self._put_positions.run([position_values(p) for p in fold.positions.values()])
-            conn.commit()
-        except BaseException:
-            # The fold mutated the cached rows; put them back to the committed state.
-            self._safe_rollback()
-            self._reload_caches()
-            raise
-        self._last_seq = fold.journal[-1][0]
-        for coid, record in fold.orders.items():
-            if record.is_open:
-                self._orders[coid] = record
-            else:
-                self._orders.pop(coid, None)
-        self._positions.update(fold.positions)
-        return len(fresh)
-
-    def _reload_caches(self) -> None:
-        try:
-            self._last_seq = int(self._conn.execute(select(func.max(JOURNAL.c.seq))).scalar() or 0)
-            self._orders = {
-                r.client_order_id: r for r in self._read_orders(ORDERS.c.status.in_(_OPEN))
-            }
-            self._positions = {(p.broker, p.symbol): p for p in self._read_positions()}
-            self._conn.rollback()
-            self._stale = False
-        except SQLAlchemyError:
-            # The next append reconnects and reloads before it folds anything.
-            log.exception("store %s: reloading the caches failed", self._where)
-            self._stale = True
-
-    def _lookup(self, column: Any, values: Sequence[str], *extra: Any) -> list[Any]:
-        # SELECT column, *extra WHERE column IN (...): rendered once per size and run on
-        # the driver, because SQLAlchemy's expanding IN costs more than the query here.
-        dialect = self._engine.dialect
-        if dialect.name == "postgresql":  # one array parameter: a short query psycopg caches
-            cols = ", ".join([column.name, *(c.name for c in extra)])
-            any_sql = f"SELECT {cols} FROM {column.table.name} WHERE {column.name} = ANY(%b)"
-            return list(self._conn.exec_driver_sql(any_sql, (list(values),)))
-        mark = {"qmark": "?", "format": "%s"}.get(dialect.paramstyle)
-        if mark is None:
-            stmt = select(column, *extra).where(column.in_(values))
-            return list(self._conn.execute(stmt))
-        key = (column.table.name, column.name, tuple(c.name for c in extra), len(values))
-        sql = self._in_sql.get(key)
-        if sql is None:
-            cols = ", ".join([column.name, *(c.name for c in extra)])
-            marks = ", ".join([mark] * len(values))
-            sql = f"SELECT {cols} FROM {column.table.name} WHERE {column.name} IN ({marks})"
-            self._in_sql[key] = sql
-        return list(self._conn.exec_driver_sql(sql, tuple(values)))
-
-    def _drop_known_ids(self, events: list[OrderEvent]) -> list[OrderEvent]:
-        seen: set[str] = set()
-        ids = [e.event_id for e in events if e.event_id]
-        known: set[str] = set()
-        for chunk in _chunks(ids):
-            known.update(str(r[0]) for r in self._lookup(JOURNAL.c.event_id, chunk))
-        fresh = []
-        for e in events:
-            if e.event_id:
-                if e.event_id in known or e.event_id in seen:
-                    continue
-                seen.add(e.event_id)
-            fresh.append(e)
-        return fresh
-
     # -- reading -----------------------------------------------------------------------------
     def _read(self, fn: Callable[[], T], action: str) -> T:
         with self._lock:
@@ -374,16 +241,6 @@ class SqlOrderStore:
             finally:
                 if self._conn.in_transaction():
                     self._conn.rollback()
-
-    def _read_orders(self, where: Any) -> list[OrderRecord]:
-        rows = self._conn.execute(select(ORDERS).where(where).order_by(ORDERS.c.created_seq))
-        return [order_from_row(r) for r in rows.mappings()]
-
-    def _read_positions(self) -> list[Position]:
-        rows = self._conn.execute(
-            select(POSITIONS).order_by(POSITIONS.c.broker, POSITIONS.c.symbol)
-        )
-        return [position_from_row(r) for r in rows.mappings()]
 
     def entries(self, after_seq: int = 0) -> Iterator[JournalEntry]:
         """Iterate journal entries after ``after_seq``, in pages (constant memory)."""
@@ -429,7 +286,7 @@ class SqlOrderStore:
             q = select(JOURNAL.c.seq, JOURNAL.c.payload).where(JOURNAL.c.client_order_id.in_(chunk))
             return [(int(s), str(p)) for s, p in self._conn.execute(q)]
 
-        for chunk in _chunks(coids):
+        for chunk in chunks(coids):
             payloads.extend(self._read(lambda chunk=chunk: page(chunk), "read journal"))  # type: ignore[misc]
         payloads.sort()
         return replay_orders(decode_event(p) for _, p in payloads)
@@ -437,7 +294,7 @@ class SqlOrderStore:
     def order_records(self, *, open_only: bool = False) -> list[OrderRecord]:
         """Return rows of the orders projection, in creation order."""
         where = ORDERS.c.status.in_(_OPEN) if open_only else true()
-        return self._read(lambda: self._read_orders(where), "read orders")
+        return self._read(lambda: read_orders(self._conn, where), "read orders")
 
     def fills(self, client_order_id: str | None = None) -> list[FillRecord]:
         """Return rows of the fills projection, in journal order."""
@@ -451,16 +308,16 @@ class SqlOrderStore:
     def load_positions(self) -> dict[tuple[str, str], Position]:
         """Return the positions projection keyed by ``(broker, symbol)``."""
         return self._read(
-            lambda: {(p.broker, p.symbol): p for p in self._read_positions()}, "read positions"
+            lambda: {(p.broker, p.symbol): p for p in read_positions(self._conn)}, "read positions"
         )
 
     @property
     def last_seq(self) -> int:
         """The sequence number of the last journal entry (0 when empty)."""
-        return self._last_seq
+        return self._writer.last_seq
 
     def __len__(self) -> int:
-        return self._last_seq
+        return self._writer.last_seq
 
     # -- operator state ----------------------------------------------------------------------
     def kill_switch(self) -> KillSwitchState:

@@ -6,8 +6,12 @@ other applications. Prices, quantities and money are stored as decimal
 every backend). Timestamps are UNIX nanoseconds in BIGINT columns.
 
 The journal ``bolt_journal`` is append-only: ``seq`` is a gap-free sequence
-assigned by the single writer, ``event_id`` is unique (appends are idempotent
-on it) and ``payload`` is the event as msgspec JSON (``encode_event``).
+assigned by the single writer (SQLite's rowid, so rows append to the table's
+B-tree), ``payload`` is the event as msgspec JSON (``encode_event``). Its one
+secondary index, unique on ``(client_order_id, event_id)``, serves both the
+idempotency of appends (a repeated event id of an order is refused by the
+database itself) and per-order reads; every index costs each append a B-tree
+insert, so the journal has no other.
 """
 
 from __future__ import annotations
@@ -63,9 +67,11 @@ class JournalRow(_Base, table=True):
     """One journaled event (append-only)."""
 
     __tablename__ = "bolt_journal"
-    __table_args__ = (Index("ix_bolt_journal_coid_seq", "client_order_id", "seq"),)
+    __table_args__ = (
+        Index("ux_bolt_journal_coid_event_id", "client_order_id", "event_id", unique=True),
+    )
     seq: int = Field(sa_column=_seq_column("seq", primary_key=True))
-    event_id: str | None = Field(default=None, unique=True, max_length=200)
+    event_id: str | None = Field(default=None, max_length=200)  # NULL: no id, never deduplicated
     client_order_id: str = Field(max_length=200)
     type: str = Field(max_length=64)
     payload: str = Field(sa_column=Column(Text, nullable=False))

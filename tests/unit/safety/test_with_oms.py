@@ -140,3 +140,30 @@ def test_packaged_demo_policy_is_the_documented_one() -> None:
     """``bolt-exec demo`` outside a checkout uses a copy of policy.yaml; it must not drift."""
     packaged = ROOT / "src" / "bolt_exec" / "data" / "policy.yaml"
     assert packaged.read_text() == (ROOT / "policy.yaml").read_text()
+
+
+def test_a_blocklisted_symbol_we_hold_can_still_be_closed_and_flattened(tmp_path: Path) -> None:
+    # Arrange: 50 AAPL bought, then the policy blocks AAPL (a delisting, a compliance hold)
+    clock, paper, oms, safety = _session(tmp_path)
+    _quote(clock, paper, oms, "100.00", "100.02")
+    assert oms.submit("AAPL", "BUY", 50, "MARKET").order.status is OrderStatus.FILLED
+    safety.config = replace(safety.config, block=frozenset({"AAPL"}))
+    _quote(clock, paper, oms, "100.00", "100.02")
+    # Act / Assert: new risk and a plain sell are refused, naming how to exit
+    buy = oms.submit("AAPL", "BUY", 1, "MARKET")
+    plain_sell = oms.submit("AAPL", "SELL", 10, "MARKET")
+    for h in (buy, plain_sell):
+        assert h.order.status is OrderStatus.DENIED
+        assert h.order.last_event.code == R.BLOCKLISTED.value  # type: ignore[attr-defined]
+    assert "reduce_only" in plain_sell.order.last_event.reason  # type: ignore[attr-defined]
+    # a reduce-only exit passes; one that would flip the position does not
+    exit_ = oms.submit("AAPL", "SELL", 20, "MARKET", reduce_only=True)
+    assert exit_.order.status is OrderStatus.FILLED
+    flip = oms.submit("AAPL", "SELL", 40, "MARKET", reduce_only=True)
+    assert flip.order.status is OrderStatus.DENIED
+    # the kill switch's flattening order closes the rest
+    safety.kill_switch.trip("drill", actor="alice")
+    _quote(clock, paper, oms, "100.00", "100.02")
+    pos = oms.position("AAPL")
+    assert pos is not None
+    assert pos.qty == 0

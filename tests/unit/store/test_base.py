@@ -9,9 +9,9 @@ import pytest
 from bolt_exec.errors import ConcurrencyConflict, ValidationError
 from bolt_exec.model.enums import OrderStatus, Side
 from bolt_exec.model.events import OrderAccepted
-from bolt_exec.store import OrderStore
+from bolt_exec.store import MemoryOrderStore, OrderStore
 
-from .conftest import Ev
+from .conftest import Ev, StoreFactory
 
 
 def test_append_new_events_returns_count_and_keeps_order(store: OrderStore, ev: Ev) -> None:
@@ -36,6 +36,51 @@ def test_append_duplicate_within_one_batch_keeps_the_first(store: OrderStore, ev
     init = ev.init("A")
 
     assert store.append([init, init]) == 1
+
+
+def test_append_replayed_batch_after_reopen_journals_only_the_new_events(
+    open_again: StoreFactory, ev: Ev
+) -> None:
+    """A batch mixing journaled and new events (a replay after a restart) adds only the new."""
+    # Arrange
+    store = open_again()
+    done = [ev.init("A"), ev.submit("A"), ev.init("B")]
+    store.append(done)
+    if not isinstance(store, MemoryOrderStore):  # durable: replay into the reopened store
+        store.close()
+        store = open_again()
+
+    # Act
+    added = store.append([*done, ev.accept("A"), ev.submit("B")])
+
+    # Assert
+    assert added == 2
+    assert [e.seq for e in store.entries()] == [1, 2, 3, 4, 5]
+    assert {r.client_order_id: r.status for r in store.order_records()} == {
+        "A": OrderStatus.ACCEPTED,
+        "B": OrderStatus.SUBMITTED,
+    }
+
+
+def test_event_ids_are_unique_per_order(store: OrderStore, ev: Ev) -> None:
+    """Idempotency is per (order, event id): another order's event may reuse an id."""
+    a = ev.init("A")
+    b = OrderAccepted(client_order_id="B", ts_event=1, ts_init=1, event_id=a.event_id)
+
+    assert store.append([a, b]) == 2
+    assert store.append([b, a]) == 0
+    assert [e.client_order_id for e in store.events()] == ["A", "B"]
+
+
+def test_absent_prices_and_ids_read_back_as_none(store: OrderStore, ev: Ev) -> None:
+    """NULL columns (market order: no limit, stop or average price) round-trip as None."""
+    anon = OrderAccepted(client_order_id="M", ts_event=1, ts_init=1)
+    store.append([ev.init("M", px=None), ev.submit("M"), anon])
+
+    (rec,) = store.order_records()
+
+    assert (rec.limit_px, rec.stop_px, rec.avg_px, rec.parent_id) == (None, None, None, None)
+    assert [e.event_id for e in store.events("M")][-1] == ""
 
 
 def test_append_empty_batch_appends_nothing(store: OrderStore) -> None:
