@@ -47,6 +47,7 @@ PURE_FILES = {
     "reconcile/resolve.py",
     "reconcile/discrepancies.py",
     "reconcile/corrections.py",
+    "reconcile/budget.py",
 }
 ADAPTER_FORBIDDEN = {"oms", "safety", "store"}
 

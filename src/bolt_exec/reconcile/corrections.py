@@ -36,6 +36,7 @@ __all__ = [
     "fill_event",
     "fill_events",
     "stamp",
+    "venue_differs",
     "venue_values",
 ]
 
@@ -145,6 +146,15 @@ def venue_values(r: Resolver, d: StatusMismatch, order: Order) -> OrderReplaced:
     )
 
 
+def venue_differs(order: Order, d: StatusMismatch) -> bool:
+    """True if the venue reports the order at another quantity or price than ours."""
+    return (
+        (d.venue_qty is not None and d.venue_qty != order.qty)
+        or (d.venue_limit_px is not None and d.venue_limit_px != order.limit_px)
+        or (d.venue_stop_px is not None and d.venue_stop_px != order.stop_px)
+    )
+
+
 def fill_events(r: Resolver, d: FillMissing, venue: StatusMismatch | None) -> list[OrderEvent]:
     """A venue fill, preceded by the answer to our unanswered amend when it is known.
 
@@ -160,10 +170,10 @@ def fill_events(r: Resolver, d: FillMissing, venue: StatusMismatch | None) -> li
     if (
         venue is not None
         and venue.venue_qty is not None
-        and (not venue.venue.is_terminal or venue.venue_qty != order.qty)
+        and (not venue.venue.is_terminal or venue_differs(order, venue))
     ):
-        # Working: its values settle the amend. Done at another quantity than ours: the
-        # amend took before it ended (an order amended down, then filled).
+        # Working: its values settle the amend. Done at other values than ours: the amend
+        # took before it ended (amended down, then filled; amended up, filled, canceled).
         return [venue_values(r, venue, order), fill_event(r, d)]
     if d.last_qty <= order.leaves_qty:
         return [fill_event(r, d)]

@@ -20,6 +20,13 @@ Rules:
 * In flight is not missing. An order whose last event is newer than
   ``status.ts - grace_ns`` is skipped for status, quantity and missing-order
   checks (the snapshot may predate our request); fills still count.
+* The venue's quantity comes before its fills. A :class:`QtyMismatch` is listed
+  ahead of the order's missing fills, and the status is judged at the quantity
+  the order will have, so fills that reach our old quantity do not complete an
+  order the venue amended up (an amend whose answer was lost). An order that
+  late fills would complete here while the venue ended it otherwise is a
+  :class:`StatusMismatch` (``resolve`` escalates it: a finished order takes no
+  new quantity).
 * A PENDING_CANCEL / PENDING_REPLACE order the venue still works is in flight
   until the grace period passes; after that it is a :class:`StatusMismatch`
   (the request was lost).
@@ -49,6 +56,7 @@ from decimal import Decimal
 from typing import Final
 
 from bolt_exec.model.enums import LiquiditySide, OrderStatus
+from bolt_exec.model.events import OrderPendingReplace, OrderReplaced, OrderReplaceRejected
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.order import Order
@@ -80,6 +88,7 @@ __all__ = [
     "QtyMismatch",
     "QueryAnswer",
     "StatusMismatch",
+    "amend_in_doubt",
     "diff",
     "external_order_id",
     "inferred_trade_id",
@@ -199,7 +208,8 @@ class _Diff:
                 filled = report.filled_qty
         return filled
 
-    def compare(self, order: Order, report: OrderStatusReport, filled: Decimal) -> None:
+    def compare(self, order: Order, report: OrderStatusReport, filled: Decimal, at: int) -> None:
+        """Emit ``order``'s quantity and status findings; ``at``: where its fills begin."""
         coid = order.client_order_id
         if report.filled_qty < order.filled_qty or (
             report.qty != order.qty
@@ -207,7 +217,10 @@ class _Diff:
             and order.status is not OrderStatus.PENDING_REPLACE
             and order.ts_last <= self.horizon
         ):
-            self.out.append(
+            # Before its fills: the venue's quantity is settled first, so fills that reach
+            # our old quantity do not complete an order the venue amended up.
+            self.out.insert(
+                at,
                 QtyMismatch(
                     broker=self.broker,
                     client_order_id=coid,
@@ -216,15 +229,29 @@ class _Diff:
                     local_filled=order.filled_qty,
                     venue_filled=report.filled_qty,
                     venue_limit_px=report.limit_px,
-                )
+                    venue_stop_px=report.stop_px,
+                ),
             )
         if order.ts_last > self.horizon:
             return
+        # The quantity the order will have once resolved: the venue's, when the QtyMismatch
+        # above adopts it. An unanswered amend at another quantity is settled by the
+        # venue's values through a StatusMismatch, so it stays pending here.
+        qty = order.qty
+        amended = report.qty != order.qty and report.filled_qty >= order.filled_qty
+        if amended and not order.is_terminal:
+            qty = report.qty
         local = order.status
-        if filled > order.filled_qty and local in _FILLABLE:
+        if amended and local is OrderStatus.PENDING_REPLACE:
+            pass
+        elif filled > order.filled_qty and local in _FILLABLE:
             # What the missing fills will make of it (a fill also proves the venue has it).
-            local = OrderStatus.FILLED if filled >= order.qty else OrderStatus.PARTIALLY_FILLED
-        elif filled >= order.qty and not order.is_terminal:
+            local = OrderStatus.FILLED if filled >= qty else OrderStatus.PARTIALLY_FILLED
+        elif filled >= qty and not order.is_terminal:
+            local = OrderStatus.FILLED
+        elif order.is_terminal and order.filled_qty < filled >= order.qty:
+            # Late fills complete a finished order here; the venue may have ended it
+            # otherwise (its quantity was larger: an amend up we never heard answered).
             local = OrderStatus.FILLED
         venue = report.status
         working = venue in _VENUE_WORKING
@@ -233,6 +260,7 @@ class _Diff:
             or (working and (local.is_terminal or local is OrderStatus.INITIALIZED))
             or (working and local in _PENDING and venue not in _PENDING)
             or (venue.is_terminal and not local.is_terminal)
+            or (venue.is_terminal and local is not venue and local is not order.status)
         )
         if mismatch:
             self.out.append(
@@ -271,6 +299,22 @@ class _Diff:
                 symbol=order.symbol,
             )
         )
+
+
+def amend_in_doubt(order: Order) -> bool:
+    """True if an amend of ``order`` was sent and not every amend was answered.
+
+    While one is unanswered the order's quantity and prices are in doubt: the venue may
+    have applied it (then filled, canceled...) while its answer was lost. Venues answer
+    amends in order, so more requests than answers means one answer was lost.
+    """
+    sent = answered = 0
+    for e in order.events:
+        if isinstance(e, OrderPendingReplace):
+            sent += 1
+        elif isinstance(e, OrderReplaced | OrderReplaceRejected):
+            answered += 1
+    return sent > answered
 
 
 def _inferred_upto(order: Order) -> Decimal:
@@ -315,7 +359,7 @@ def diff(
             about orders ``status`` does not list (see the module doc).
 
     Returns:
-        Discrepancies, ordered: per order (by client order id) its fills, quantity
+        Discrepancies, ordered: per order (by client order id) its quantity, fills
         and status findings; then missing-at-venue; then positions (by symbol).
     """
     d = _Diff(orders, status, fills_since_ns, grace_ns)
@@ -335,9 +379,10 @@ def diff(
             report = query.report
             seen = {f.trade_id for f in fills}
             fills = fills + [f for f in query.fills if f.trade_id not in seen]
+        at = len(d.out)
         filled = d.order_fills(order, fills, report)
         if report is not None:
-            d.compare(order, report, filled)
+            d.compare(order, report, filled, at)
         else:
             d.missing_at_venue(order, filled, query)
     if compare_positions:

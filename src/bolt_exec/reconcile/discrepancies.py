@@ -152,6 +152,7 @@ class QtyMismatch:
     local_filled: Decimal
     venue_filled: Decimal
     venue_limit_px: Decimal | None
+    venue_stop_px: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

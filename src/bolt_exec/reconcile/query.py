@@ -16,7 +16,9 @@ answers, which ``diff`` takes as data:
 
 A ``BrokerError`` (timeout, transport, rate limit) makes the answer
 UNANSWERED, never NOT_FOUND: the order stays in flight. At most ``limit``
-orders are asked per run; the rest are UNANSWERED until the next run.
+orders are asked per run (the service's request budget, see
+:mod:`bolt_exec.reconcile.budget`); the rest are UNANSWERED until the next run.
+:func:`ask_venue` also returns what the asking cost in venue requests.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from bolt_exec.adapters.base import BrokerBase
 from bolt_exec.errors import BrokerError
 from bolt_exec.model.order import Order
 from bolt_exec.model.reports import OrderStatusReport
+from bolt_exec.reconcile.budget import REQUESTS_PER_RUN
 from bolt_exec.reconcile.discrepancies import OrderQuery, QueryAnswer
 
 __all__ = ["TargetedQuery", "ask_venue", "targeted_query"]
@@ -61,9 +64,11 @@ def _unanswered(coid: str, error: str) -> OrderQuery:
 
 async def ask_venue(
     broker: BrokerBase, orders: Sequence[Order], *, overlap_ns: int, limit: int
-) -> dict[str, OrderQuery]:
-    """Return the venue's answer about each of ``orders``, by client order id (see module)."""
-    asked, later = list(orders[:limit]), orders[limit:]
+) -> tuple[dict[str, OrderQuery], int]:
+    """Return the venue's answer about each of ``orders``, by client order id (see module),
+    and the number of venue requests sent (one per targeted query, or one mass status's
+    ``REQUESTS_PER_RUN``; a request that failed counts too)."""
+    asked, later = list(orders[: max(limit, 0)]), orders[max(limit, 0) :]
     out = {
         o.client_order_id: _unanswered(o.client_order_id, "query budget spent; asked next run")
         for o in later
@@ -81,15 +86,15 @@ async def ask_venue(
                 out[coid] = OrderQuery(coid, QueryAnswer.NOT_FOUND, fills_complete=True)
             else:
                 out[coid] = OrderQuery(coid, QueryAnswer.FOUND, report)
-        return out
+        return out, len(asked)
     if not asked:
-        return out
+        return out, 0
     try:
         full = await broker.mass_status(min(o.ts_init for o in asked) - overlap_ns)
     except BrokerError as exc:
         why = f"{type(exc).__name__}: {exc}"
         out.update({o.client_order_id: _unanswered(o.client_order_id, why) for o in asked})
-        return out
+        return out, REQUESTS_PER_RUN
     for order in asked:
         coid, vid = order.client_order_id, order.venue_order_id
 
@@ -100,4 +105,4 @@ async def ask_venue(
         fills = tuple(f for f in full.fills if mine(f.client_order_id, f.venue_order_id))
         found = QueryAnswer.FOUND if report is not None else QueryAnswer.NOT_FOUND
         out[coid] = OrderQuery(coid, found, report, fills, fills_complete=True)
-    return out
+    return out, REQUESTS_PER_RUN

@@ -39,10 +39,19 @@ fill becomes CANCELED (its fills stand; never REJECTED); an order the venue
 never acknowledged and that never traded becomes REJECTED ("never reached the
 venue"); an acknowledged order without fills becomes CANCELED.
 
-A terminal venue status for an order whose amend we never heard answered
-(PENDING_REPLACE) at a quantity other than ours proves the amend took: the
-venue's values are applied first, so an order amended down and then filled
-ends FILLED at the amended quantity.
+The venue's quantity and prices are settled before its fills and its terminal
+status, so the order ends exactly as the venue has it. A terminal venue status
+for an order whose amend we never heard answered (PENDING_REPLACE) at values
+other than ours proves the amend took: the venue's values are applied first, so
+an order amended down and then filled ends FILLED at the amended quantity, and
+one amended up, partly filled and canceled ends CANCELED at the amended one.
+Any other order the venue reports at another quantity gets an ``OrderReplaced``
+(a ``QtyMismatch``) before its fills: from PENDING_CANCEL it stays pending (its
+cancel then lands); from a working status it works on, and where the venue's
+quantity is what already filled the replace is recorded as an amend request and
+its answer, the only legal way to FILLED. A finished order takes no quantity
+(the transition table has no edge for it): its fills are booked and the status
+difference is escalated.
 
 Each candidate event is first applied to a scratch copy of the order; an
 event the state machine would refuse is not emitted, and the discrepancy is
@@ -66,6 +75,7 @@ from bolt_exec.model.events import (
     OrderExpired,
     OrderFilled,
     OrderInitialized,
+    OrderPendingReplace,
     OrderRejected,
     OrderReplaced,
     OrderReplaceRejected,
@@ -88,6 +98,7 @@ from bolt_exec.reconcile.corrections import (
     fill_event,
     fill_events,
     stamp,
+    venue_differs,
     venue_values,
 )
 from bolt_exec.reconcile.diff import (
@@ -104,6 +115,8 @@ from bolt_exec.reconcile.diff import (
 
 __all__ = ["Action", "Outcome", "ReconcilePolicy", "Resolution", "resolve"]
 
+_WORKING = frozenset({OrderStatus.ACCEPTED, OrderStatus.TRIGGERED, OrderStatus.PARTIALLY_FILLED})
+
 
 def _status(r: Resolver, d: StatusMismatch) -> Action:
     coid = d.client_order_id
@@ -119,13 +132,20 @@ def _status(r: Resolver, d: StatusMismatch) -> Action:
     if venue_working and order.status in (OrderStatus.PENDING_CANCEL,):
         cmd = cancel_cmd(r, coid, order.symbol, d.venue_order_id)
         return Action(d, Outcome.COMMAND, commands=(cmd,), note="cancel request lost; re-sent")
+    if order.is_terminal and d.venue.is_terminal and order.status is not d.venue:
+        # Late fills completed it here; the venue ended it otherwise at another quantity
+        # (an amend up we never heard answered). A finished order takes no new quantity.
+        note = f"{order.status} here at qty {order.qty}, {d.venue} at the venue"
+        if d.venue_qty is not None:
+            note += f" at qty {d.venue_qty}"
+        return Action(d, Outcome.ESCALATED, note=note + "; a finished order cannot take it")
     events = ack_if_needed(r, coid, d.venue_order_id, d.ts_venue)
     if venue_working:
         if order.status is OrderStatus.PENDING_REPLACE:
             events.append(venue_values(r, d, order))
         return r.events_action(d, events, f"venue says {d.venue}")
-    amended = order.status is OrderStatus.PENDING_REPLACE and d.venue_qty not in (None, order.qty)
-    if amended:  # it ended at another quantity than ours: our amend took before it did
+    amended = order.status is OrderStatus.PENDING_REPLACE and venue_differs(order, d)
+    if amended:  # it ended at other values than ours: our amend took before it did
         events.append(venue_values(r, d, order))
     if d.venue is OrderStatus.FILLED:
         return _filled(r, d, order, events, amended)
@@ -181,16 +201,29 @@ def _qty(r: Resolver, d: QtyMismatch) -> Action:
     if d.venue_filled < d.local_filled:
         return Action(d, Outcome.ESCALATED, note="venue knows fewer fills than we applied")
     coid = d.client_order_id
+    what = f"QTY-{d.venue_qty.normalize():f}"
     events = ack_if_needed(r, coid, "", r.ts)
+    order = r.order(coid)
+    if order is not None and order.status in _WORKING and d.venue_qty == order.filled_qty:
+        # The venue's amend down to what already filled completed it there. A working
+        # order takes a replace without changing status; only the answer to an amend
+        # request completes it, so the amend is recorded as one (both reconciliation).
+        events.append(
+            OrderPendingReplace(
+                **stamp(coid, r.ts, r.ts),
+                event_id=r.eid(coid, f"{what}-REQUEST"),
+                qty=d.venue_qty,
+                limit_px=d.venue_limit_px,
+                stop_px=d.venue_stop_px,
+            )
+        )
     events.append(
         OrderReplaced(
-            client_order_id=coid,
-            ts_event=r.ts,
-            ts_init=r.ts,
-            reconciliation=True,
-            event_id=r.eid(coid, f"QTY-{d.venue_qty.normalize():f}"),
+            **stamp(coid, r.ts, r.ts),
+            event_id=r.eid(coid, what),
             qty=d.venue_qty,
             limit_px=d.venue_limit_px,
+            stop_px=d.venue_stop_px,
         )
     )
     return r.events_action(d, events, f"venue quantity {d.venue_qty}")

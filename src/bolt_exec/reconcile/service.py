@@ -35,11 +35,15 @@ venue's whole history); each successful run moves it to the snapshot time
 minus ``overlap_ns``, so a fill on the boundary is seen twice rather than
 never (fills dedupe by trade id).
 
-Request budget: a run costs about three venue requests, plus one per order the
-mass status cannot account for (at most ``max_queries``); the timer never runs
-more often than ``budget_share`` of the tightest rate limit the broker
-publishes (``BrokerLimits.rates``; query limits when it has any, see
-:func:`min_interval_s`) allows.
+Request budget (:mod:`bolt_exec.reconcile.budget`): a run costs its mass status
+(``REQUESTS_PER_RUN``) plus one request per targeted query it made (and those
+:meth:`~ReconcileService.check_order` made since the last run). A run asks at most
+what the budget allows (``budget.queries_allowed``, never more than
+``max_queries``); the other orders stay in flight, unanswered, and are asked
+first next run. After each run the timer waits ``next_delay_s``: ``interval_s``,
+stretched after an expensive run so that the average stays within
+``budget_share`` of the tightest rate limit the broker publishes
+(``BrokerLimits.rates``; query limits when it has any).
 """
 
 from __future__ import annotations
@@ -47,7 +51,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Final
 
 from bolt_exec.adapters.base import BrokerBase
 from bolt_exec.errors import BoltExecError, BrokerError, RateLimited, ValidationError
@@ -55,13 +58,16 @@ from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.order import Order
 from bolt_exec.model.reports import MassStatus
 from bolt_exec.oms.manager import OrderManager
+from bolt_exec.reconcile.budget import REQUESTS_PER_RUN, RequestBudget
 from bolt_exec.reconcile.commands import CorrectiveActions
 from bolt_exec.reconcile.diff import (
     DEFAULT_GRACE_NS,
     Discrepancy,
+    FillMissing,
     MissingAtVenue,
     OrderQuery,
     PositionMismatch,
+    amend_in_doubt,
     diff,
 )
 from bolt_exec.reconcile.outcome import Escalation, ReconcileOutcome, escalate_to
@@ -72,26 +78,16 @@ __all__ = ["ReconcileOutcome", "ReconcileService", "min_interval_s"]
 
 log = logging.getLogger(__name__)
 
-REQUESTS_PER_RUN: Final = 3
-
 
 def min_interval_s(broker: BrokerBase, budget_share: float) -> float:
     """Return the shortest period between runs that keeps within ``budget_share`` of the limits.
 
     ``REQUESTS_PER_RUN * per_seconds / (count * budget_share)`` for the tightest
-    published rate; 0 when the broker publishes none. A run sends queries, not
-    orders: when the broker publishes a limit for anything but orders (Kite's
-    ``requests``, Binance's ``request_weight``, IB's ``messages``) only those
-    count, so an order cap (Kite's 3,000 orders a day) does not stretch the period
-    to a quarter of an hour; a broker with order limits only is judged by them.
+    published rate that is not an order limit (order limits only when the broker
+    publishes nothing else); 0 when the broker publishes none. See
+    :class:`~bolt_exec.reconcile.budget.RequestBudget`.
     """
-    rates = broker.limits.rates
-    queries = [r for r in rates if r.scope != "orders"]
-    worst = 0.0
-    for rate in queries or rates:
-        if rate.count > 0:
-            worst = max(worst, REQUESTS_PER_RUN * rate.per_seconds / (rate.count * budget_share))
-    return worst
+    return RequestBudget.of(broker.limits.rates, budget_share, 0.0).min_interval_s
 
 
 class ReconcileService:
@@ -121,7 +117,15 @@ class ReconcileService:
         start_since_ns: the first run's fill watermark (None: all history).
         max_failures: failed runs in a row before escalating.
         compare_positions: False for venues that cannot report positions.
-        max_queries: targeted status queries per run at most (the rest wait a run).
+        max_queries: targeted status queries per run at most (the rest wait a run); the
+            request budget may allow fewer.
+
+    Attributes:
+        budget: the request budget (see :mod:`bolt_exec.reconcile.budget`).
+        interval_s: the period between runs that send no query.
+        next_delay_s: the pause the timer takes after the last run (``interval_s``,
+            stretched after an expensive run).
+        last_cost: the venue requests the last run sent.
 
     Raises:
         TypeError: given a broker instead of the OMS (the old, unsafe form).
@@ -166,7 +170,11 @@ class ReconcileService:
         self.oms = oms
         self.broker: BrokerBase = oms.brokers[name]
         self.policy = policy
-        self.interval_s = max(interval_s, min_interval_s(self.broker, budget_share))
+        self.budget = RequestBudget.of(self.broker.limits.rates, budget_share, interval_s)
+        self.interval_s = self.budget.interval_s
+        self.next_delay_s = self.interval_s
+        self.last_cost = 0
+        self._spent_between = 0  # requests check_order sent since the last run
         self.since_ns = start_since_ns
         self.failures = 0
         self.last: ReconcileOutcome | None = None
@@ -195,15 +203,23 @@ class ReconcileService:
     async def run_once(self) -> ReconcileOutcome:
         """Fetch, diff, ask about what the snapshot cannot tell, resolve, apply, escalate."""
         since = self.since_ns
+        cost, self._spent_between = REQUESTS_PER_RUN + self._spent_between, 0
         try:
             status = await self.broker.mass_status(since)
         except BrokerError as exc:
+            self._spent(cost)
             return self._failed(exc)
         ours = self._ours()
-        queries = await self._ask(self._to_ask(status, since, ours))
+        limit = self.budget.queries_allowed(self._max_queries)
+        queries, asked = await self._ask(self._to_ask(status, since, ours), limit)
+        self._spent(cost + asked)
         outcome = self._reconcile(status, since, ours, queries)
         self.since_ns = status.ts - self._overlap_ns
         return outcome
+
+    def _spent(self, cost: int) -> None:
+        self.last_cost = cost
+        self.next_delay_s = self.budget.pause_s(cost)
 
     async def check_order(self, client_order_id: str) -> ReconcileOutcome:
         """Ask the venue about one order (e.g. after a submit timed out) and settle it.
@@ -215,7 +231,8 @@ class ReconcileService:
         now = self.oms.clock.now_ns()
         if order is None:
             return ReconcileOutcome(self._name, now, None, "unknown order")
-        queries = await self._ask([order])
+        queries, asked = await self._ask([order], 1)
+        self._spent_between += asked  # paid for by the pause after the next run
         query = queries[client_order_id]
         if query.error:
             return self._failed(query.error, count=False)
@@ -228,6 +245,12 @@ class ReconcileService:
         # theirs we never heard of, from before the watermark), most recent first.
         found = self._diff(status, since, ours, {})
         missing = {d.client_order_id for d in found if isinstance(d, MissingAtVenue)}
+        # Fills of an order the snapshot does not list, while an amend of it is unanswered:
+        # only the venue's report tells at which quantity they complete it (if at all).
+        filled = {d.client_order_id for d in found if isinstance(d, FillMissing)}
+        missing |= {
+            o.client_order_id for o in ours if o.client_order_id in filled and amend_in_doubt(o)
+        }
         gaps = {d.symbol for d in found if isinstance(d, PositionMismatch)}
         listed = {r.client_order_id for r in status.orders}
         done = sorted(
@@ -243,12 +266,10 @@ class ReconcileService:
         )
         return [o for o in ours if o.client_order_id in missing] + done
 
-    async def _ask(self, orders: Sequence[Order]) -> dict[str, OrderQuery]:
+    async def _ask(self, orders: Sequence[Order], limit: int) -> tuple[dict[str, OrderQuery], int]:
         if not orders:
-            return {}
-        return await ask_venue(
-            self.broker, orders, overlap_ns=self._overlap_ns, limit=self._max_queries
-        )
+            return {}, 0
+        return await ask_venue(self.broker, orders, overlap_ns=self._overlap_ns, limit=limit)
 
     def _diff(
         self,
@@ -333,13 +354,16 @@ class ReconcileService:
 
     # ------------------------------------------------------------------ the timer
     async def run(self) -> None:
-        """Run at once, then every ``interval_s`` until :meth:`stop` (backing off on errors)."""
+        """Run at once, then after each run's ``next_delay_s`` until :meth:`stop` (backing
+        off on errors)."""
         self._stop.clear()
         while not self._stop.is_set():
             outcome = await self.run_once()
-            delay = self.interval_s
+            delay = self.next_delay_s
             if outcome.resolution is None:
-                delay = min(self.interval_s, 2.0 ** min(self.failures, 6))
+                # Retry sooner than the period, but never faster than the budget allows.
+                backoff = min(self.interval_s, 2.0 ** min(self.failures, 6))
+                delay = max(backoff, self.last_cost * self.budget.seconds_per_request)
                 exc = self._last_exc
                 if isinstance(exc, RateLimited) and exc.retry_after:
                     delay = max(delay, exc.retry_after)

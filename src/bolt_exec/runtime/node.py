@@ -373,7 +373,14 @@ class LiveNode:
         service = self.services.get(name)
         if every_s and service is not None:
             every_s = service.interval_s  # raised to stay within the broker's request budget
-        every_ns = int(every_s * 1e9)
+
+        def period_ns() -> int:
+            # After each run: the period, stretched after a run that asked a lot.
+            if not every_s or service is None:
+                return int(every_s * 1e9)
+            return int(max(every_s, service.next_delay_s) * 1e9)
+
+        every_ns = period_ns()
         last_ns = self._clock.now_ns()
         while True:
             await self._sleep(self._cfg.heartbeat_s)
@@ -381,6 +388,7 @@ class LiveNode:
                 if every_ns and self._clock.now_ns() - last_ns >= every_ns:
                     last_ns = self._clock.now_ns()
                     await self._reconcile_quietly(name, broker)
+                    every_ns = period_ns()
                 continue
             log.warning("%s disconnected; reconnecting", name)
             backoff.reset()
@@ -398,6 +406,7 @@ class LiveNode:
             log.info("%s reconnected", name)
             last_ns = self._clock.now_ns()
             await self._reconcile_quietly(name, broker)
+            every_ns = period_ns()
 
     async def _reconcile_quietly(self, name: str, broker: BrokerBase) -> None:
         # While running, a failed or dirty reconciliation is reported, never fatal to the
