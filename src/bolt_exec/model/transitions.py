@@ -132,6 +132,10 @@ TRANSITIONS: Final[dict[tuple[S, type[OrderEvent]], Target]] = {
     (S.FILLED, OrderCancelRejected): S.FILLED,  # "too late to cancel": it filled
     (S.FILLED, OrderReplaceRejected): S.FILLED,  # "too late to amend": it filled
     (S.CANCELED, OrderReplaceRejected): S.CANCELED,  # "too late to amend": it was canceled
+    # an amend that took before the cancel/expiry, heard late (a lost answer the reconciler
+    # recovers): the order keeps the venue's quantity and prices, and stays done
+    (S.CANCELED, OrderReplaced): S.CANCELED,
+    (S.EXPIRED, OrderReplaced): S.EXPIRED,
 }
 """``(status, event type) -> target``. Anything else is an InvalidTransition."""
 

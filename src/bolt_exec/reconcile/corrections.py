@@ -22,6 +22,7 @@ from bolt_exec.model.events import (
     OrderInitialized,
     OrderPendingReplace,
     OrderReplaced,
+    OrderReplaceRejected,
 )
 from bolt_exec.model.order import Order
 from bolt_exec.reconcile.actions import Action, Outcome, ReconcilePolicy
@@ -165,7 +166,20 @@ def fill_events(r: Resolver, d: FillMissing, venue: StatusMismatch | None) -> li
     a crash between the venue applying the amend and us journaling its answer.
     """
     order = r.order(d.client_order_id)
-    if order is None or order.status is not OrderStatus.PENDING_REPLACE:
+    if order is None:
+        return [fill_event(r, d)]
+    if order.status is not OrderStatus.PENDING_REPLACE:
+        if (
+            order.status in _LATE_REPLACEABLE
+            and venue is not None
+            and venue.venue_qty is not None
+            and venue_differs(order, venue)
+            and unanswered_amend(order)
+        ):
+            # We heard it end (canceled, expired) but never heard our amend answered: the
+            # venue's other values prove the amend took first. Settle it before the fills,
+            # or they would count against the old quantity and complete the order.
+            return [venue_values(r, venue, order), fill_event(r, d)]
         return [fill_event(r, d)]
     if (
         venue is not None
@@ -192,6 +206,20 @@ def fill_events(r: Resolver, d: FillMissing, venue: StatusMismatch | None) -> li
         stop_px=amend.stop_px,
     )
     return [replaced, fill_event(r, d)]
+
+
+# Finished statuses that still take an amend's late answer (see model/transitions.py).
+_LATE_REPLACEABLE = frozenset({OrderStatus.CANCELED, OrderStatus.EXPIRED})
+
+
+def unanswered_amend(order: Order) -> bool:
+    """True if the order's last amend request was never answered (replaced or refused)."""
+    for event in reversed(order.events):
+        if isinstance(event, OrderReplaced | OrderReplaceRejected):
+            return False
+        if isinstance(event, OrderPendingReplace):
+            return True
+    return False
 
 
 def ack_if_needed(r: Resolver, coid: str, venue_order_id: str, ts: int) -> list[OrderEvent]:

@@ -49,9 +49,11 @@ Any other order the venue reports at another quantity gets an ``OrderReplaced``
 (a ``QtyMismatch``) before its fills: from PENDING_CANCEL it stays pending (its
 cancel then lands); from a working status it works on, and where the venue's
 quantity is what already filled the replace is recorded as an amend request and
-its answer, the only legal way to FILLED. A finished order takes no quantity
-(the transition table has no edge for it): its fills are booked and the status
-difference is escalated.
+its answer, the only legal way to FILLED. A CANCELED or EXPIRED order whose
+amend we never heard answered takes the venue's values as that late answer (the
+table's edge for it keeps the order done) before its fills; any other finished
+order takes no quantity: its fills are booked and the status difference is
+escalated.
 
 Each candidate event is first applied to a scratch copy of the order; an
 event the state machine would refuse is not emitted, and the discrepancy is
@@ -132,6 +134,10 @@ def _status(r: Resolver, d: StatusMismatch) -> Action:
     if venue_working and order.status in (OrderStatus.PENDING_CANCEL,):
         cmd = cancel_cmd(r, coid, order.symbol, d.venue_order_id)
         return Action(d, Outcome.COMMAND, commands=(cmd,), note="cancel request lost; re-sent")
+    if order.status is d.venue and not venue_differs(order, d):
+        # Settled by the corrections before this one (an amend's late answer, then the
+        # fills): nothing is left to apply.
+        return Action(d, Outcome.APPLIED, note=f"{d.venue} here too, as the venue has it")
     if order.is_terminal and d.venue.is_terminal and order.status is not d.venue:
         # Late fills completed it here; the venue ended it otherwise at another quantity
         # (an amend up we never heard answered). A finished order takes no new quantity.
