@@ -12,6 +12,7 @@ the journal can encode and decode the union in one pass.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Final
 
@@ -40,6 +41,7 @@ __all__ = [
     "decode_event",
     "encode_event",
     "encode_event_full",
+    "encode_events",
     "event_topic",
 ]
 
@@ -228,6 +230,16 @@ def event_topic(event: OrderEvent) -> str:
 def encode_event(event: OrderEvent) -> bytes:
     """Encode an event as JSON (tagged with its type; Decimals as strings)."""
     return _ENCODER.encode(event)
+
+
+def encode_events(events: Sequence[OrderEvent]) -> list[str]:
+    """Encode many events (as :func:`encode_event`, decoded to text) in one encoder call.
+
+    JSON escapes newlines inside strings, so splitting the line-delimited output is exact.
+    """
+    if not events:
+        return []
+    return _ENCODER.encode_lines(events).decode().split("\n")[:-1]
 
 
 def encode_event_full(event: OrderEvent) -> bytes:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from bolt_exec.model.enums import LiquiditySide, OrderStatus, OrderType, Side, TimeInForce
-from bolt_exec.model.events import OrderEvent, encode_event
+from bolt_exec.model.events import OrderEvent, encode_events
 from bolt_exec.model.position import Position
 from bolt_exec.store.projection import FillRecord, OrderRecord
 
@@ -114,19 +114,21 @@ def _d(value: str | None) -> Decimal | None:
 
 def journal_rows(events: Sequence[OrderEvent], first_seq: int) -> list[tuple[Any, ...]]:
     """Return the journal rows of ``events`` numbered from ``first_seq`` (``JOURNAL_COLUMNS``)."""
-    encode = encode_event
+    payloads = encode_events(events)  # one encoder call for the batch
     return [
         (
             seq,  # seq
             e.event_id,  # event_id ("" is NULL: see EMPTY_IS_NULL)
             e.client_order_id,  # client_order_id
             type(e).__name__,  # type
-            encode(e).decode(),  # payload
+            payload,  # payload
             e.ts_event,  # ts_event
             e.ts_init,  # ts_init
             1 if e.reconciliation else 0,  # reconciliation
         )
-        for seq, e in enumerate(events, first_seq)
+        for seq, e, payload in zip(
+            range(first_seq, first_seq + len(events)), events, payloads, strict=True
+        )
     ]
 
 
