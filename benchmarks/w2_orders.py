@@ -8,6 +8,14 @@ shares; BUY at 99.00 - 0.01 L if i is even, SELL at 101.01 + 0.01 L if odd,
 L = (i // 2) % 100); on quote 1 it cancels each in submission order; on quote 2
 it checks 0 open, 100,000 canceled, 0 fills. Prints ``RESULT {json}``.
 
+Pre-trade checks: the OMS's own validation runs on every order (known instrument,
+side/type/TIF, quantity on the lot grid and at or above the minimum, price on the
+tick grid, minimum notional, the venue's capabilities, a fresh client order id),
+which is what NautilusTrader's RiskEngine checks by default. The gate is the
+pass-through SafetyGate (``"safety"`` in the result): the demo policy's
+SafetyManager would deny most of a 100,000-order burst on one symbol (open-order
+and exposure caps), and its cost per order is what W5 measures, on top.
+
     PYTHONPATH=src:benchmarks python benchmarks/w2_orders.py [--profile] [--n N]
 """
 
