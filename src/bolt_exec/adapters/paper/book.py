@@ -9,6 +9,7 @@ from bolt_exec.clock import Timer
 from bolt_exec.model.commands import SubmitOrder
 from bolt_exec.model.enums import OrderStatus, OrderType, Side
 from bolt_exec.model.numbers import ZERO
+from bolt_exec.model.reports import OrderStatusReport
 
 __all__ = ["Quote", "VenueOrder"]
 
@@ -90,3 +91,22 @@ class VenueOrder:
     def avg_px(self) -> Decimal | None:
         """Average fill price so far."""
         return self.notional / self.filled if self.filled else None
+
+    def report(self) -> OrderStatusReport:
+        """The venue's status report of this order (mass status, targeted query)."""
+        c = self.cmd
+        return OrderStatusReport(
+            client_order_id=c.client_order_id,
+            venue_order_id=self.venue_order_id,
+            symbol=c.symbol,
+            side=c.side,
+            order_type=c.order_type,
+            status=self.status,
+            qty=self.qty,
+            filled_qty=self.filled,
+            limit_px=self.limit_px,
+            stop_px=self.stop_px,
+            avg_px=self.avg_px,
+            tif=c.tif,
+            ts_accepted=self.ts_accepted,
+        )

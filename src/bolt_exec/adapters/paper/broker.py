@@ -199,7 +199,7 @@ class PaperBroker(BrokerBase):
         return MassStatus(
             broker=self.name,
             ts=self._now(),
-            orders=tuple(self._report(vo) for vo in self._orders.values() if vo.status.is_open),
+            orders=tuple(vo.report() for vo in self._orders.values() if vo.status.is_open),
             fills=self.account.fills_since(since_ns),
             positions=self.account.position_reports(),
             balances=dict(self.account.cash),
@@ -212,7 +212,7 @@ class PaperBroker(BrokerBase):
     def order_report(self, client_order_id: str) -> OrderStatusReport | None:
         """The venue's view of one order (a targeted status query), or None if unknown."""
         vo = self._orders.get(client_order_id)
-        return self._report(vo) if vo else None
+        return vo.report() if vo else None
 
     # ------------------------------------------------------------------ market data
     def on_quote(
@@ -443,21 +443,3 @@ class PaperBroker(BrokerBase):
         if clock is None:
             return self._clock_().now_ns()  # raises, naming the fix
         return clock.now_ns()
-
-    def _report(self, vo: VenueOrder) -> OrderStatusReport:
-        c = vo.cmd
-        return OrderStatusReport(
-            client_order_id=c.client_order_id,
-            venue_order_id=vo.venue_order_id,
-            symbol=c.symbol,
-            side=c.side,
-            order_type=c.order_type,
-            status=vo.status,
-            qty=vo.qty,
-            filled_qty=vo.filled,
-            limit_px=vo.limit_px,
-            stop_px=vo.stop_px,
-            avg_px=vo.avg_px,
-            tif=c.tif,
-            ts_accepted=vo.ts_accepted,
-        )
