@@ -35,15 +35,6 @@ def to_decimal(value: object, field: str, *, allow_zero: bool = False) -> Decima
         d = Decimal(value)  # type: ignore[arg-type]
         if d > 0 or (allow_zero and d == 0):
             return d
-    elif kind is Decimal:
-        d = value  # type: ignore[assignment]
-    elif kind is str:
-        try:
-            d = Decimal(value)  # type: ignore[arg-type]
-        except (InvalidOperation, ValueError):
-            raise ValidationError(
-                field, value, "is not a number", "pass digits such as '189.50'"
-            ) from None
     elif isinstance(value, Decimal):
         d = value
     elif isinstance(value, bool) or not isinstance(value, int | float | str):

@@ -230,8 +230,7 @@ class OrderManager(OrderWriter):
         )
         order = Order(init)
         decision = self.safety.check_submit(order, self)
-        outer = self._begin()
-        try:
+        with self._command:
             self._store_new(order, init)
             if not decision.approved:
                 self._local(order, OrderDenied, code=decision.code, reason=decision.reason)
@@ -239,10 +238,6 @@ class OrderManager(OrderWriter):
                 self._local(order, OrderSubmitted, broker=broker_name)
                 self._flush()  # persist, then transmit
                 venue.submit(submit_command(init))
-        except BaseException:
-            self._abort(outer)
-            raise
-        self._end(outer)
         return self._handles[coid]
 
     def cancel(self, client_order_id: str) -> bool:
@@ -255,8 +250,7 @@ class OrderManager(OrderWriter):
         if order.is_terminal or order.status is OrderStatus.PENDING_CANCEL:
             return False
         now = self.clock.now_ns()
-        outer = self._begin()
-        try:
+        with self._command:
             self._local(order, OrderPendingCancel)
             self._flush()
             self._brokers[order.broker].cancel(
@@ -267,10 +261,6 @@ class OrderManager(OrderWriter):
                     ts_init=now,
                 )
             )
-        except BaseException:
-            self._abort(outer)
-            raise
-        self._end(outer)
         return True
 
     def amend(
@@ -321,8 +311,7 @@ class OrderManager(OrderWriter):
         now = self.clock.now_ns()
         coid = order.client_order_id
         decision = self.safety.check_amend(order, new_qty, new_limit, new_stop, self)
-        outer = self._begin()
-        try:
+        with self._command:
             self._local(
                 order, OrderPendingReplace, qty=new_qty, limit_px=new_limit, stop_px=new_stop
             )
@@ -342,10 +331,6 @@ class OrderManager(OrderWriter):
                         ts_init=now,
                     )
                 )
-        except BaseException:
-            self._abort(outer)
-            raise
-        self._end(outer)
         return decision.approved
 
     def cancel_all(

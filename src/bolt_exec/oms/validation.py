@@ -116,11 +116,7 @@ def validate_order(
         )
     limit_ = _px(limit_px, "limit_px", inst) if limit_px is not None else None
     stop_ = _px(stop_px, "stop_px", inst) if stop_px is not None else None
-    expire_ = (
-        None
-        if tif_ is not TimeInForce.GTD and expire_ts is None
-        else _expire(tif_, expire_ts, now_ns)
-    )
+    expire_ = _expire(tif_, expire_ts, now_ns)
     px_for_notional = limit_ or stop_ or ref_px
     if px_for_notional is not None and inst.min_notional > 0:
         notional = inst.notional(qty_, px_for_notional)

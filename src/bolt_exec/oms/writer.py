@@ -58,6 +58,7 @@ class OrderWriter(OrderBook):
         self._pending: list[OrderEvent] = []  # applied, not yet journaled
         self._journal_failure: Exception | None = None
         self._busy = False
+        self._command = _CommandScope(self)
 
     # ------------------------------------------------------------------ broker events
     def on_event(self, event: OrderEvent) -> None:
@@ -72,9 +73,10 @@ class OrderWriter(OrderBook):
         Broker events that arrive while a command runs wait in the inbox. A command
         issued from inside a handler (an algorithm reacting to a fill, a bracket placing
         its exits) runs inline; the outermost command drains the inbox when it ends.
-        Commands use ``outer = self._begin()`` / ``try: ... except: self._abort(outer)`` /
-        ``self._end(outer)`` rather than a context manager: this is the hottest path of
-        the library and a generator-based ``with`` costs more than the rest of a cancel.
+        Commands run inside ``with self._command:`` (:class:`_CommandScope`), which calls
+        this, then :meth:`_end` or :meth:`_abort`: a plain object with ``__enter__`` and
+        ``__exit__``, because on this, the library's hottest path, a generator-based
+        ``contextmanager`` costs more than the rest of a cancel.
         """
         if self._journal_failure is not None:
             raise StoreError(
@@ -161,17 +163,16 @@ class OrderWriter(OrderBook):
             # Broker events arrive without an id; the OMS owns them from here, so stamping
             # the (frozen) struct in place is safe and saves a copy on the hot path.
             force_setattr(event, "event_id", f"{coid}-{len(order.events) + 1}")
-        if type(event) is OrderFilled:
-            if event.last_qty > order.leaves_qty:
-                self._anomaly(
-                    f"order {coid!r}: fill {event.trade_id!r} of "
-                    f"{event.last_qty} exceeds leaves {order.leaves_qty}; not applied"
-                )
-                return
-            order.apply(event)
-            self.portfolio.apply_fill(order.broker, self.instrument(order.symbol), event)
-        else:
-            order.apply(event)
+        fill = event if type(event) is OrderFilled else None
+        if fill is not None and fill.last_qty > order.leaves_qty:
+            self._anomaly(
+                f"order {coid!r}: fill {fill.trade_id!r} of "
+                f"{fill.last_qty} exceeds leaves {order.leaves_qty}; not applied"
+            )
+            return
+        order.apply(event)
+        if fill is not None:
+            self.portfolio.apply_fill(order.broker, self.instrument(order.symbol), fill)
         if order.status in OPEN_STATUSES:
             self._open[coid] = order
         else:
@@ -213,3 +214,27 @@ class OrderWriter(OrderBook):
         self.bus.publish("oms.anomaly", message)
         if self.strict:
             raise InvalidTransition("?", "?", message)
+
+
+class _CommandScope:
+    """``with writer._command:``: run a command to completion (see ``OrderWriter._begin``).
+
+    One object per writer, re-entered by nested commands: each entry pushes whether it
+    was the outermost command, each exit pops it.
+    """
+
+    __slots__ = ("_outer", "_writer")
+
+    def __init__(self, writer: OrderWriter) -> None:
+        self._writer = writer
+        self._outer: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._outer.append(self._writer._begin())
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        outer = self._outer.pop()
+        if exc_type is None:
+            self._writer._end(outer)
+        else:
+            self._writer._abort(outer)

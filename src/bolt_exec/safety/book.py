@@ -22,16 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Final
 
-from bolt_exec.model.enums import OrderStatus, Side
+from bolt_exec.model.enums import TERMINAL_STATUSES, Side
 from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.order import Order
 
 __all__ = ["ExposureBook", "OpenOrders"]
-
-# a frozenset lookup instead of the ``is_terminal`` property: this runs per working order
-_TERMINAL: Final = frozenset(s for s in OrderStatus if s.is_terminal)
 
 
 class _Line:
@@ -185,15 +181,15 @@ class OpenOrders:
         if not bucket:
             return []
         live = []
-        stale = None
+        stale = []
         for coid, o in bucket.items():
-            if o.status in _TERMINAL:
-                stale = [coid] if stale is None else [*stale, coid]
+            # the set, not the ``is_terminal`` property: this runs per working order
+            if o.status in TERMINAL_STATUSES:
+                stale.append(coid)
             elif coid != exclude:
                 live.append(o)
-        if stale is not None:
-            for coid in stale:
-                self.discard(coid)
+        for coid in stale:
+            self.discard(coid)
         return live
 
     def symbols_with_orders(self) -> list[str]:

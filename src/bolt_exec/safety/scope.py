@@ -130,10 +130,7 @@ class ScopeCache:
         self, config: RiskConfig, broker: str, strategy: str, symbol: str
     ) -> OrderScope | None:
         """Return the cached scope, or None (also when ``config`` is not the cached one's)."""
-        if config is not self._config:
-            self._scopes.clear()
-            self._config = config
-            return None
+        self._use(config)
         return self._scopes.get((broker, strategy, symbol))
 
     def resolve(
@@ -147,13 +144,17 @@ class ScopeCache:
         now_ns: int,
     ) -> OrderScope:
         """Resolve a scope and cache it (unless its instrument is still unknown)."""
-        if config is not self._config:
-            self._scopes.clear()
-            self._config = config
+        self._use(config)
         scope = OrderScope(config, state, broker, strategy, symbol, instrument, now_ns)
         if instrument is not None:
             self._scopes[(broker, strategy, symbol)] = scope
         return scope
+
+    def _use(self, config: RiskConfig) -> None:
+        # entries were resolved from one config: another one (a reload) drops them all
+        if config is not self._config:
+            self._scopes.clear()
+            self._config = config
 
 
 def _is_unit(mult: Decimal) -> bool:

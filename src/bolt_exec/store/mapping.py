@@ -126,9 +126,7 @@ def journal_rows(events: Sequence[OrderEvent], first_seq: int) -> list[tuple[Any
             e.ts_init,  # ts_init
             1 if e.reconciliation else 0,  # reconciliation
         )
-        for seq, e, payload in zip(
-            range(first_seq, first_seq + len(events)), events, payloads, strict=True
-        )
+        for (seq, e), payload in zip(enumerate(events, first_seq), payloads, strict=True)
     ]
 
 

@@ -172,19 +172,11 @@ class PaperBroker(BrokerBase):
 
     def submit(self, command: SubmitOrder) -> None:
         """Receive a new order (after the latency)."""
-        if self.latency_ns <= 0 and self._connected:  # the common case, without a hop
-            self.commands_received += 1
-            self._arrive_submit(command)
-        else:
-            self._deliver(command, self._arrive_submit)
+        self._deliver(command, self._arrive_submit)
 
     def cancel(self, command: CancelOrder) -> None:
         """Receive a cancel request (after the latency)."""
-        if self.latency_ns <= 0 and self._connected:
-            self.commands_received += 1
-            self._arrive_cancel(command)
-        else:
-            self._deliver(command, self._arrive_cancel)
+        self._deliver(command, self._arrive_cancel)
 
     def amend(self, command: AmendOrder) -> None:
         """Receive an amend request (after the latency)."""
@@ -285,14 +277,7 @@ class PaperBroker(BrokerBase):
         if cmd.tif in (TimeInForce.IOC, TimeInForce.FOK):
             self._take_immediate(vo)
             return
-        self._emit_(
-            OrderAccepted(
-                client_order_id=coid,
-                ts_event=now,
-                ts_init=now,
-                venue_order_id=vo.venue_order_id,
-            )
-        )
+        self._say(OrderAccepted, coid, venue_order_id=vo.venue_order_id)
         self._arm_expiry(vo)
         if not vo.is_armed:
             self.matcher.take(vo)
