@@ -20,7 +20,7 @@ from bolt_exec.model.enums import OrderStatus
 from bolt_exec.model.order import Order
 from bolt_exec.oms.manager import OrderManager
 from bolt_exec.safety.decision import APPROVED, Decision
-from bolt_exec.safety.gate import PortfolioView
+from bolt_exec.safety.gate import PassThroughSafety, PortfolioView
 from bolt_exec.testing.builders import make_instrument, make_oms
 
 BTC = make_instrument(
@@ -152,20 +152,10 @@ def test_pair_trade_sends_both_legs() -> None:
     assert oms.position("PEP").qty == -80  # type: ignore[union-attr]
 
 
-class _DenyPep:
+class _DenyPep(PassThroughSafety):
     def check_submit(self, order: Order, view: PortfolioView) -> Decision:
         if order.symbol == "PEP" and not order.reduce_only:
             return Decision.deny("BLOCKLIST", "PEP is blocked")
-        return APPROVED
-
-    def check_amend(
-        self,
-        order: Order,
-        qty: Decimal | None,
-        limit_px: Decimal | None,
-        stop_px: Decimal | None,
-        view: PortfolioView,
-    ) -> Decision:
         return APPROVED
 
 
