@@ -165,8 +165,12 @@ class OpenOrders:
 
     def add(self, order: Order) -> None:
         """Track ``order`` until it is terminal."""
-        self._by_symbol.setdefault(order.symbol, {})[order.client_order_id] = order
-        self._by_coid[order.client_order_id] = order.symbol
+        symbol = order.symbol
+        bucket = self._by_symbol.get(symbol)
+        if bucket is None:  # not setdefault(symbol, {}): that builds a dict on every call
+            bucket = self._by_symbol[symbol] = {}
+        bucket[order.client_order_id] = order
+        self._by_coid[order.client_order_id] = symbol
 
     def discard(self, client_order_id: str) -> None:
         """Stop tracking an order (unknown ids are ignored)."""

@@ -320,8 +320,9 @@ def spend_submit(
         key: its :func:`dup_key` when the duplicate guard is on and it has no parent.
         window_ns: the duplicate window (how long ``key`` is remembered).
     """
-    for window in scope.windows:
-        window.take(now)
+    if scope.windows:
+        for window in scope.windows:
+            window.take(now)
     parent = order.parent_id
     if increases:
         if parent is None:

@@ -252,15 +252,18 @@ class FusedSubmit:
         own_px = limit_px if order_type is not _MARKET else None
         same = ZERO
         working = 0
-        for other_id, other in state.orders.of_symbol(symbol).items():
+        index = state.orders.of_symbol(symbol)
+        own = index.get(coid)  # the order itself, if it is indexed already: left out
+        for other in index.values():
             if other.status in TERMINAL_STATUSES:
                 return None  # the reference drops it from the index
-            if other_id == coid:
-                continue  # an amend's own order; never a new one's
+            if other is own:
+                continue
             working += 1
             if other.side is side:
                 held = other.filled_qty
-                same += other.qty - held if held else other.qty
+                leaves_other = other.qty - held if held else other.qty
+                same = leaves_other if same is ZERO else same + leaves_other
             elif stp and (other.order_type not in _STOPS or other.is_triggered):
                 theirs = other.limit_px
                 if (
@@ -353,9 +356,10 @@ class FusedSubmit:
             if last is not None and now - last < window_ns:
                 return None
         # venue_caps, then throttles last: take_all takes the tokens if every bucket has one
-        for window in plan.windows:
-            if not window.allows(now):
-                return None
+        if plan.windows:
+            for window in plan.windows:
+                if not window.allows(now):
+                    return None
         if plan.buckets and not take_all(plan.buckets, now):
             return None
         # approved: what _decide does after the chain

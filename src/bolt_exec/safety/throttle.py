@@ -57,25 +57,27 @@ class TokenBucket:
 def take_all(buckets: tuple[TokenBucket, ...], now_ns: int) -> bool:
     """Take one token from each bucket if every one has a token; else take none.
 
-    The same arithmetic as :meth:`TokenBucket.allows` on each, then :meth:`~TokenBucket.take`
-    on each, in one call: for a caller that has nothing left to check but the buckets.
+    The arithmetic of :meth:`TokenBucket.allows` on each, then of :meth:`~TokenBucket.take`
+    on each (so the same floats), inlined: for a caller that has nothing left to check but
+    the buckets, this runs for every order it approves.
     """
     available = []
     for bucket in buckets:
-        # tokens(now_ns), inlined: this runs for every order the fused pass approves
         tokens = bucket._tokens
-        elapsed = now_ns - bucket._last_ns
-        if elapsed > 0:
-            tokens += elapsed * bucket.rate_per_ns
+        last = bucket._last_ns
+        if now_ns > last:
+            tokens += (now_ns - last) * bucket.rate_per_ns
             if tokens >= bucket.burst:
                 tokens = bucket.burst
         if tokens < 1.0:
             return False
         available.append(tokens)
-    for bucket, tokens in zip(buckets, available, strict=True):
-        bucket._tokens = tokens - 1.0
+    i = 0  # not zip(): its strict= keyword is parsed on every call
+    for bucket in buckets:
+        bucket._tokens = available[i] - 1.0
         if now_ns > bucket._last_ns:
             bucket._last_ns = now_ns
+        i += 1  # noqa: SIM113 - enumerate() builds a tuple per step, on every order
     return True
 
 
