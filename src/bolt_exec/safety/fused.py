@@ -76,6 +76,7 @@ class _Plan:
         "collar_ticks",
         "cooldown_fill",
         "cooldown_reject",
+        "counts",
         "eligible",
         "lot",
         "max_open_orders",
@@ -123,6 +124,7 @@ class _Plan:
         self.cooldown_fill = limits.cooldown_after_fill_ns
         self.cooldown_reject = limits.cooldown_after_reject_ns
         self.buckets = tuple(bucket for _, _, bucket in scope.order_buckets)
+        self.counts: dict[str, int] = {}  # orders approved by path, not yet folded in
         self.windows = scope.windows
 
 
@@ -158,6 +160,17 @@ class FusedSubmit:
         )
         return plan
 
+    def fold_counts(self) -> None:
+        """Add the checks counted per scope to the manager's counts by path and strategy."""
+        m = self._manager
+        for plan in self._plans.values():
+            counts = plan.counts
+            if counts:
+                for path, n in counts.items():
+                    m._check_counts[path] += n
+                    m._strategy_counts[plan.scope.strategy] += n
+                counts.clear()
+
     def _same_day(self, day: int, now: int, config: RiskConfig) -> bool:
         # RiskState.roll's day number, kept with its bounds so the next order of the day
         # compares two ints instead of dividing
@@ -178,6 +191,7 @@ class FusedSubmit:
         m = self._manager
         config = m.config
         if config is not self._config:  # a new policy: limits resolved from the old one go
+            self.fold_counts()
             self._plans.clear()
             self._day_to = 0  # and the day's bounds, which depend on the day start
             self._config = config
@@ -362,13 +376,11 @@ class FusedSubmit:
                     return None
         if plan.buckets and not take_all(plan.buckets, now):
             return None
-        # approved: what _decide does after the chain
+        # approved: what _decide does after the chain (the counts by path and strategy
+        # go to the scope's plain dict: the manager's Counters fold them in when read)
         m._view = view
-        counts = m.check_counts
+        counts = plan.counts
         counts[path] = counts.get(path, 0) + 1
-        counts = m.strategy_counts
-        strategy = order.strategy_id
-        counts[strategy] = counts.get(strategy, 0) + 1
         f.spend_submit(state, plan.scope, order, now, increases, key, window_ns)
         m.watchdog.on_order(now)
         return APPROVED
