@@ -20,14 +20,18 @@ Pre-trade checks must not walk every position for every order (W5 budgets
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
+from typing import Final
 
 from bolt_exec.model.enums import TERMINAL_STATUSES, Side
 from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.order import Order
 
 __all__ = ["ExposureBook", "OpenOrders"]
+
+_NONE: Final[Mapping[str, Order]] = MappingProxyType({})
 
 
 class _Line:
@@ -161,8 +165,12 @@ class OpenOrders:
 
     def add(self, order: Order) -> None:
         """Track ``order`` until it is terminal."""
-        self._by_symbol.setdefault(order.symbol, {})[order.client_order_id] = order
-        self._by_coid[order.client_order_id] = order.symbol
+        symbol = order.symbol
+        bucket = self._by_symbol.get(symbol)
+        if bucket is None:  # not setdefault(symbol, {}): that builds a dict on every call
+            bucket = self._by_symbol[symbol] = {}
+        bucket[order.client_order_id] = order
+        self._by_coid[order.client_order_id] = symbol
 
     def discard(self, client_order_id: str) -> None:
         """Stop tracking an order (unknown ids are ignored)."""
@@ -174,6 +182,11 @@ class OpenOrders:
         """Return the tracked order with this id."""
         symbol = self._by_coid.get(client_order_id)
         return None if symbol is None else self._by_symbol[symbol].get(client_order_id)
+
+    def of_symbol(self, symbol: str) -> Mapping[str, Order]:
+        """The tracked orders in ``symbol`` by client order id, as they are (terminal ones
+        included until :meth:`in_symbol` drops them); a live view, not a copy."""
+        return self._by_symbol.get(symbol, _NONE)
 
     def in_symbol(self, symbol: str, exclude: str = "") -> list[Order]:
         """Return the working orders in ``symbol`` but ``exclude``, dropping terminal ones."""

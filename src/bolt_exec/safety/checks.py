@@ -30,6 +30,7 @@ __all__ = [
     "check_reference",
     "check_trading_enabled",
     "check_trading_state",
+    "plan_confidence",
 ]
 
 # enum members as module constants: attribute access on an Enum class is slow (3.11)
@@ -195,11 +196,8 @@ def check_confidence(ctx: CheckContext) -> Decision:
     if minimum is None or ctx.path != "plan":
         return APPROVED
     raw = ctx.order.tags.get("confidence")
-    try:
-        confidence = Decimal(raw) if raw is not None else None
-    except (InvalidOperation, ValueError):
-        confidence = None
-    if confidence is None or not confidence.is_finite():
+    confidence = plan_confidence(raw)
+    if confidence is None:
         return _deny(
             R.MISSING_CONFIDENCE,
             f"plan-driven order for {ctx.symbol} has confidence {raw!r}; put a number in "
@@ -214,6 +212,15 @@ def check_confidence(ctx: CheckContext) -> Decision:
             "confidence",
         )
     return APPROVED
+
+
+def plan_confidence(raw: str | None) -> Decimal | None:
+    """``tags['confidence']`` as a finite Decimal, or None (missing, not a number, infinite)."""
+    try:
+        confidence = Decimal(raw) if raw is not None else None
+    except (InvalidOperation, ValueError):
+        return None
+    return confidence if confidence is not None and confidence.is_finite() else None
 
 
 def check_reference(ctx: CheckContext) -> Decision:

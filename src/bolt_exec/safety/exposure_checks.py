@@ -17,16 +17,21 @@ Formulas (``mark`` is the reference price, ``mult`` the contract multiplier):
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from bolt_exec.model.numbers import ZERO
 from bolt_exec.safety.codes import ReasonCode as R
+from bolt_exec.safety.config import PortfolioLimits
 from bolt_exec.safety.context import CheckContext
 from bolt_exec.safety.decision import APPROVED, Decision
 from bolt_exec.safety.scope import UNIT
+from bolt_exec.safety.state import RiskState
 
 __all__ = [
     "check_open_positions",
     "check_portfolio",
     "check_position",
+    "portfolio_decision",
 ]
 
 
@@ -93,10 +98,30 @@ def check_open_positions(ctx: CheckContext) -> Decision:
 
 def check_portfolio(ctx: CheckContext) -> Decision:
     """Portfolio value known and above the minimum; daily loss, allocation, exposure, leverage."""
-    p = ctx.config.portfolio
     if not ctx.increases:
         return APPROVED
-    book = ctx.state.book
+    mark = ctx.mark if ctx.mark is not None else ctx.px
+    return portfolio_decision(
+        ctx.config.portfolio, ctx.state, ctx.symbol, mark, ctx.mult, ctx.position, ctx.projected
+    )
+
+
+def portfolio_decision(
+    p: PortfolioLimits,
+    state: RiskState,
+    symbol: str,
+    mark: Decimal | None,
+    mult: Decimal,
+    position: Decimal,
+    projected: Decimal,
+) -> Decision:
+    """:func:`check_portfolio` for an order that increases risk, from plain values.
+
+    Args:
+        mark: the price the position is valued at (the reference, else the order's price).
+        position: the position now; ``projected``: after the order and the working ones.
+    """
+    book = state.book
     equity = book.equity
     if equity is None:
         if p.needs_value:
@@ -115,7 +140,7 @@ def check_portfolio(ctx: CheckContext) -> Decision:
                 f"{p.min_portfolio_value}; only orders that reduce positions pass",
                 "portfolio",
             )
-        start = ctx.state.day_start_equity
+        start = state.day_start_equity
         if start is not None and start > equity:
             loss = start - equity
             cap = p.daily_loss_limit
@@ -129,13 +154,11 @@ def check_portfolio(ctx: CheckContext) -> Decision:
                     "that reduce positions pass until the next trading day",
                     "portfolio",
                 )
-    mark = ctx.mark if ctx.mark is not None else ctx.px
     if mark is None:
         return APPROVED  # no way to value it; check_reference already ruled on this
-    mult = ctx.mult
     unit = mult is UNIT  # scope.UNIT: skipping "* 1" changes no digit
-    size = abs(ctx.projected)
-    added = (size - abs(ctx.position)) * mark
+    size = abs(projected)
+    added = (size - abs(position)) * mark
     if not unit:
         added *= mult
     gross = book.gross + added
@@ -147,7 +170,7 @@ def check_portfolio(ctx: CheckContext) -> Decision:
             "portfolio",
         )
     if p.max_net_exposure is not None:
-        net = book.net + (ctx.projected - ctx.position) * mark * mult
+        net = book.net + (projected - position) * mark * mult
         if abs(net) > p.max_net_exposure and abs(net) > abs(book.net):
             return _deny(
                 R.NET_EXPOSURE_LIMIT,
@@ -164,7 +187,7 @@ def check_portfolio(ctx: CheckContext) -> Decision:
         if equity <= ZERO or value > p.max_allocation_frac * equity:
             return _deny(
                 R.ALLOCATION_LIMIT,
-                f"position in {ctx.symbol} would be worth {value}, above max_allocation_pct "
+                f"position in {symbol} would be worth {value}, above max_allocation_pct "
                 f"{p.max_allocation_frac * 100}% of the portfolio value {equity}; reduce it",
                 "portfolio",
             )

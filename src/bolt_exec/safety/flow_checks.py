@@ -12,9 +12,12 @@ from decimal import Decimal
 from typing import Final
 
 from bolt_exec.model.enums import OrderType, Side
+from bolt_exec.model.order import Order
 from bolt_exec.safety.codes import ReasonCode as R
 from bolt_exec.safety.context import CheckContext
 from bolt_exec.safety.decision import APPROVED, Decision
+from bolt_exec.safety.scope import OrderScope
+from bolt_exec.safety.state import RiskState
 
 __all__ = [
     "check_cooldown",
@@ -28,7 +31,9 @@ __all__ = [
     "check_venue_caps",
     "commit_amend",
     "commit_submit",
+    "dup_key",
     "exact",
+    "spend_submit",
 ]
 
 # enum members as module constants: attribute access on an Enum class is slow (3.11)
@@ -53,21 +58,27 @@ def exact(value: Decimal | None) -> tuple[int, int] | None:
     return None if value is None else value.as_integer_ratio()
 
 
-def _key(ctx: CheckContext) -> tuple[object, ...]:
-    key = ctx.dup_key
-    if key is not None:
-        return key
-    o = ctx.order
-    key = ctx.dup_key = (
-        o.strategy_id,
-        o.broker,
-        ctx.symbol,
-        ctx.side,
-        ctx.qty.as_integer_ratio(),  # exact(), inlined: qty is never None
-        exact(ctx.limit_px),
-        exact(ctx.stop_px),
-        o.order_type,
+def dup_key(order: Order) -> tuple[object, ...]:
+    """The duplicate guard's key of a new order: equal for orders identical in every term."""
+    limit_px = order.limit_px
+    stop_px = order.stop_px
+    return (
+        order.strategy_id,
+        order.broker,
+        order.symbol,
+        order.side,
+        order.qty.as_integer_ratio(),  # exact(), inlined: qty is never None
+        None if limit_px is None else limit_px.as_integer_ratio(),
+        None if stop_px is None else stop_px.as_integer_ratio(),
+        order.order_type,
     )
+
+
+def _key(ctx: CheckContext) -> tuple[object, ...]:
+    # only new orders are guarded, so the order's own terms are the context's
+    key = ctx.dup_key
+    if key is None:
+        key = ctx.dup_key = dup_key(ctx.order)
     return key
 
 
@@ -282,32 +293,53 @@ def check_otr(ctx: CheckContext) -> Decision:
 def commit_submit(ctx: CheckContext) -> None:
     """Spend the budgets of an approved new order and start tracking it."""
     state = ctx.state
-    now = ctx.now
-    scope = ctx.resolved
-    for _, _, bucket in scope.order_buckets:
-        bucket.take(now)
-    for window in scope.windows:
-        window.take(now)
-    parent = ctx.order.parent_id
-    if ctx.increases:
+    if ctx.resolved.otr and _otr_counted(ctx):
+        state.otr_messages += 1
+    window_ns = ctx.config.duplicate_window_ns
+    key = _key(ctx) if window_ns and ctx.order.parent_id is None else None
+    for _, _, bucket in ctx.resolved.order_buckets:
+        bucket.take(ctx.now)
+    spend_submit(state, ctx.resolved, ctx.order, ctx.now, ctx.increases, key, window_ns)
+
+
+def spend_submit(
+    state: RiskState,
+    scope: OrderScope,
+    order: Order,
+    now: int,
+    increases: bool,
+    key: tuple[object, ...] | None,
+    window_ns: int,
+) -> None:
+    """Spend an approved new order's venue caps and counters, remember it, track it.
+
+    The caller has taken its throttle tokens (:func:`commit_submit`, or the fused pass's
+    last check, ``throttle.take_all``).
+
+    Args:
+        key: its :func:`dup_key` when the duplicate guard is on and it has no parent.
+        window_ns: the duplicate window (how long ``key`` is remembered).
+    """
+    if scope.windows:
+        for window in scope.windows:
+            window.take(now)
+    parent = order.parent_id
+    if increases:
         if parent is None:
             state.trades_today += 1
         elif parent not in state.parents_today:
             state.parents_today.add(parent)
             state.trades_today += 1
-    window_ns = ctx.config.duplicate_window_ns
-    if window_ns and parent is None:
+    if key is not None:
         recent = state.recent
-        recent[_key(ctx)] = now
+        recent[key] = now
         if len(recent) > state.recent_prune_at:
             horizon = now - window_ns
             for k in [k for k, ts in recent.items() if ts <= horizon]:
                 del recent[k]
             # amortised O(1): the next sweep waits until the map has doubled
             state.recent_prune_at = max(_PRUNE_AT, 2 * len(recent))
-    if scope.otr and _otr_counted(ctx):
-        state.otr_messages += 1
-    state.orders.add(ctx.order)
+    state.orders.add(order)
 
 
 def commit_amend(ctx: CheckContext) -> None:

@@ -31,8 +31,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 from bolt_exec.clock import Clock
-from bolt_exec.errors import BoltExecError
-from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.order import Order
 from bolt_exec.safety import flow_checks as f
@@ -42,11 +40,9 @@ from bolt_exec.safety.config import RiskConfig
 from bolt_exec.safety.context import CheckContext, order_path
 from bolt_exec.safety.controls import TradingControls
 from bolt_exec.safety.decision import APPROVED, Decision
-from bolt_exec.safety.events import (
-    TOPIC_WARNING,
-    AuditRecord,
-)
+from bolt_exec.safety.events import TOPIC_WARNING, AuditRecord
 from bolt_exec.safety.feeds import apply_order_event, sync_positions
+from bolt_exec.safety.fused import FusedSubmit
 from bolt_exec.safety.gate import PortfolioView
 from bolt_exec.safety.killswitch import KillSwitch, KillTarget, Publisher
 from bolt_exec.safety.latch import LatchStore, MemoryLatchStore
@@ -101,9 +97,9 @@ class SafetyManager(TradingControls):
         self.check_count = 0
         self.amend_count = 0
         self.cancel_count = 0
-        self.check_counts: Counter[str] = Counter()
+        self._check_counts: Counter[str] = Counter()
         self.cancel_counts: Counter[str] = Counter()
-        self.strategy_counts: Counter[str] = Counter()
+        self._strategy_counts: Counter[str] = Counter()
         self.warnings: list[Decision] = []
         ks = config.kill_switch
         self.kill_switch = KillSwitch(
@@ -119,9 +115,10 @@ class SafetyManager(TradingControls):
         self._submit_chain = compile_chain(config)
         self._amend_chain = compile_chain(config, amend=True)
         self._flatten_chain = compile_chain(config, flatten=True)
+        # the submit chain in one pass for orders it approves; the chain decides the rest
+        self._fused = FusedSubmit.build(self, self._submit_chain)
         self._timer_running = False
         self._view: PortfolioView | None = None
-        self._instruments: dict[str, Instrument] = {}
         self._scopes = ScopeCache()
         self._attached = False
         self.trading_state = (
@@ -132,6 +129,21 @@ class SafetyManager(TradingControls):
     def from_policy(cls, policy: Policy, clock: Clock, **kwargs: Any) -> SafetyManager:
         """Build from a validated :class:`~bolt_exec.safety.policy.Policy`."""
         return cls(policy.compile(), clock, **kwargs)
+
+    @property
+    def check_counts(self) -> Counter[str]:
+        """Checks by path (a live Counter; the fused pass's counts are folded in on read)."""
+        return self._folded(self._check_counts)
+
+    @property
+    def strategy_counts(self) -> Counter[str]:
+        """Checks by strategy id (a live Counter, like :attr:`check_counts`)."""
+        return self._folded(self._strategy_counts)
+
+    def _folded(self, counts: Counter[str]) -> Counter[str]:
+        if self._fused is not None:
+            self._fused.fold_counts()
+        return counts
 
     # -- wiring --------------------------------------------------------------------------------
     @property
@@ -181,6 +193,15 @@ class SafetyManager(TradingControls):
     def check_submit(self, order: Order, view: PortfolioView) -> Decision:
         """Decide on a new order (never raises)."""
         self.check_count += 1
+        fused = self._fused
+        if fused is not None and fused.chain is self._submit_chain:
+            try:
+                decision = fused.submit(order, view)
+            except Exception:  # a bug in the fused pass: the reference chain decides
+                log.exception("fused safety pass raised on %r", order)
+                decision = None
+            if decision is not None:
+                return decision
         return self._decide(order, view, None, None, None, amend=False)
 
     def check_amend(
@@ -215,9 +236,9 @@ class SafetyManager(TradingControls):
     ) -> Decision:
         try:
             ctx = self._context(order, view, qty, limit_px, stop_px, amend)
-            counts = self.check_counts
+            counts = self._check_counts
             counts[ctx.path] = counts.get(ctx.path, 0) + 1
-            counts = self.strategy_counts
+            counts = self._strategy_counts
             counts[order.strategy_id] = counts.get(order.strategy_id, 0) + 1
             flatten = ctx.trading_state is _HALTED and self._flatten_ticket(ctx)
             if self.kill_switch.latch.tripped and not flatten:  # is_tripped, without a call
@@ -286,7 +307,7 @@ class SafetyManager(TradingControls):
                 order.broker,
                 order.strategy_id,
                 symbol,
-                self._instrument(symbol, view),
+                self._scopes.instrument(symbol, view),
                 now,
             )
         ref_px = view.mark_px(symbol)
@@ -318,15 +339,6 @@ class SafetyManager(TradingControls):
             amend,
             scope,
         )
-
-    def _instrument(self, symbol: str, view: PortfolioView) -> Instrument | None:
-        instrument = self._instruments.get(symbol)
-        if instrument is None:  # instruments are immutable: ask the OMS once per symbol
-            try:
-                instrument = self._instruments[symbol] = view.instrument(symbol)
-            except (KeyError, LookupError, BoltExecError):
-                instrument = None
-        return instrument
 
     def _flatten_ticket(self, ctx: CheckContext) -> bool:
         order = ctx.order

@@ -30,8 +30,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Final
 
+from bolt_exec.errors import BoltExecError
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.safety.config import LimitSet, RiskConfig
+from bolt_exec.safety.gate import PortfolioView
 from bolt_exec.safety.state import RiskState
 from bolt_exec.safety.throttle import SlidingWindow, TokenBucket
 
@@ -112,11 +114,22 @@ class OrderScope:
 class ScopeCache:
     """Resolved :class:`OrderScope` s by (broker, strategy, symbol), for one config."""
 
-    __slots__ = ("_config", "_scopes")
+    __slots__ = ("_config", "_instruments", "_scopes")
 
     def __init__(self) -> None:
         self._config: RiskConfig | None = None
         self._scopes: dict[tuple[str, str, str], OrderScope] = {}
+        self._instruments: dict[str, Instrument] = {}
+
+    def instrument(self, symbol: str, view: PortfolioView) -> Instrument | None:
+        """The OMS's instrument ``symbol`` (asked once: instruments are immutable), or None."""
+        instrument = self._instruments.get(symbol)
+        if instrument is None:
+            try:
+                instrument = self._instruments[symbol] = view.instrument(symbol)
+            except (KeyError, LookupError, BoltExecError):
+                instrument = None
+        return instrument
 
     def __len__(self) -> int:
         return len(self._scopes)

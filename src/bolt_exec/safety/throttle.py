@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 
-__all__ = ["SlidingWindow", "TokenBucket"]
+__all__ = ["SlidingWindow", "TokenBucket", "take_all"]
 
 
 class TokenBucket:
@@ -34,30 +34,51 @@ class TokenBucket:
         elapsed = now_ns - self._last_ns
         if elapsed <= 0:
             return self._tokens
-        return min(self.burst, self._tokens + elapsed * self.rate_per_ns)
+        # min(burst, refilled), spelt out: min() parses keyword arguments on every call
+        refilled = self._tokens + elapsed * self.rate_per_ns
+        return refilled if refilled < self.burst else self.burst
 
     def allows(self, now_ns: int) -> bool:
         """True if one token is available (does not take it)."""
-        # tokens(now_ns) >= 1, inlined: this runs for every order
-        elapsed = now_ns - self._last_ns
-        if elapsed <= 0:
-            return self._tokens >= 1.0
-        return min(self.burst, self._tokens + elapsed * self.rate_per_ns) >= 1.0
+        return self.tokens(now_ns) >= 1.0
 
     def take(self, now_ns: int) -> None:
         """Spend one token (the caller checked :meth:`allows`)."""
-        # tokens(now_ns) - 1, inlined: this runs for every approved order
-        elapsed = now_ns - self._last_ns
-        if elapsed <= 0:
-            self._tokens -= 1.0
-        else:
-            self._tokens = min(self.burst, self._tokens + elapsed * self.rate_per_ns) - 1.0
+        self._tokens = self.tokens(now_ns) - 1.0
+        if now_ns > self._last_ns:
             self._last_ns = now_ns
 
     def retry_after_s(self, now_ns: int) -> float:
         """Seconds until one token is available."""
         missing = 1.0 - self.tokens(now_ns)
         return max(0.0, missing / (self.rate_per_ns * 1e9))
+
+
+def take_all(buckets: tuple[TokenBucket, ...], now_ns: int) -> bool:
+    """Take one token from each bucket if every one has a token; else take none.
+
+    The arithmetic of :meth:`TokenBucket.allows` on each, then of :meth:`~TokenBucket.take`
+    on each (so the same floats), inlined: for a caller that has nothing left to check but
+    the buckets, this runs for every order it approves.
+    """
+    available = []
+    for bucket in buckets:
+        tokens = bucket._tokens
+        last = bucket._last_ns
+        if now_ns > last:
+            tokens += (now_ns - last) * bucket.rate_per_ns
+            if tokens >= bucket.burst:
+                tokens = bucket.burst
+        if tokens < 1.0:
+            return False
+        available.append(tokens)
+    i = 0  # not zip(): its strict= keyword is parsed on every call
+    for bucket in buckets:
+        bucket._tokens = available[i] - 1.0
+        if now_ns > bucket._last_ns:
+            bucket._last_ns = now_ns
+        i += 1  # noqa: SIM113 - enumerate() builds a tuple per step, on every order
+    return True
 
 
 class SlidingWindow:
