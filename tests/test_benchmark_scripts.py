@@ -58,3 +58,10 @@ def test_w4_appends_and_verifies_on_every_backend() -> None:
     for row in rows:
         assert row["checks_ok"] is True, row
         assert row["events"] == 1000, row
+
+
+def test_w5_runs_the_full_demo_chain_and_approves_every_valid_order() -> None:
+    (row,) = _results("w5_safety.py", "--orders", "3000")
+    assert row["approved"] == 3000, row
+    assert row["denied"] == {}, row
+    assert row["checks_in_chain"] == 18, row
