@@ -8,7 +8,9 @@ flattening) and :meth:`~SafetyManager.check_amend` for every amend, before
 anything is journaled as submitted. The manager builds a
 :class:`~bolt_exec.safety.context.CheckContext` and runs the ordered chain
 of pure checks; the first denial wins. Only when the whole chain approves
-does it spend budgets (throttles, caps, counters). It never raises on the
+does it spend budgets (throttles, caps, counters). Submits first try
+:class:`~bolt_exec.safety.fused.FusedSubmit`, the same chain in one pass,
+which only approves; any order it does not approve goes through the chain. It never raises on the
 live path: a check that raises is a bug, logged, and the order is denied
 (``INTERNAL_ERROR``), failing closed.
 
@@ -350,27 +352,18 @@ class SafetyManager(TradingControls):
             return True
         return False
 
+    def _audit(self, ctx: CheckContext, action: str, decision: Decision) -> None:
+        actor = ctx.order.strategy_id or "strategy"
+        coid = ctx.order.client_order_id
+        self._record(ctx.now, actor, action, decision.reason, decision.code, coid)
+
     def _denied(self, ctx: CheckContext, decision: Decision) -> Decision:
-        self._record(
-            ctx.now,
-            ctx.order.strategy_id or "strategy",
-            "deny",
-            decision.reason,
-            decision.code,
-            ctx.order.client_order_id,
-        )
+        self._audit(ctx, "deny", decision)
         return decision
 
     def _warn(self, ctx: CheckContext, decision: Decision) -> None:
         self.warnings.append(decision)
-        self._record(
-            ctx.now,
-            ctx.order.strategy_id or "strategy",
-            "warn",
-            decision.reason,
-            decision.code,
-            ctx.order.client_order_id,
-        )
+        self._audit(ctx, "warn", decision)
         self._publish(TOPIC_WARNING, decision)
 
     def expect_flatten(self, symbol: str, side: Any, qty: Decimal) -> None:
