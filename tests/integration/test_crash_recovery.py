@@ -42,6 +42,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -57,6 +58,8 @@ from bolt_exec.store.sql import SqlOrderStore
 SESSION = Path(__file__).with_name("crash_session.py")
 SRC = Path(__file__).parents[2] / "src"
 MIN_KILLS = 50
+# A killed run is reaped within milliseconds; after this long, say what it is stuck in.
+EXIT_WAIT_S = 60.0
 # Timed kills to land (raise it for a soak run); a run killing itself follows every other one.
 KILLS = max(MIN_KILLS + 10, int(os.environ.get("BOLT_EXEC_CRASH_KILLS", "60")))
 # Steps of the script: each run goes on for up to MAX_DELAY_S (5-10 steps here) past the step
@@ -186,12 +189,38 @@ class Crasher:
 
     def _exit_status(self, pid: int) -> int:
         assert self.zygote.stdout is not None
-        while True:
-            words = self.zygote.stdout.readline().split()
-            if not words:
-                raise AssertionError("the zygote died")
-            if words[0] == "EXIT" and int(words[1]) == pid:
-                return int(words[2])
+        # Never wait for ever: if the run is not reaped in time, record what it and the
+        # zygote are blocked in (kernel state and wait channel), then stop the zygote so
+        # the read below ends and the failure says why instead of a bare timeout.
+        stuck: list[str] = []
+
+        def give_up() -> None:
+            stuck.append(f"run {pid}: {_proc_state(pid)}; zygote: {_proc_state(self.zygote.pid)}")
+            self.zygote.kill()
+
+        timer = threading.Timer(EXIT_WAIT_S, give_up)
+        timer.start()
+        try:
+            while True:
+                words = self.zygote.stdout.readline().split()
+                if not words:
+                    why = f"; no EXIT within {EXIT_WAIT_S:.0f} s: {stuck[0]}" if stuck else ""
+                    raise AssertionError(f"the zygote died{why}")
+                if words[0] == "EXIT" and int(words[1]) == pid:
+                    return int(words[2])
+        finally:
+            timer.cancel()
+
+
+def _proc_state(pid: int) -> str:
+    """A process's scheduler state and kernel wait channel, from /proc (Linux)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        state = next((line for line in status if line.startswith("State:")), "State: ?")
+        wchan = Path(f"/proc/{pid}/wchan").read_text().strip() or "-"
+    except OSError as exc:
+        return f"gone ({type(exc).__name__})"
+    return f"{state}, wchan {wchan}"
 
 
 def check_against_venue(store: SqlOrderStore, venue: VenueState) -> list[str]:
