@@ -162,15 +162,15 @@ class Session:
     # ------------------------------------------------------------------ the work
     def run(self) -> None:
         """Recover, reconcile, then work through the remaining steps."""
-        print(f"RECON {self.reconcile()}", flush=True)
+        say(f"RECON {self.reconcile()}")
         for step in range(self.next_step(), self.steps):
-            print(f"HB {step}", flush=True)
+            say(f"HB {step}")
             self.clock.advance_to(self.clock.now_ns() + STEP_NS)
             self.step(step)
             if self.oms.anomalies:
                 fail(f"step {step}: OMS anomalies {self.oms.anomalies}")
             self.store.put_algo_state(PROGRESS, {"next_step": step + 1}, ts_ns=self.clock.now_ns())
-        print(f"DONE {os.getpid()}", flush=True)
+        say(f"DONE {os.getpid()}")
 
     def step(self, step: int) -> None:
         """Do step ``step``: quotes, then one piece of work chosen by the seed."""
@@ -271,12 +271,24 @@ def fail(message: str) -> None:
     os._exit(3)
 
 
+def say(line: str) -> None:
+    """Write one protocol line to stdout in one write() (atomic on a pipe).
+
+    ``print`` writes the text and the newline separately when stdout writes through
+    (PYTHONUNBUFFERED, as CI sets): a run SIGKILLed between the two left a line
+    without its newline, the zygote's ``EXIT`` then joined it, and the test never saw
+    the EXIT. One write per line cannot be split by a kill.
+    """
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def run_once(
     where: Path, seed: int, steps: int, durability: Durability, die_after: int = 0
 ) -> None:
     """One run of the session in this process (killing itself after ``die_after`` venue
     saves when that is not 0)."""
-    print(f"START {os.getpid()}", flush=True)
+    say(f"START {os.getpid()}")
     try:
         Session(where, seed, steps, durability, die_after).run()
     except BoltExecError as exc:
@@ -303,7 +315,7 @@ def zygote(where: Path, seed: int, steps: int, durability: Durability) -> None:
                 sys.stdout.flush()
                 os._exit(code)
         _, status = os.waitpid(pid, 0)
-        print(f"EXIT {pid} {status}", flush=True)
+        say(f"EXIT {pid} {status}")
 
 
 def main(argv: list[str] | None = None) -> None:
