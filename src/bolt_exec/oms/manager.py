@@ -202,6 +202,13 @@ class OrderManager(OrderWriter):
             ref_px=self.portfolio.mark_px(symbol),
         )
         check_capabilities(venue.capabilities, spec, broker_name)
+        if parent_id is not None and (not isinstance(parent_id, str) or not parent_id):
+            raise ValidationError(
+                "parent_id",
+                parent_id,
+                "must be the client order id of the parent order",
+                "omit it (None) for an order without a parent",
+            )
         if client_order_id is None:
             coid = self._next_id(parent_id)
         else:

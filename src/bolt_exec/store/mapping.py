@@ -36,8 +36,9 @@ __all__ = [
 
 Row = Mapping[Any, Any]
 
-# Nullable columns whose rows carry "" for NULL (decimals and event ids are never "").
-EMPTY_IS_NULL: Final = frozenset({"event_id", "limit_px", "stop_px", "avg_px"})
+# Nullable columns whose rows carry "" for NULL (decimals, event ids and parent order ids
+# are never ""; the OMS refuses an empty parent_id).
+EMPTY_IS_NULL: Final = frozenset({"event_id", "limit_px", "stop_px", "avg_px", "parent_id"})
 JOURNAL_COLUMNS: Final = (
     "seq",
     "event_id",
@@ -145,7 +146,7 @@ def order_values(r: OrderRecord) -> tuple[Any, ...]:
         r.tif._value_,  # tif
         r.broker,  # broker
         r.strategy_id,  # strategy_id
-        r.parent_id,  # parent_id
+        r.parent_id or "",  # parent_id ("" is NULL: see EMPTY_IS_NULL)
         r.status._value_,  # status
         str(r.filled_qty),  # filled_qty
         "" if avg_px is None else str(avg_px),  # avg_px

@@ -100,23 +100,31 @@ class FillRecord:
 
 def record_from_init(event: OrderInitialized, seq: int) -> OrderRecord:
     """Return the projection row an ``OrderInitialized`` creates."""
+    # Positional, in OrderRecord's field order: keywords cost twice as much here, and
+    # this runs once per new order on the journal's write path.
     return OrderRecord(
-        client_order_id=event.client_order_id,
-        symbol=event.symbol,
-        side=event.side,
-        order_type=event.order_type,
-        qty=event.qty,
-        limit_px=event.limit_px,
-        stop_px=event.stop_px,
-        tif=event.tif,
-        broker=event.broker,
-        strategy_id=event.strategy_id,
-        parent_id=event.parent_id,
-        status=OrderStatus.INITIALIZED,
-        ts_init=event.ts_init,
-        ts_last=event.ts_event,
-        last_seq=seq,
-        created_seq=seq,
+        event.client_order_id,  # client_order_id
+        event.symbol,  # symbol
+        event.side,  # side
+        event.order_type,  # order_type
+        event.qty,  # qty
+        event.limit_px,  # limit_px
+        event.stop_px,  # stop_px
+        event.tif,  # tif
+        event.broker,  # broker
+        event.strategy_id,  # strategy_id
+        event.parent_id,  # parent_id
+        OrderStatus.INITIALIZED,  # status
+        ZERO,  # filled_qty
+        None,  # avg_px
+        ZERO,  # fees
+        "",  # venue_order_id
+        False,  # is_triggered
+        event.ts_init,  # ts_init
+        event.ts_event,  # ts_last
+        1,  # version
+        seq,  # last_seq
+        seq,  # created_seq
     )
 
 

@@ -107,6 +107,18 @@ def test_duplicate_client_order_id_is_refused_before_the_broker() -> None:
     assert paper.commands_received == sent
 
 
+def test_empty_parent_id_is_refused_before_anything_is_recorded() -> None:
+    """An empty parent id names no order (and the store keeps NULL for "no parent")."""
+    oms, paper, clock = make_oms()
+    _quote(paper, clock)
+    sent = paper.commands_received
+    with pytest.raises(ValidationError, match="parent_id") as err:
+        oms.submit("AAPL", "BUY", 10, "LIMIT", limit_px="90.00", parent_id="")
+    assert "omit it" in str(err.value)
+    assert list(oms.orders()) == []
+    assert paper.commands_received == sent
+
+
 def test_unknown_order_raises_key_error_subclass() -> None:
     oms, _, _ = make_oms()
     with pytest.raises(KeyError):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import msgspec
 import pytest
 
 from bolt_exec.errors import ConcurrencyConflict, ValidationError
-from bolt_exec.model.enums import OrderStatus, Side
+from bolt_exec.model.enums import OrderStatus, OrderType, Side, TimeInForce
 from bolt_exec.model.events import OrderAccepted
 from bolt_exec.store import MemoryOrderStore, OrderStore
+from bolt_exec.store.projection import OrderRecord
 
 from .conftest import Ev, StoreFactory
 
@@ -81,6 +83,43 @@ def test_absent_prices_and_ids_read_back_as_none(store: OrderStore, ev: Ev) -> N
 
     assert (rec.limit_px, rec.stop_px, rec.avg_px, rec.parent_id) == (None, None, None, None)
     assert [e.event_id for e in store.events("M")][-1] == ""
+
+
+def test_every_field_of_a_new_order_reads_back(store: OrderStore, ev: Ev) -> None:
+    """The orders row of an initialization holds each of its fields, a parent id included.
+
+    ``record_from_init`` builds the row positionally; this catches a field out of order.
+    """
+    init = msgspec.structs.replace(
+        ev.init("C", side=Side.SELL, qty="7", px="101.25", symbol="MSFT", ts=5),
+        stop_px=Decimal("101.50"),
+        tif=TimeInForce.DAY,
+        strategy_id="s9",
+        parent_id="PARENT-1",
+        ts_init=4,
+    )
+    store.append([init])
+
+    (rec,) = store.order_records()
+
+    assert rec == OrderRecord(
+        client_order_id="C",
+        symbol="MSFT",
+        side=Side.SELL,
+        order_type=OrderType.LIMIT,
+        qty=Decimal("7"),
+        limit_px=Decimal("101.25"),
+        stop_px=Decimal("101.50"),
+        tif=TimeInForce.DAY,
+        broker="paper",
+        strategy_id="s9",
+        parent_id="PARENT-1",
+        status=OrderStatus.INITIALIZED,
+        ts_init=4,
+        ts_last=5,
+        last_seq=1,
+        created_seq=1,
+    )
 
 
 def test_append_empty_batch_appends_nothing(store: OrderStore) -> None:
