@@ -102,10 +102,10 @@ class BulkInsert:
             sql = self._full_sql if len(chunk) == per else self._rows_sql(len(chunk))
             # Flattened by in-place list extension: a third of chain.from_iterable's cost
             # per row. A tuple, because SQLAlchemy reads a list as many parameter sets.
-            params: list[Any] = []
+            flat: list[Any] = []
             for row in chunk:
-                params += row
-            self._conn.exec_driver_sql(sql, tuple(params))
+                flat += row
+            self._conn.exec_driver_sql(sql, tuple(flat))
 
 
 def _nulls(row: tuple[Any, ...], empty: list[int]) -> tuple[Any, ...]:
