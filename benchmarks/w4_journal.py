@@ -16,27 +16,34 @@ loses nothing that append() returned for.
 
 Usage::
 
-    PYTHONPATH=src python benchmarks/w4_journal.py [--orders 100000] [--batch 1000]
+    PYTHONPATH=src python benchmarks/w4_journal.py [--orders 100000] [--batch 1000] [--repeat 3]
     eval "$(scripts/ci-postgres.sh)"   # then the same command also measures PostgreSQL
 
 Prints one ``RESULT {json}`` line per backend: ``memory`` (the in-memory
 store), ``sqlite-memory`` (the SQL store on an in-memory SQLite: the same SQL and
 Python work with no disk, the ceiling a faster disk could reach), ``sqlite-wal``
 (the target) and ``postgresql``. Timed section: the append
-calls only (event construction is timed and reported separately).
+calls only (event construction is timed and reported separately). Each backend
+runs ``--repeat`` times on a fresh store; ``events_per_s`` is the median run and
+``events_per_s_runs`` lists them all, next to ``calib_ns_per_py_call`` (the
+machine's speed at the time: figures compare across runs divided by it).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
+import statistics
 import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from _datagen import python_call_ns
 
 from bolt_exec.model.enums import OrderStatus, OrderType, Side, TimeInForce
 from bolt_exec.model.events import (
@@ -129,21 +136,33 @@ def check(store: OrderStore, n_orders: int) -> bool:
     )
 
 
-def measure(name: str, make: Any, events: list[OrderEvent], n: int, batch: int) -> dict[str, Any]:
-    """Run one backend and return its RESULT fields."""
-    store = make()
-    try:
-        secs = run(store, events, batch)
-        ok = check(store, n)
-    finally:
-        store.close()
+def measure(
+    name: str, make: Any, events: list[OrderEvent], n: int, batch: int, repeat: int
+) -> dict[str, Any]:
+    """Run one backend ``repeat`` times, each on a fresh store; return its RESULT fields.
+
+    ``events_per_s`` is the median run: on a shared machine one run can be slowed
+    by a neighbour by a third, and the median of a few fresh runs is steadier.
+    """
+    rates: list[int] = []
+    ok = True
+    secs = 0.0
+    for _ in range(repeat):
+        store = make()
+        try:
+            secs = run(store, events, batch)
+            ok = ok and check(store, n)
+        finally:
+            store.close()
+        rates.append(round(len(events) / secs))
     return {
         "workload": "W4",
         "backend": name,
         "events": len(events),
         "batch": batch,
-        "seconds": round(secs, 3),
-        "events_per_s": round(len(events) / secs),
+        "seconds_last": round(secs, 3),
+        "events_per_s": round(statistics.median(rates)),
+        "events_per_s_runs": rates,
         "checks_ok": ok,
     }
 
@@ -157,32 +176,46 @@ def main() -> None:
     )
     parser.add_argument("--durability", choices=["full", "process"], default="full")
     parser.add_argument("--order", choices=["venue", "phased"], default="venue")
+    parser.add_argument("--repeat", type=int, default=3, help="fresh runs per backend (median)")
     args = parser.parse_args()
     t = time.perf_counter()
     events = w2_events(args.orders, args.order)
     gen_s = time.perf_counter() - t
     tmp = Path(tempfile.mkdtemp(prefix="bolt-w4-"))
-    common = {"durability": args.durability, "generate_s": round(gen_s, 3), "order": args.order}
+    common = {
+        "durability": args.durability,
+        "generate_s": round(gen_s, 3),
+        "order": args.order,
+        "calib_ns_per_py_call": python_call_ns(),
+    }
     pg = os.environ.get("BOLT_EXEC_TEST_PG_URL")
     results = []
     try:
         for batch in (int(b) for b in args.batch.split(",")):
-            results.append(measure("memory", MemoryOrderStore, events, args.orders, batch))
+            rep = args.repeat
+            results.append(measure("memory", MemoryOrderStore, events, args.orders, batch, rep))
             # The same SQL store on an in-memory SQLite: no disk at all, so the gap to
             # "sqlite-wal" is what the file and its fsyncs cost; the rest is CPU.
             results.append(
                 measure(
-                    "sqlite-memory", lambda: SqlOrderStore("sqlite://"), events, args.orders, batch
-                )
-            )
-            db = tmp / f"w4-{batch}.db"
-            results.append(
-                measure(
-                    "sqlite-wal",
-                    lambda db=db: SqlOrderStore(db, durability=args.durability),
+                    "sqlite-memory",
+                    lambda: SqlOrderStore("sqlite://"),
                     events,
                     args.orders,
                     batch,
+                    rep,
+                )
+            )
+            results.append(
+                measure(
+                    "sqlite-wal",
+                    lambda batch=batch: SqlOrderStore(
+                        _fresh_file(tmp, batch), durability=args.durability
+                    ),
+                    events,
+                    args.orders,
+                    batch,
+                    rep,
                 )
             )
             if pg:
@@ -193,6 +226,7 @@ def main() -> None:
                         events,
                         args.orders,
                         batch,
+                        rep,
                     )
                 )
         if not pg:
@@ -201,6 +235,15 @@ def main() -> None:
             print("RESULT " + json.dumps({**r, **common}, sort_keys=True))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _fresh_file(tmp: Path, batch: int) -> Path:
+    # A new database file for every run: a run must not append to the previous one's.
+    for n in itertools.count():
+        path = tmp / f"w4-{batch}-{n}.db"
+        if not path.exists():
+            return path
+    raise AssertionError("unreachable")
 
 
 def _fresh_pg(url: str, durability: str) -> SqlOrderStore:

@@ -58,6 +58,7 @@ def test_w4_appends_and_verifies_on_every_backend() -> None:
     for row in rows:
         assert row["checks_ok"] is True, row
         assert row["events"] == 1000, row
+        assert len(row["events_per_s_runs"]) == 3, row  # the default --repeat: each run fresh
 
 
 def test_w5_runs_the_full_demo_chain_and_approves_every_valid_order() -> None:
