@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -12,7 +12,9 @@ from sqlalchemy.pool import StaticPool
 from bolt_exec.errors import StoreError
 from bolt_exec.store.url import check_sqlite_file, scrub
 
-__all__ = ["connect", "make_engine"]
+__all__ = ["SQLITE_PAGE_SIZE", "connect", "make_engine"]
+
+SQLITE_PAGE_SIZE: Final = 16_384
 
 
 def make_engine(
@@ -43,6 +45,10 @@ def make_engine(
         def on_connect(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             if not memory and not read_only:
+                # A new file gets 16 KiB pages (SQLite's default is 4 KiB): a journal batch
+                # dirties fewer pages, so each commit writes fewer WAL frames; W4 measured
+                # +10% events/s. It must precede WAL mode; an existing file keeps its size.
+                cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA synchronous={sync}")
             cur.close()

@@ -66,6 +66,31 @@ def test_sqlite_file_uses_wal(tmp_path: Path) -> None:
     assert mode == "wal"
 
 
+def test_new_sqlite_file_gets_16k_pages(tmp_path: Path) -> None:
+    path = tmp_path / "bolt.db"
+    SqlOrderStore(path).close()
+
+    page_size = sqlite3.connect(path).execute("PRAGMA page_size").fetchone()[0]
+
+    assert page_size == 16_384
+
+
+def test_existing_sqlite_file_keeps_its_page_size(tmp_path: Path, ev: Ev) -> None:
+    # A store created before the 16 KiB default (4 KiB pages) opens, appends, reads back
+    # and keeps its page size: the pragma applies only to a file with no pages yet.
+    path = tmp_path / "bolt.db"
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA page_size=4096")
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.close()
+    with SqlOrderStore(path) as store:
+        store.append([ev.init("A")])
+    with SqlOrderStore(path) as store:
+        assert [r.client_order_id for r in store.order_records()] == ["A"]
+
+    assert sqlite3.connect(path).execute("PRAGMA page_size").fetchone()[0] == 4096
+
+
 def test_corrupt_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "bolt.db"
     junk = b"this is not a database at all" * 100
