@@ -9,21 +9,19 @@ passed; no figure is asserted (speed is measured, never tested).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.child_env import child_env
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _results(script: str, *args: str) -> list[dict[str, object]]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "benchmarks")]),
-    }
+    env = child_env(ROOT / "benchmarks")
     env.pop("BOLT_EXEC_TEST_PG_URL", None)  # the store suite covers PostgreSQL
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / script), *args],

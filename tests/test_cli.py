@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -11,9 +10,10 @@ from pathlib import Path
 
 from bolt_exec.oms.manager import OrderManager
 from bolt_exec.testing.builders import make_oms
+from tests.child_env import child_env
 
 ROOT = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+ENV = child_env()
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

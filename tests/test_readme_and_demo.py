@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import subprocess
 import sys
@@ -13,10 +12,11 @@ from bolt_exec.demo import run_demo
 from bolt_exec.model.enums import OrderStatus
 from bolt_exec.model.events import OrderFilled, OrderReplaced
 from bolt_exec.model.transitions import mermaid_diagram
+from tests.child_env import child_env
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
-ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+ENV = child_env()
 
 
 def test_readme_opens_with_the_two_commands() -> None:

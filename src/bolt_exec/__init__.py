@@ -30,6 +30,7 @@ from bolt_exec.model import (
     TimeInForce,
 )
 from bolt_exec.oms import OrderHandle, OrderManager
+from bolt_exec.oms import writer as _oms_writer
 from bolt_exec.safety.codes import ReasonCode, TradingState
 from bolt_exec.safety.decision import Decision
 from bolt_exec.safety.manager import SafetyManager
@@ -38,7 +39,11 @@ from bolt_exec.store.base import MemoryOrderStore
 
 __version__ = "0.1.0"
 
+#: True when the hot path was compiled with mypyc (``BOLT_EXEC_MYPYC=1``, see setup.py).
+COMPILED: bool = not (_oms_writer.__file__ or "").endswith(".py")
+
 __all__ = [
+    "COMPILED",
     "AssetClass",
     "BoltExecError",
     "BrokerBase",

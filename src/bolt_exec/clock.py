@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from mypy_extensions import mypyc_attr
+
 __all__ = ["Clock", "LiveClock", "SimClock", "Timer", "ns_to_datetime"]
 
 TimerCallback = Callable[[int], None]
@@ -55,6 +57,8 @@ class Clock(Protocol):
         ...
 
 
+# Subclassed by adapters, tests and users: keep that possible in the compiled build.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class SimClock:
     """A simulated clock for backtests and tests.
 
@@ -63,7 +67,8 @@ class SimClock:
     fires, then settles at the target.
     """
 
-    __slots__ = ("_now", "_seq", "_timers")
+    # No __slots__: the optional compiled build (setup.py, BOLT_EXEC_MYPYC=1) makes this a
+    # native class with a fixed layout of its own, and mypyc refuses __slots__ there.
 
     def __init__(self, start_ns: int = 0) -> None:
         self._now = start_ns

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.child_env import child_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +25,7 @@ CASES = {
 
 @pytest.mark.parametrize("script", sorted(CASES))
 def test_algo_example_runs(script, tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MPLBACKEND": "Agg"}
+    env = child_env(MPLBACKEND="Agg")
     out = subprocess.run(
         [sys.executable, str(ROOT / "examples" / script)],
         capture_output=True,

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.child_env import child_env
+
 DRIVER = Path(__file__).with_name("_resume_driver.py")
 
 
 def _env():
-    src = str(Path(__file__).resolve().parents[2] / "src")
-    return {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return child_env()
 
 
 @pytest.mark.timeout(120)

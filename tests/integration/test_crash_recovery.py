@@ -54,6 +54,7 @@ from bolt_exec.adapters.paper.state import VenueState, read_state
 from bolt_exec.model.enums import OrderStatus
 from bolt_exec.model.events import OrderRejected
 from bolt_exec.store.sql import SqlOrderStore
+from tests.child_env import child_env
 
 SESSION = Path(__file__).with_name("crash_session.py")
 SRC = Path(__file__).parents[2] / "src"
@@ -71,7 +72,7 @@ MAX_DELAY_S = 0.05
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(SRC)}
+    return child_env()
 
 
 def _command(mode: str, where: Path, seed: int) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +24,7 @@ from bolt_exec.safety.manager import SafetyManager
 from bolt_exec.safety.policy import Policy
 from bolt_exec.store import SqlOrderStore
 from bolt_exec.store.latch import OrderStoreLatch
+from tests.child_env import child_env
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = 1_704_205_800_000_000_000
@@ -32,7 +32,7 @@ S = 1_000_000_000
 
 
 def bolt_exec(*argv: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = child_env()
     return subprocess.run(
         [sys.executable, "-m", "bolt_exec.cli", *argv],
         capture_output=True,

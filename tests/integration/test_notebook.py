@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from tests.child_env import python_path
+
 NOTEBOOK = Path(__file__).resolve().parents[2] / "examples" / "compare_algos.ipynb"
 
 
 @pytest.mark.timeout(240)
 def test_compare_algos_notebook_executes(monkeypatch):
-    src = str(NOTEBOOK.parents[1] / "src")
-    monkeypatch.setenv("PYTHONPATH", src + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    monkeypatch.setenv("PYTHONPATH", python_path())
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(NOTEBOOK, as_version=4)
     NotebookClient(

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.child_env import python_path
+
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "examples" / "kite_demo.py"
 
 
 def run_demo(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("BOLT_KITE_")}
-    base["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + base.get("PYTHONPATH", "")
+    base["PYTHONPATH"] = python_path()
     base.update(env or {})
     return subprocess.run(
         [sys.executable, str(DEMO), *args],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import pytest
 
 from bolt_exec.model.enums import OrderStatus
 from bolt_exec.store import SqlOrderStore
+from tests.child_env import child_env
 
 WRITER = textwrap.dedent(
     """
@@ -47,7 +47,7 @@ WRITER = textwrap.dedent(
 def test_sigkill_mid_session_loses_no_published_event(tmp_path: Path) -> None:
     # Arrange
     db = tmp_path / "crash.db"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
+    env = child_env()
     child = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE, text=True, env=env
     )

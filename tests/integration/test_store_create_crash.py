@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 from bolt_exec.store.sql import SqlOrderStore
+from tests.child_env import child_env
 
 # Dies right after the second CREATE TABLE of the new store's migration.
 CREATOR = textwrap.dedent(
@@ -39,7 +39,7 @@ def test_store_killed_while_being_created_opens_as_a_new_store(tmp_path: Path) -
     refused the file as 'not a bolt_exec order store'."""
     # Arrange
     db = tmp_path / "new.db"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
+    env = child_env()
 
     # Act
     child = subprocess.run([sys.executable, "-c", CREATOR, str(db)], env=env, timeout=60)

@@ -22,6 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from mypy_extensions import mypyc_attr
+
 from bolt_exec.clock import Clock
 from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
 from bolt_exec.model.enums import OrderType, TimeInForce
@@ -66,6 +68,8 @@ class BrokerLimits:
     extra: dict[str, Decimal] = field(default_factory=dict)
 
 
+# Subclassed by adapters, tests and users: keep that possible in the compiled build.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class BrokerBase(ABC):
     """A venue adapter.
 

@@ -22,7 +22,8 @@ __all__ = ["BacktestClock"]
 class BacktestClock(SimClock):
     """A simulated clock driven by the backtest engine's cursor."""
 
-    __slots__ = ("_cached", "_ts", "cursor", "is_dirty")
+    # No __slots__: the optional compiled build (setup.py, BOLT_EXEC_MYPYC=1) makes this a
+    # native class with a fixed layout of its own, and mypyc refuses __slots__ there.
 
     def __init__(self, ts: npt.NDArray[np.int64], start_ns: int | None = None) -> None:
         first = int(ts[0]) if len(ts) else 0

@@ -21,7 +21,8 @@ __all__ = ["Portfolio"]
 class Portfolio:
     """Positions, cash flows and marks."""
 
-    __slots__ = ("_cash", "_marks", "_positions")
+    # No __slots__: the optional compiled build (setup.py, BOLT_EXEC_MYPYC=1) makes this a
+    # native class with a fixed layout of its own, and mypyc refuses __slots__ there.
 
     def __init__(self) -> None:
         self._positions: dict[tuple[str, str], Position] = {}

@@ -29,34 +29,8 @@ class Order:
     Equality is by ``client_order_id``.
     """
 
-    __slots__ = (
-        "_trade_ids",
-        "avg_px",
-        "broker",
-        "client_order_id",
-        "events",
-        "expire_ts",
-        "fees",
-        "filled_qty",
-        "is_triggered",
-        "last_event",
-        "limit_px",
-        "order_type",
-        "parent_id",
-        "post_only",
-        "qty",
-        "reduce_only",
-        "side",
-        "status",
-        "stop_px",
-        "strategy_id",
-        "symbol",
-        "tags",
-        "tif",
-        "ts_init",
-        "ts_last",
-        "venue_order_id",
-    )
+    # No __slots__: the optional compiled build (setup.py, BOLT_EXEC_MYPYC=1) makes this a
+    # native class with a fixed layout of its own, and mypyc refuses __slots__ there.
 
     def __init__(self, init: OrderInitialized) -> None:
         self.client_order_id: str = init.client_order_id

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from mypy_extensions import mypyc_attr
+
 from bolt_exec.clock import Clock
 from bolt_exec.errors import UnknownOrderError, ValidationError
 from bolt_exec.ledger.portfolio import Portfolio
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["OrderBook"]
 
 
+# Subclassed by adapters, tests and users: keep that possible in the compiled build.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class OrderBook:
     """Orders by client order id, their handles, instruments and the portfolio."""
 

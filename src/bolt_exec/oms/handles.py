@@ -29,7 +29,8 @@ class OrderHandle:
         passed to each listener after the OMS journaled and applied it.
     """
 
-    __slots__ = ("_futures", "_listeners", "order")
+    # No __slots__: the optional compiled build (setup.py, BOLT_EXEC_MYPYC=1) makes this a
+    # native class with a fixed layout of its own, and mypyc refuses __slots__ there.
 
     def __init__(self, order: Order) -> None:
         self.order = order

@@ -28,6 +28,7 @@ from collections import deque
 from typing import Any
 
 from msgspec.structs import force_setattr
+from mypy_extensions import mypyc_attr
 
 from bolt_exec.bus import MessageBus
 from bolt_exec.clock import Clock
@@ -45,6 +46,8 @@ __all__ = ["OrderWriter"]
 log = logging.getLogger(__name__)
 
 
+# Subclassed by adapters, tests and users: keep that possible in the compiled build.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class OrderWriter(OrderBook):
     """The OMS's write side: check, apply, group-commit, publish."""
 
@@ -223,7 +226,8 @@ class _CommandScope:
     was the outermost command, each exit pops it.
     """
 
-    __slots__ = ("_outer", "_writer")
+    # No __slots__: the optional compiled build (setup.py, BOLT_EXEC_MYPYC=1) makes this a
+    # native class with a fixed layout of its own, and mypyc refuses __slots__ there.
 
     def __init__(self, writer: OrderWriter) -> None:
         self._writer = writer

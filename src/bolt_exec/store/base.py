@@ -20,6 +20,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from mypy_extensions import mypyc_attr
+
 from bolt_exec.errors import ConcurrencyConflict, InvalidTransition, ValidationError
 from bolt_exec.model.events import OrderEvent, OrderInitialized
 from bolt_exec.model.order import Order
@@ -207,6 +209,8 @@ def check_algo_state(algo_id: str, state: Mapping[str, Any]) -> str:
         ) from None
 
 
+# Subclassed by adapters, tests and users: keep that possible in the compiled build.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class MemoryOrderStore:
     """Everything in memory: fast, and gone with the process.
 

@@ -158,11 +158,11 @@ class _RecordingStore(MemoryOrderStore):
         self.published = published
         self.late: list[str] = []
 
-    def append(self, events: Sequence[OrderEvent]) -> None:
+    def append(self, events: Sequence[OrderEvent]) -> int:
         for e in events:
             if e.event_id in self.published:
                 self.late.append(e.event_id)
-        super().append(events)
+        return super().append(events)
 
 
 def test_every_event_is_journaled_before_it_is_published() -> None:

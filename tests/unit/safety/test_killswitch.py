@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -27,8 +26,9 @@ from bolt_exec.safety.codes import TradingState
 from bolt_exec.safety.events import KillSwitchTripped, TradingStateChanged
 from bolt_exec.safety.latch import JsonFileLatchStore, LatchState, MemoryLatchStore
 from bolt_exec.safety.manager import SafetyManager
+from tests.child_env import child_env
 
-from .conftest import ROOT, Book, base_policy, make_order, manager_for
+from .conftest import Book, base_policy, make_order, manager_for
 
 S = 1_000_000_000
 
@@ -180,7 +180,7 @@ def test_kill_command_from_another_process_trips_a_running_session(
         "p = argparse.ArgumentParser(); add_kill_arguments(p);"
         "sys.exit(kill_command(p.parse_args(sys.argv[1:])))"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = child_env()
     proc = subprocess.run(
         [
             sys.executable,

@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mypy_extensions import mypyc_attr
+
 from bolt_exec.adapters.base import BrokerBase, Capabilities, EventSink
 from bolt_exec.adapters.paper.account import VenueAccount
 from bolt_exec.adapters.paper.book import VenueOrder
@@ -63,6 +65,8 @@ from bolt_exec.model.reports import MassStatus, OrderStatusReport
 __all__ = ["PaperBroker"]
 
 
+# Subclassed by adapters, tests and users: keep that possible in the compiled build.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class PaperBroker(BrokerBase):
     """A deterministic simulated venue (see the module docstring).
 
