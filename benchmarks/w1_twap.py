@@ -18,6 +18,7 @@ from decimal import Decimal
 
 import _datagen as g
 
+import bolt_exec
 from bolt_exec.algos.twap import TWAP
 from bolt_exec.backtest import BacktestEngine, QuoteData, Strategy
 from bolt_exec.model.events import OrderFilled
@@ -119,6 +120,7 @@ def main() -> None:
     out["run_cpu_s"] = round(cpu_s, 4)
     out["ticks_per_cpu_s"] = round(len(quotes) / cpu_s)
     out["calib_ns_per_py_call"] = g.python_call_ns()
+    out["compiled"] = bolt_exec.COMPILED  # the mypyc build (setup.py) or pure Python
     g.finish(out, prof, args.sort)
 
 

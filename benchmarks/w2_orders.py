@@ -31,6 +31,7 @@ from decimal import Decimal
 import _datagen as g
 import numpy as np
 
+import bolt_exec
 from bolt_exec.backtest import BacktestEngine, QuoteData, Strategy
 from bolt_exec.model.instrument import Instrument
 
@@ -273,6 +274,7 @@ def main() -> None:
     out["run_cpu_s"] = round(cpu_s, 4)
     out["orders_per_cpu_s"] = round(n / cpu_s)
     out["calib_ns_per_py_call"] = g.python_call_ns()
+    out["compiled"] = bolt_exec.COMPILED  # the mypyc build (setup.py) or pure Python
     g.finish(out, prof, args.sort)
 
 

@@ -45,6 +45,7 @@ from typing import Any
 
 from _datagen import python_call_ns
 
+import bolt_exec
 from bolt_exec.model.enums import OrderStatus, OrderType, Side, TimeInForce
 from bolt_exec.model.events import (
     OrderAccepted,
@@ -187,6 +188,7 @@ def main() -> None:
         "generate_s": round(gen_s, 3),
         "order": args.order,
         "calib_ns_per_py_call": python_call_ns(),
+        "compiled": bolt_exec.COMPILED,  # the mypyc build (setup.py) or pure Python
     }
     pg = os.environ.get("BOLT_EXEC_TEST_PG_URL")
     results = []
