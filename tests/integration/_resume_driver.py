@@ -42,6 +42,7 @@ class JsonlStore:
         self._f.flush()
         os.fsync(self._f.fileno())
         self._events.extend(events)
+        return len(events)
 
     def events(self):
         return iter(list(self._events))

@@ -184,6 +184,40 @@ def test_every_event_is_journaled_before_it_is_published() -> None:
     del oms
 
 
+class _CountlessStore:
+    """A duck-typed journal whose ``append`` returns None, not the count the protocol asks."""
+
+    def __init__(self) -> None:
+        self.inner = MemoryOrderStore()
+
+    def append(self, events: Sequence[OrderEvent]) -> None:
+        self.inner.append(events)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def test_a_store_whose_append_returns_none_still_journals() -> None:
+    # The OMS does not use the count; the compiled build must not turn None into a
+    # journal failure that stops the OMS (it type-checks what an annotated call returns).
+    _oms, paper, clock = make_oms()
+    store = _CountlessStore()
+    oms = OrderManager(paper, clock=clock, store=store, strict=True)  # type: ignore[arg-type]
+    _quote(paper, clock)
+
+    h = oms.submit("AAPL", "BUY", 100, "LIMIT", limit_px="99.00")
+    oms.cancel(h.client_order_id)
+
+    assert h.status is OrderStatus.CANCELED
+    assert [type(e).__name__ for e in store.inner.events()] == [
+        "OrderInitialized",
+        "OrderSubmitted",
+        "OrderAccepted",
+        "OrderPendingCancel",
+        "OrderCanceled",
+    ]
+
+
 def test_recovery_from_the_journal_rebuilds_orders_positions_and_ids() -> None:
     oms, paper, clock = make_oms()
     _quote(paper, clock)
