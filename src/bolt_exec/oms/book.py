@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["OrderBook"]
 
 
-# Subclassed by adapters, tests and users: keep that possible in the compiled build.
+# OrderManager, built on this, takes Python subclasses in the compiled build; so must this.
 @mypyc_attr(allow_interpreted_subclasses=True)
 class OrderBook:
     """Orders by client order id, their handles, instruments and the portfolio."""

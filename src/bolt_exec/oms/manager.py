@@ -25,6 +25,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mypy_extensions import mypyc_attr
+
 from bolt_exec.adapters.base import BrokerBase
 from bolt_exec.bus import MessageBus
 from bolt_exec.clock import Clock, LiveClock
@@ -62,6 +64,8 @@ __all__ = ["OrderManager"]
 log = logging.getLogger(__name__)
 
 
+# Users extend the OMS (hooks, bookkeeping): keep that possible in the compiled build.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class OrderManager(OrderWriter):
     """The OMS: validates, gates, journals, routes and tracks every order.
 

@@ -218,6 +218,27 @@ def test_a_store_whose_append_returns_none_still_journals() -> None:
     ]
 
 
+class _CountingOms(OrderManager):
+    """A user's OMS subclass: counts the orders it was asked to submit."""
+
+    submitted = 0
+
+    def submit(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.submitted += 1
+        return super().submit(*args, **kwargs)
+
+
+def test_the_oms_can_be_subclassed_in_python() -> None:
+    # Also under the compiled build, where OrderManager is a native class.
+    _oms, paper, clock = make_oms()
+    oms = _CountingOms(paper, clock=clock, strict=True)
+    _quote(paper, clock)
+
+    h = oms.submit("AAPL", "BUY", 100)
+
+    assert oms.submitted == 1 and h.status is OrderStatus.FILLED
+
+
 def test_recovery_from_the_journal_rebuilds_orders_positions_and_ids() -> None:
     oms, paper, clock = make_oms()
     _quote(paper, clock)
