@@ -57,7 +57,6 @@ from bolt_exec.store.sql import SqlOrderStore
 from tests.child_env import child_env
 
 SESSION = Path(__file__).with_name("crash_session.py")
-SRC = Path(__file__).parents[2] / "src"
 MIN_KILLS = 50
 # A killed run is reaped within milliseconds; after this long, say what it is stuck in.
 EXIT_WAIT_S = 60.0
