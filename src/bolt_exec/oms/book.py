@@ -39,6 +39,8 @@ class OrderBook:
         self._orders: dict[str, Order] = {}
         self._open: dict[str, Order] = {}
         self._handles: dict[str, OrderHandle] = {}
+        # The handles with listeners or waiters: the only ones the OMS notifies.
+        self._watched: dict[str, OrderHandle] = {}
         self._children: dict[str, int] = {}
 
     def instrument(self, symbol: str) -> Instrument:
@@ -73,7 +75,8 @@ class OrderBook:
         """Return the live handle of an order."""
         handle = self._handles.get(client_order_id)
         if handle is None:
-            handle = self._handles[client_order_id] = OrderHandle(self.order(client_order_id))
+            order = self.order(client_order_id)
+            handle = self._handles[client_order_id] = OrderHandle(order, self._watched)
         return handle
 
     def orders(self) -> Iterator[Order]:
@@ -121,7 +124,6 @@ class OrderBook:
             if isinstance(event, OrderInitialized):
                 new = Order(event)
                 self._orders[coid] = new
-                self._handles[coid] = OrderHandle(new)
                 if event.parent_id is not None:
                     self._children[event.parent_id] = self._children.get(event.parent_id, 0) + 1
                 highest = max(highest, _id_number(coid))

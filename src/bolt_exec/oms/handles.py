@@ -32,10 +32,15 @@ class OrderHandle:
     # No __slots__: the optional compiled build (setup.py, BOLT_EXEC_MYPYC=1) makes this a
     # native class with a fixed layout of its own, and mypyc refuses __slots__ there.
 
-    def __init__(self, order: Order) -> None:
+    def __init__(self, order: Order, watched: dict[str, OrderHandle] | None = None) -> None:
         self.order = order
-        self._listeners: list[Listener] = []
-        self._futures: list[asyncio.Future[OrderStatus]] = []
+        # Most handles are never listened to or awaited (a backtest submits 100,000 orders
+        # and reads their status): the lists are made on first use, and the OMS notifies
+        # only handles entered in ``watched`` (its registry), so it pays nothing per event
+        # for the others.
+        self._listeners: list[Listener] | None = None
+        self._futures: list[asyncio.Future[OrderStatus]] | None = None
+        self._watched = watched
 
     @property
     def client_order_id(self) -> str:
@@ -89,7 +94,10 @@ class OrderHandle:
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(event)`` for every later event of this order."""
+        if self._listeners is None:
+            self._listeners = []
         self._listeners.append(listener)
+        self._watch()
 
     async def done(self, timeout: float | None = None) -> OrderStatus:
         """Wait until the order is terminal; return its final status.
@@ -100,14 +108,22 @@ class OrderHandle:
         if self.order.is_terminal:
             return self.order.status
         fut: asyncio.Future[OrderStatus] = asyncio.get_running_loop().create_future()
+        if self._futures is None:
+            self._futures = []
         self._futures.append(fut)
+        self._watch()
         return await asyncio.wait_for(fut, timeout)
 
+    def _watch(self) -> None:
+        if self._watched is not None:
+            self._watched[self.order.client_order_id] = self
+
     def _notify(self, event: OrderEvent) -> None:
-        for listener in self._listeners:
-            listener(event)
+        if self._listeners:
+            for listener in self._listeners:
+                listener(event)
         if self._futures and self.order.is_terminal:
-            futures, self._futures = self._futures, []
+            futures, self._futures = self._futures, None
             for fut in futures:
                 if not fut.done():
                     fut.set_result(self.order.status)

@@ -249,7 +249,7 @@ class OrderManager(OrderWriter):
                 self._local(order, OrderSubmitted, broker=broker_name)
                 self._flush()  # persist, then transmit
                 venue.submit(submit_command(init))
-        return self._handles[coid]
+        return self.handle(coid)
 
     def cancel(self, client_order_id: str) -> bool:
         """Request a cancel; return False if the order is already done or being canceled.

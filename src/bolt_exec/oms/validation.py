@@ -75,6 +75,66 @@ def _px(value: object, field: str, inst: Instrument) -> Decimal:
     return px
 
 
+class _GridCache:
+    """One instrument's prices and quantities already parsed and found on its grid.
+
+    Strategies send the same few hundred price strings and sizes over and over, and
+    parsing one plus its grid check (a Decimal division) cost more than the rest of
+    an order's validation. Only str, float and int inputs are remembered, each type
+    in its own map (``1 == 1.0`` must not share an entry: ``Decimal("1")`` and
+    ``Decimal("1.0")`` are journaled differently); Decimals are checked every time,
+    and errors are never cached, so a bad value always gets its full error.
+    """
+
+    def __init__(self, inst: Instrument) -> None:
+        self.inst = inst
+        self.px: dict[type, dict[object, Decimal]] = {str: {}, float: {}, int: {}}
+        self.qty: dict[type, dict[object, Decimal]] = {str: {}, float: {}, int: {}}
+
+    def parse_px(self, value: object, field: str) -> Decimal:
+        known = self.px.get(type(value))
+        if known is None:
+            return _px(value, field, self.inst)
+        px = known.get(value)
+        if px is None:
+            px = _px(value, field, self.inst)
+            if len(known) < _GRID_CACHE_MAX:
+                known[value] = px
+        return px
+
+    def parse_qty(self, value: object, field: str) -> Decimal:
+        known = self.qty.get(type(value))
+        if known is None:
+            return _qty(value, field, self.inst)
+        qty = known.get(value)
+        if qty is None:
+            qty = _qty(value, field, self.inst)
+            if len(known) < _GRID_CACHE_MAX:
+                known[value] = qty
+        return qty
+
+
+def _qty(value: object, field: str, inst: Instrument) -> Decimal:
+    qty = to_decimal(value, field)
+    inst.check_qty(qty, field)
+    return qty
+
+
+# Per instrument object (by identity; the entry keeps it alive, so its id is not reused).
+_GRID_CACHES: dict[int, _GridCache] = {}
+_GRID_CACHE_MAX = 4096
+_GRID_INSTRUMENTS_MAX = 1024
+
+
+def _grid(inst: Instrument) -> _GridCache:
+    cache = _GRID_CACHES.get(id(inst))
+    if cache is None or cache.inst is not inst:
+        if len(_GRID_CACHES) >= _GRID_INSTRUMENTS_MAX:
+            _GRID_CACHES.clear()
+        cache = _GRID_CACHES[id(inst)] = _GridCache(inst)
+    return cache
+
+
 def validate_order(
     inst: Instrument,
     *,
@@ -92,8 +152,8 @@ def validate_order(
     side_ = parse_enum(Side, side, "side")
     type_ = parse_enum(OrderType, order_type, "order_type")
     tif_ = parse_enum(TimeInForce, tif, "tif")
-    qty_ = to_decimal(qty, "qty")
-    inst.check_qty(qty_, "qty")
+    grid = _grid(inst)
+    qty_ = grid.parse_qty(qty, "qty")
     needs_limit = type_ in (OrderType.LIMIT, OrderType.STOP_LIMIT)
     needs_stop = type_ in (OrderType.STOP, OrderType.STOP_LIMIT)
     if needs_limit and limit_px is None:
@@ -114,8 +174,8 @@ def validate_order(
             f"must not be set on a {type_} order",
             "use order_type='STOP' or 'STOP_LIMIT', or drop stop_px",
         )
-    limit_ = _px(limit_px, "limit_px", inst) if limit_px is not None else None
-    stop_ = _px(stop_px, "stop_px", inst) if stop_px is not None else None
+    limit_ = grid.parse_px(limit_px, "limit_px") if limit_px is not None else None
+    stop_ = grid.parse_px(stop_px, "stop_px") if stop_px is not None else None
     expire_ = _expire(tif_, expire_ts, now_ns)
     px_for_notional = limit_ or stop_ or ref_px
     if px_for_notional is not None and inst.min_notional > 0:

@@ -37,9 +37,7 @@ from bolt_exec.errors import InvalidTransition, StoreError
 from bolt_exec.model.enums import OPEN_STATUSES
 from bolt_exec.model.events import EVENT_TOPICS, OrderEvent, OrderFilled, OrderInitialized
 from bolt_exec.model.order import Order
-from bolt_exec.model.transitions import TRANSITIONS
 from bolt_exec.oms.book import OrderBook
-from bolt_exec.oms.handles import OrderHandle
 from bolt_exec.store.base import OrderStore
 
 __all__ = ["OrderWriter"]
@@ -125,12 +123,13 @@ class OrderWriter(OrderBook):
         kind = type(event)
         if kind is OrderFilled and order.has_trade(event.trade_id):  # type: ignore[attr-defined]
             return  # duplicate delivery of the same venue trade: an explicit no-op
-        if (order.status, kind) not in TRANSITIONS:
-            self._anomaly(
-                str(InvalidTransition(order.client_order_id, order.status.value, kind.__name__))
-            )
+        try:
+            self._commit(order, event)  # Order.apply refuses an illegal transition
+        except InvalidTransition as exc:
+            problem = str(exc)
+        else:
             return
-        self._commit(order, event)
+        self._anomaly(problem)
 
     def _on_unknown_order(self, event: OrderEvent) -> None:
         if isinstance(event, OrderInitialized) and event.reconciliation:
@@ -148,7 +147,6 @@ class OrderWriter(OrderBook):
     def _store_new(self, order: Order, init: OrderInitialized) -> None:
         coid = order.client_order_id
         self._orders[coid] = order
-        self._handles[coid] = OrderHandle(order)
         self._pending.append(init)
 
     def _local(self, order: Order, kind: type[OrderEvent], **fields: Any) -> None:
@@ -205,15 +203,16 @@ class OrderWriter(OrderBook):
                     f"the order journal failed ({type(exc).__name__}); the OMS has stopped "
                     "taking commands: restart it to recover from the journal and reconcile"
                 ) from exc
-            publish, handles = self.bus.publish, self._handles
+            publish, watched = self.bus.publish, self._watched
             for event in batch:
                 kind = type(event)
                 publish(EVENT_TOPICS[kind], event)
                 if kind is OrderFilled:
                     publish(f"execution.{event.symbol}", event)  # type: ignore[attr-defined]
-                handle = handles.get(event.client_order_id)
-                if handle is not None:
-                    handle._notify(event)
+                if watched:
+                    handle = watched.get(event.client_order_id)
+                    if handle is not None:
+                        handle._notify(event)
 
     def _anomaly(self, message: str) -> None:
         log.error("OMS anomaly: %s", message)
