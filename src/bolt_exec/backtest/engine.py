@@ -47,7 +47,6 @@ from bolt_exec.backtest.strategy import BacktestContext, Strategy, TickView
 from bolt_exec.backtest.timeline import BAR, QUOTE, TRADE, Timeline
 from bolt_exec.backtest.wakeup import RelevanceScanner
 from bolt_exec.errors import UsageError, ValidationError
-from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.oms.manager import OrderManager
 from bolt_exec.safety.gate import SafetyGate
@@ -56,24 +55,6 @@ from bolt_exec.store.base import OrderStore
 __all__ = ["BacktestEngine", "backtest"]
 
 _BLOCK = 1 << 16
-
-
-class _EnginePaper(PaperBroker):
-    """The paper broker, with its book brought up to the cursor before every command."""
-
-    before_command: Callable[[], None] = staticmethod(lambda: None)
-
-    def submit(self, command: SubmitOrder) -> None:
-        self.before_command()
-        super().submit(command)
-
-    def cancel(self, command: CancelOrder) -> None:
-        self.before_command()
-        super().cancel(command)
-
-    def amend(self, command: AmendOrder) -> None:
-        self.before_command()
-        super().amend(command)
 
 
 class BacktestEngine:
@@ -134,7 +115,7 @@ class BacktestEngine:
         self.timeline = tl = Timeline.build(quotes, trades, bars, float(instrument.tick_size))
         self._start = 0 if start_ns is None else int(np.searchsorted(tl.ts, start_ns, "left"))
         self.clock = BacktestClock(tl.ts, start_ns)
-        self.paper = _EnginePaper(
+        self.paper = PaperBroker(
             [instrument],
             fees=fees,
             latency_ns=latency_ns,

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Final
 
 from bolt_exec.errors import InvalidTransition
-from bolt_exec.model.enums import OrderStatus, OrderType, Side, TimeInForce
+from bolt_exec.model.enums import (
+    OPEN_STATUSES,
+    TERMINAL_STATUSES,
+    OrderStatus,
+    OrderType,
+    Side,
+    TimeInForce,
+)
 from bolt_exec.model.events import (
     OrderAccepted,
     OrderEvent,
@@ -18,6 +26,16 @@ from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.transitions import TRANSITIONS, Dynamic
 
 __all__ = ["Order"]
+
+# Enum members and status sets as module constants: the compiled build (setup.py) reads
+# these as C statics, where ``Side.BUY`` is a lookup through the enum's metaclass.
+_ACCEPTED: Final = OrderStatus.ACCEPTED
+_FILLED: Final = OrderStatus.FILLED
+_INITIALIZED: Final = OrderStatus.INITIALIZED
+_OPEN: Final = OPEN_STATUSES
+_PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED
+_TERMINAL: Final = TERMINAL_STATUSES
+_TRIGGERED: Final = OrderStatus.TRIGGERED
 
 
 class Order:
@@ -48,7 +66,7 @@ class Order:
         self.reduce_only: bool = init.reduce_only
         self.post_only: bool = init.post_only
         self.tags: dict[str, str] = dict(init.tags)
-        self.status: OrderStatus = OrderStatus.INITIALIZED
+        self.status: OrderStatus = _INITIALIZED
         self.venue_order_id: str = ""
         self.filled_qty: Decimal = ZERO
         self.avg_px: Decimal | None = None
@@ -69,12 +87,12 @@ class Order:
     @property
     def is_open(self) -> bool:
         """True while the order may still trade."""
-        return self.status.is_open
+        return self.status in _OPEN
 
     @property
     def is_terminal(self) -> bool:
         """True once the order is done (filled, canceled, expired, rejected, denied)."""
-        return self.status.is_terminal
+        return self.status in _TERMINAL
 
     @property
     def trade_ids(self) -> frozenset[str]:
@@ -158,17 +176,17 @@ class Order:
             return target
         complete = self.filled_qty >= self.qty
         if target is Dynamic.FILL:
-            return OrderStatus.FILLED if complete else OrderStatus.PARTIALLY_FILLED
+            return _FILLED if complete else _PARTIALLY_FILLED
         if target is Dynamic.FILL_PENDING:
-            return OrderStatus.FILLED if complete else self.status
+            return _FILLED if complete else self.status
         if target is Dynamic.FILL_TERMINAL:
-            return OrderStatus.FILLED if complete else self.status
+            return _FILLED if complete else self.status
         # RESUME: the pending request was answered.
         if complete:
-            return OrderStatus.FILLED  # an amend down to the filled quantity completes it
+            return _FILLED  # an amend down to the filled quantity completes it
         if self.filled_qty > 0:
-            return OrderStatus.PARTIALLY_FILLED
-        return OrderStatus.TRIGGERED if self.is_triggered else OrderStatus.ACCEPTED
+            return _PARTIALLY_FILLED
+        return _TRIGGERED if self.is_triggered else _ACCEPTED
 
     # -- identity ------------------------------------------------------------------------------
     def __eq__(self, other: object) -> bool:

@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from mypy_extensions import mypyc_attr
 
@@ -60,6 +60,11 @@ if TYPE_CHECKING:
     from bolt_exec.safety.policy import Policy
 
 __all__ = ["OrderManager"]
+
+# Enum members and status sets as module constants: the compiled build (setup.py) reads
+# these as C statics, where ``Side.BUY`` is a lookup through the enum's metaclass.
+_PENDING_CANCEL: Final = OrderStatus.PENDING_CANCEL
+_PENDING_REPLACE: Final = OrderStatus.PENDING_REPLACE
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +251,10 @@ class OrderManager(OrderWriter):
             if not decision.approved:
                 self._local(order, OrderDenied, code=decision.code, reason=decision.reason)
             else:
-                self._local(order, OrderSubmitted, broker=broker_name)
+                submitted = OrderSubmitted(
+                    client_order_id=coid, ts_event=now, ts_init=now, broker=broker_name
+                )
+                self._commit(order, submitted)  # stamps the event id
                 self._flush()  # persist, then transmit
                 venue.submit(submit_command(init))
         return self.handle(coid)
@@ -258,15 +266,16 @@ class OrderManager(OrderWriter):
             UnknownOrderError: no such order.
         """
         order = self.order(client_order_id)
-        if order.is_terminal or order.status is OrderStatus.PENDING_CANCEL:
+        if order.is_terminal or order.status is _PENDING_CANCEL:
             return False
         now = self.clock.now_ns()
+        coid = order.client_order_id
         with self._command:
-            self._local(order, OrderPendingCancel)
+            self._commit(order, OrderPendingCancel(client_order_id=coid, ts_event=now, ts_init=now))
             self._flush()
             self._brokers[order.broker].cancel(
                 CancelOrder(
-                    client_order_id=order.client_order_id,
+                    client_order_id=coid,
                     symbol=order.symbol,
                     venue_order_id=order.venue_order_id,
                     ts_init=now,
@@ -294,8 +303,8 @@ class OrderManager(OrderWriter):
         """
         order = self.order(client_order_id)
         if not order.is_open or order.status in (
-            OrderStatus.PENDING_CANCEL,
-            OrderStatus.PENDING_REPLACE,
+            _PENDING_CANCEL,
+            _PENDING_REPLACE,
         ):
             raise ValidationError(
                 "client_order_id",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import NamedTuple, TypeVar
+from typing import Final, NamedTuple, TypeVar
 
 from bolt_exec.adapters.base import Capabilities
 from bolt_exec.errors import UnsupportedError, ValidationError
@@ -24,6 +24,13 @@ __all__ = [
     "validate_amend",
     "validate_order",
 ]
+
+# Enum members and status sets as module constants: the compiled build (setup.py) reads
+# these as C statics, where ``Side.BUY`` is a lookup through the enum's metaclass.
+_GTD: Final = TimeInForce.GTD
+_LIMIT: Final = OrderType.LIMIT
+_STOP: Final = OrderType.STOP
+_STOP_LIMIT: Final = OrderType.STOP_LIMIT
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -154,8 +161,8 @@ def validate_order(
     tif_ = parse_enum(TimeInForce, tif, "tif")
     grid = _grid(inst)
     qty_ = grid.parse_qty(qty, "qty")
-    needs_limit = type_ in (OrderType.LIMIT, OrderType.STOP_LIMIT)
-    needs_stop = type_ in (OrderType.STOP, OrderType.STOP_LIMIT)
+    needs_limit = type_ in (_LIMIT, _STOP_LIMIT)
+    needs_stop = type_ in (_STOP, _STOP_LIMIT)
     if needs_limit and limit_px is None:
         raise ValidationError("limit_px", None, f"is required for {type_} orders", "pass limit_px")
     if not needs_limit and limit_px is not None:
@@ -192,7 +199,7 @@ def validate_order(
 
 
 def _expire(tif: TimeInForce, expire_ts: object, now_ns: int) -> int | None:
-    if tif is not TimeInForce.GTD:
+    if tif is not _GTD:
         if expire_ts is not None:
             raise ValidationError(
                 "expire_ts",
@@ -243,9 +250,9 @@ def validate_amend(
                 f"must exceed the filled quantity {filled_qty}",
                 "cancel the order instead to stop it",
             )
-    if limit_px is not None and order_type not in (OrderType.LIMIT, OrderType.STOP_LIMIT):
+    if limit_px is not None and order_type not in (_LIMIT, _STOP_LIMIT):
         raise ValidationError("limit_px", limit_px, f"cannot be set on a {order_type} order")
-    if stop_px is not None and order_type not in (OrderType.STOP, OrderType.STOP_LIMIT):
+    if stop_px is not None and order_type not in (_STOP, _STOP_LIMIT):
         raise ValidationError("stop_px", stop_px, f"cannot be set on a {order_type} order")
     limit_ = _px(limit_px, "limit_px", inst) if limit_px is not None else None
     stop_ = _px(stop_px, "stop_px", inst) if stop_px is not None else None

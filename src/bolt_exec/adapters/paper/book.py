@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Final
 
 from bolt_exec.clock import Timer
 from bolt_exec.model.commands import SubmitOrder
@@ -12,6 +13,14 @@ from bolt_exec.model.numbers import ZERO
 from bolt_exec.model.reports import OrderStatusReport
 
 __all__ = ["Quote", "VenueOrder"]
+
+# Enum members and status sets as module constants: the compiled build (setup.py) reads
+# these as C statics, where ``Side.BUY`` is a lookup through the enum's metaclass.
+_ACCEPTED: Final = OrderStatus.ACCEPTED
+_BUY: Final = Side.BUY
+_MARKET: Final = OrderType.MARKET
+_STOP: Final = OrderType.STOP
+_STOP_LIMIT: Final = OrderType.STOP_LIMIT
 
 
 @dataclass(slots=True)
@@ -29,15 +38,15 @@ class Quote:
 
     def take_px(self, side: Side) -> Decimal | None:
         """The price a taker on ``side`` would pay (ask for BUY, bid for SELL)."""
-        return self.ask if side is Side.BUY else self.bid
+        return self.ask if side is _BUY else self.bid
 
     def available(self, side: Side) -> Decimal:
         """Displayed size a taker on ``side`` can still take from this quote."""
-        return self.avail_ask if side is Side.BUY else self.avail_bid
+        return self.avail_ask if side is _BUY else self.avail_bid
 
     def consume(self, side: Side, qty: Decimal) -> None:
         """Record that a taker on ``side`` took ``qty``."""
-        if side is Side.BUY:
+        if side is _BUY:
             self.avail_ask -= qty
         else:
             self.avail_bid -= qty
@@ -56,7 +65,7 @@ class VenueOrder:
     ts_accepted: int
     filled: Decimal = ZERO
     notional: Decimal = ZERO
-    status: OrderStatus = OrderStatus.ACCEPTED
+    status: OrderStatus = _ACCEPTED
     is_triggered: bool = False
     modifications: int = 0
     expiry: Timer | None = field(default=None, repr=False)
@@ -78,14 +87,12 @@ class VenueOrder:
     def acts_as_market(self) -> bool:
         """True for a market order, or a stop order once triggered."""
         t = self.cmd.order_type
-        return t is OrderType.MARKET or (t is OrderType.STOP and self.is_triggered)
+        return t is _MARKET or (t is _STOP and self.is_triggered)
 
     @property
     def is_armed(self) -> bool:
         """True for a stop or stop-limit order waiting for its trigger."""
-        return self.cmd.order_type in (OrderType.STOP, OrderType.STOP_LIMIT) and not (
-            self.is_triggered
-        )
+        return self.cmd.order_type in (_STOP, _STOP_LIMIT) and not (self.is_triggered)
 
     @property
     def avg_px(self) -> Decimal | None:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from mypy_extensions import mypyc_attr
@@ -46,7 +46,7 @@ from bolt_exec.adapters.paper.state import (
 )
 from bolt_exec.clock import Clock
 from bolt_exec.model.commands import AmendOrder, CancelOrder, SubmitOrder
-from bolt_exec.model.enums import LiquiditySide, OrderStatus, TimeInForce
+from bolt_exec.model.enums import OPEN_STATUSES, LiquiditySide, OrderStatus, TimeInForce
 from bolt_exec.model.events import (
     OrderAccepted,
     OrderCanceled,
@@ -63,6 +63,20 @@ from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.reports import MassStatus, OrderStatusReport
 
 __all__ = ["PaperBroker"]
+
+# Enum members and status sets as module constants: the compiled build (setup.py) reads
+# these as C statics, where ``Side.BUY`` is a lookup through the enum's metaclass.
+_CANCELED: Final = OrderStatus.CANCELED
+_DAY: Final = TimeInForce.DAY
+_EXPIRED: Final = OrderStatus.EXPIRED
+_FILLED: Final = OrderStatus.FILLED
+_FOK: Final = TimeInForce.FOK
+_GTD: Final = TimeInForce.GTD
+_IOC: Final = TimeInForce.IOC
+_OPEN: Final = OPEN_STATUSES
+_PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED
+_TAKER: Final = LiquiditySide.TAKER
+_TRIGGERED: Final = OrderStatus.TRIGGERED
 
 
 # Subclassed by adapters, tests and users: keep that possible in the compiled build.
@@ -121,6 +135,9 @@ class PaperBroker(BrokerBase):
         self._tz = ZoneInfo(session_tz)
         self.dropped: list[object] = []
         self.commands_received = 0
+        # Called as each command reaches the venue, before it is handled: the backtest
+        # engine brings the book up to its cursor here.
+        self.before_command: Callable[[], None] | None = None
         self._state_path = Path(state_path) if state_path is not None else None
         if self._state_path is not None:
             saved = read_state(self._state_path, name)
@@ -142,14 +159,14 @@ class PaperBroker(BrokerBase):
         self._seq = saved.seq
         for vo in restore(saved, self.account, self.matcher.books):
             self._orders[vo.cmd.client_order_id] = vo
-            if vo.status.is_open:
+            if vo.status in _OPEN:
                 self.matcher.rest(vo)
 
     def bind(self, sink: EventSink, clock: Clock) -> None:
         """Attach the OMS; re-arm the expiry of orders restored from ``state_path``."""
         super().bind(sink, clock)
         for vo in self._orders.values():
-            if vo.status.is_open and vo.expiry is None:
+            if vo.status in _OPEN and vo.expiry is None:
                 self._arm_expiry(vo)
 
     # ------------------------------------------------------------------ BrokerBase
@@ -176,15 +193,24 @@ class PaperBroker(BrokerBase):
 
     def submit(self, command: SubmitOrder) -> None:
         """Receive a new order (after the latency)."""
-        self._deliver(command, self._arrive_submit)
+        if self._arrives_now(command):
+            self._arrive_submit(command)
+        elif self._connected:
+            self._arrive_later(command, self._arrive_submit)
 
     def cancel(self, command: CancelOrder) -> None:
         """Receive a cancel request (after the latency)."""
-        self._deliver(command, self._arrive_cancel)
+        if self._arrives_now(command):
+            self._arrive_cancel(command)
+        elif self._connected:
+            self._arrive_later(command, self._arrive_cancel)
 
     def amend(self, command: AmendOrder) -> None:
         """Receive an amend request (after the latency)."""
-        self._deliver(command, self._arrive_amend)
+        if self._arrives_now(command):
+            self._arrive_amend(command)
+        elif self._connected:
+            self._arrive_later(command, self._arrive_amend)
 
     async def mass_status(self, since_ns: int | None = None) -> MassStatus:
         """Open orders, fills since ``since_ns``, positions and balances."""
@@ -195,7 +221,7 @@ class PaperBroker(BrokerBase):
         return MassStatus(
             broker=self.name,
             ts=self._now(),
-            orders=tuple(vo.report() for vo in self._orders.values() if vo.status.is_open),
+            orders=tuple(vo.report() for vo in self._orders.values() if vo.status in _OPEN),
             fills=self.account.fills_since(since_ns),
             positions=self.account.position_reports(),
             balances=dict(self.account.cash),
@@ -236,17 +262,24 @@ class PaperBroker(BrokerBase):
         self.matcher.on_bar(symbol, high, low, close, volume, ts)
 
     # ------------------------------------------------------------------ arrival
-    def _deliver(self, command: Any, handler: Callable[[Any], None]) -> None:
+    def _arrives_now(self, command: Any) -> bool:
+        """Count a command; True if it is to be handled now, False if dropped or delayed.
+
+        The handler is called directly by the caller (not passed in): on the hot path of
+        a backtest that saves a bound method and a generic call per command.
+        """
         self.commands_received += 1
+        if self.before_command is not None:
+            self.before_command()
         if not self._connected:
             self.dropped.append(command)
-            return
-        if self.latency_ns <= 0:
-            handler(command)
-        else:
-            self._clock_().set_timer(
-                self._now() + self.latency_ns, lambda _ts: self._if_connected(handler, command)
-            )
+            return False
+        return self.latency_ns <= 0
+
+    def _arrive_later(self, command: Any, handler: Callable[[Any], None]) -> None:
+        self._clock_().set_timer(
+            self._now() + self.latency_ns, lambda _ts: self._if_connected(handler, command)
+        )
 
     def _if_connected(self, handler: Callable[[Any], None], command: Any) -> None:
         if self._connected:
@@ -278,21 +311,25 @@ class PaperBroker(BrokerBase):
             cmd, f"{self.name}-{self._seq}", self._seq, cmd.qty, cmd.limit_px, cmd.stop_px, now
         )
         self._orders[coid] = vo
-        if cmd.tif in (TimeInForce.IOC, TimeInForce.FOK):
+        if cmd.tif in (_IOC, _FOK):
             self._take_immediate(vo)
             return
-        self._say(OrderAccepted, coid, venue_order_id=vo.venue_order_id)
+        self._emit_(
+            OrderAccepted(
+                client_order_id=coid, ts_event=now, ts_init=now, venue_order_id=vo.venue_order_id
+            )
+        )
         self._arm_expiry(vo)
         if not vo.is_armed:
             self.matcher.take(vo)
-        if vo.status.is_open:
+        if vo.status in _OPEN:
             self.matcher.rest(vo)
 
     def _take_immediate(self, vo: VenueOrder) -> None:
         book = self.matcher.book(vo.cmd.symbol)
         can = self.matcher.taker_qty(vo, book)
-        if vo.cmd.tif is TimeInForce.FOK and can < vo.qty:
-            self._finish(vo, OrderStatus.CANCELED)
+        if vo.cmd.tif is _FOK and can < vo.qty:
+            self._finish(vo, _CANCELED)
             self._say(
                 OrderCanceled,
                 vo.cmd.client_order_id,
@@ -302,25 +339,25 @@ class PaperBroker(BrokerBase):
         if can > 0:
             px = self.matcher.taker_px(vo, book)
             book.consume(vo.side, can)
-            self._fill(vo, can, px, LiquiditySide.TAKER)
+            self._fill(vo, can, px, _TAKER)
         if vo.leaves > 0:
-            self._finish(vo, OrderStatus.CANCELED)
+            self._finish(vo, _CANCELED)
             self._say(OrderCanceled, vo.cmd.client_order_id, reason="IOC: remainder canceled")
 
     def _arrive_cancel(self, cmd: CancelOrder) -> None:
         vo = self._orders.get(cmd.client_order_id)
         now = self._now()
-        if vo is None or not vo.status.is_open:
+        if vo is None or vo.status not in _OPEN:
             why = "unknown order" if vo is None else f"order is {vo.status}"
             self._say(OrderCancelRejected, cmd.client_order_id, reason=f"too late to cancel: {why}")
             return
-        self._finish(vo, OrderStatus.CANCELED)
+        self._finish(vo, _CANCELED)
         self._emit_(OrderCanceled(client_order_id=cmd.client_order_id, ts_event=now, ts_init=now))
 
     def _arrive_amend(self, cmd: AmendOrder) -> None:
         vo = self._orders.get(cmd.client_order_id)
         coid = cmd.client_order_id
-        if vo is None or not vo.status.is_open:
+        if vo is None or vo.status not in _OPEN:
             why = "unknown order" if vo is None else f"order is {vo.status}"
             self._say(OrderReplaceRejected, coid, reason=f"too late to amend: {why}")
             return
@@ -357,9 +394,9 @@ class PaperBroker(BrokerBase):
         vo.notional += qty * px
         r = self.account.book_fill(vo, inst, qty, px, liq, fee, self._now())
         if vo.leaves == 0:
-            self._finish(vo, OrderStatus.FILLED)
+            self._finish(vo, _FILLED)
         else:
-            vo.status = OrderStatus.PARTIALLY_FILLED
+            vo.status = _PARTIALLY_FILLED
         self._say(
             OrderFilled,
             r.client_order_id,
@@ -383,7 +420,7 @@ class PaperBroker(BrokerBase):
 
     def _trigger(self, vo: VenueOrder) -> None:
         vo.is_triggered = True
-        vo.status = OrderStatus.TRIGGERED
+        vo.status = _TRIGGERED
         now = self._now()
         coid = vo.cmd.client_order_id
         self._emit_(OrderTriggered(client_order_id=coid, ts_event=now, ts_init=now))
@@ -391,18 +428,18 @@ class PaperBroker(BrokerBase):
     # ------------------------------------------------------------------ expiry
     def _arm_expiry(self, vo: VenueOrder) -> None:
         when: int | None = None
-        if vo.cmd.tif is TimeInForce.GTD:
+        if vo.cmd.tif is _GTD:
             when = vo.cmd.expire_ts
-        elif vo.cmd.tif is TimeInForce.DAY and self._session_close is not None:
+        elif vo.cmd.tif is _DAY and self._session_close is not None:
             when = next_session_close(self._now(), self._session_close, self._tz)
         if when is not None:
             vo.expiry = self._clock_().set_timer(when, lambda _ts: self._expire(vo))
 
     def _expire(self, vo: VenueOrder) -> None:
-        if not vo.status.is_open:
+        if vo.status not in _OPEN:
             return
         vo.expiry = None
-        self._finish(vo, OrderStatus.EXPIRED)
+        self._finish(vo, _EXPIRED)
         self._emit_(
             OrderExpired(
                 client_order_id=vo.cmd.client_order_id, ts_event=self._now(), ts_init=self._now()

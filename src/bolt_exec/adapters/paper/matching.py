@@ -19,15 +19,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Final
 
 from bolt_exec.adapters.paper.book import Quote, VenueOrder
 from bolt_exec.adapters.paper.queue import on_level_quote, on_level_trade
 from bolt_exec.model.commands import SubmitOrder
-from bolt_exec.model.enums import LiquiditySide, OrderType, Side
+from bolt_exec.model.enums import OPEN_STATUSES, LiquiditySide, OrderType, Side
 from bolt_exec.model.instrument import Instrument
 from bolt_exec.model.numbers import ZERO
 
 __all__ = ["Matcher", "Number", "crosses", "refusal_reason", "to_dec"]
+
+# Enum members and status sets as module constants: the compiled build (setup.py) reads
+# these as C statics, where ``Side.BUY`` is a lookup through the enum's metaclass.
+_BUY: Final = Side.BUY
+_LIMIT: Final = OrderType.LIMIT
+_MAKER: Final = LiquiditySide.MAKER
+_MARKET: Final = OrderType.MARKET
+_OPEN: Final = OPEN_STATUSES
+_SELL: Final = Side.SELL
+_STOP_LIMIT: Final = OrderType.STOP_LIMIT
+_TAKER: Final = LiquiditySide.TAKER
 
 Number = Decimal | float | int | str
 FillSink = Callable[[VenueOrder, Decimal, Decimal, LiquiditySide], None]
@@ -43,11 +55,11 @@ def to_dec(value: Number) -> Decimal:
 
 def crosses(side: Side, limit: Decimal, far: Decimal) -> bool:
     """True if a ``side`` order at ``limit`` can trade against the far touch ``far``."""
-    return far <= limit if side is Side.BUY else far >= limit
+    return far <= limit if side is _BUY else far >= limit
 
 
 def _strictly_through(side: Side, limit: Decimal, px: Decimal) -> bool:
-    return px < limit if side is Side.BUY else px > limit
+    return px < limit if side is _BUY else px > limit
 
 
 class Matcher:
@@ -120,12 +132,8 @@ class Matcher:
         if resting:
             book.ts = ts
             vol = to_dec(volume)
-            self.match(
-                symbol, resting.values(), trade_px=to_dec(low), trade_size=vol, only=Side.BUY
-            )
-            self.match(
-                symbol, resting.values(), trade_px=to_dec(high), trade_size=vol, only=Side.SELL
-            )
+            self.match(symbol, resting.values(), trade_px=to_dec(low), trade_size=vol, only=_BUY)
+            self.match(symbol, resting.values(), trade_px=to_dec(high), trade_size=vol, only=_SELL)
         c = to_dec(close)
         self.on_quote(symbol, c, c, volume, volume, ts)
         book.last = c
@@ -138,7 +146,7 @@ class Matcher:
         if qty > 0:
             px = self.taker_px(vo, book)
             book.consume(vo.side, qty)
-            self._on_fill(vo, qty, px, LiquiditySide.TAKER)
+            self._on_fill(vo, qty, px, _TAKER)
 
     def match(
         self,
@@ -152,7 +160,7 @@ class Matcher:
         """Match resting ``orders`` (in arrival order) against the book or a print."""
         book = self.book(symbol)
         for vo in list(orders):
-            if not vo.status.is_open or (only is not None and vo.side is not only):
+            if vo.status not in _OPEN or (only is not None and vo.side is not only):
                 continue
             if vo.is_armed and not self._trigger(vo, book, trade_px):
                 continue
@@ -162,20 +170,20 @@ class Matcher:
                     if qty > 0:
                         px = self.taker_px(vo, book)
                         book.consume(vo.side, qty)
-                        self._on_fill(vo, qty, px, LiquiditySide.TAKER)
+                        self._on_fill(vo, qty, px, _TAKER)
                 elif trade_size is not None:  # a stop triggered by a print fills at the stop
                     qty = min(vo.leaves, trade_size)
-                    self._on_fill(vo, qty, vo.stop_px or trade_px, LiquiditySide.TAKER)
+                    self._on_fill(vo, qty, vo.stop_px or trade_px, _TAKER)
                 continue
             limit = vo.limit_px
             assert limit is not None  # only limit-priced orders are left
             if trade_px is not None:
                 if trade_size and _strictly_through(vo.side, limit, trade_px):
-                    self._on_fill(vo, min(vo.leaves, trade_size), limit, LiquiditySide.MAKER)
+                    self._on_fill(vo, min(vo.leaves, trade_size), limit, _MAKER)
                 elif trade_size and trade_px == limit:
                     qty = on_level_trade(vo, trade_size)
                     if qty > 0:
-                        self._on_fill(vo, qty, limit, LiquiditySide.MAKER)
+                        self._on_fill(vo, qty, limit, _MAKER)
                 continue
             on_level_quote(vo, book)
             far = book.take_px(vo.side)
@@ -184,13 +192,13 @@ class Matcher:
                 qty = min(vo.leaves, book.available(vo.side))
                 if qty > 0:
                     book.consume(vo.side, qty)
-                    self._on_fill(vo, qty, limit, LiquiditySide.MAKER)
+                    self._on_fill(vo, qty, limit, _MAKER)
 
     def _trigger(self, vo: VenueOrder, book: Quote, trade_px: Decimal | None) -> bool:
         stop = vo.stop_px
         assert stop is not None  # only stop orders are armed
-        ref = trade_px if trade_px is not None else (book.ask if vo.side is Side.BUY else book.bid)
-        if ref is None or not (ref >= stop if vo.side is Side.BUY else ref <= stop):
+        ref = trade_px if trade_px is not None else (book.ask if vo.side is _BUY else book.bid)
+        if ref is None or not (ref >= stop if vo.side is _BUY else ref <= stop):
             return False
         self._on_trigger(vo)
         return True
@@ -200,7 +208,7 @@ class Matcher:
         far = book.take_px(vo.side)
         if far is None:
             return ZERO
-        limited = vo.cmd.order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT)
+        limited = vo.cmd.order_type in (_LIMIT, _STOP_LIMIT)
         if limited and vo.limit_px is not None and not crosses(vo.side, vo.limit_px, far):
             return ZERO
         return min(vo.leaves, book.available(vo.side))
@@ -212,7 +220,7 @@ class Matcher:
         tick = self.instruments[vo.cmd.symbol].tick_size
         px = far + vo.side.sign * self.slippage_ticks * tick
         limit = vo.limit_px
-        if limit is not None and (px > limit if vo.side is Side.BUY else px < limit):
+        if limit is not None and (px > limit if vo.side is _BUY else px < limit):
             px = limit  # slippage never takes a limit order past its limit
         return px
 
@@ -235,10 +243,10 @@ def refusal_reason(
     for px in (cmd.limit_px, cmd.stop_px):
         if px is not None and px % inst.tick_size:
             return f"price {px} is off {inst.symbol}'s tick {inst.tick_size}"
-    if cmd.order_type is OrderType.MARKET and (book is None or book.take_px(cmd.side) is None):
+    if cmd.order_type is _MARKET and (book is None or book.take_px(cmd.side) is None):
         return f"no market for {cmd.symbol}: a market order needs a quote"
     if cmd.reduce_only and (
-        position == 0 or (position > 0) == (cmd.side is Side.BUY) or cmd.qty > abs(position)
+        position == 0 or (position > 0) == (cmd.side is _BUY) or cmd.qty > abs(position)
     ):
         return f"reduce-only order would increase the position ({position})"
     if cmd.post_only and cmd.limit_px is not None and book is not None:

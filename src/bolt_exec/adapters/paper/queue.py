@@ -28,6 +28,7 @@ fills from prints at the level when trades are fed.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Final
 
 from bolt_exec.adapters.paper.book import Quote, VenueOrder
 from bolt_exec.model.enums import Side
@@ -35,15 +36,19 @@ from bolt_exec.model.numbers import ZERO
 
 __all__ = ["on_level_quote", "on_level_trade"]
 
+# Enum members and status sets as module constants: the compiled build (setup.py) reads
+# these as C statics, where ``Side.BUY`` is a lookup through the enum's metaclass.
+_BUY: Final = Side.BUY
+
 
 def _near(book: Quote, side: Side) -> tuple[Decimal | None, Decimal]:
-    if side is Side.BUY:
+    if side is _BUY:
         return book.bid, book.bid_size
     return book.ask, book.ask_size
 
 
 def _behind_touch(side: Side, limit: Decimal, near: Decimal) -> bool:
-    return limit < near if side is Side.BUY else limit > near
+    return limit < near if side is _BUY else limit > near
 
 
 def on_level_quote(vo: VenueOrder, book: Quote) -> None:
