@@ -65,7 +65,9 @@ class Order:
         self.parent_id: str | None = init.parent_id
         self.reduce_only: bool = init.reduce_only
         self.post_only: bool = init.post_only
-        self.tags: dict[str, str] = dict(init.tags)
+        # Shared with the initializing event, not copied: both are read-only by contract
+        # (the OMS copies the caller's tags once, into the event).
+        self.tags: dict[str, str] = init.tags
         self.status: OrderStatus = _INITIALIZED
         self.venue_order_id: str = ""
         self.filled_qty: Decimal = ZERO
@@ -76,7 +78,7 @@ class Order:
         self.ts_last: int = init.ts_event
         self.events: list[OrderEvent] = [init]
         self.last_event: OrderEvent = init
-        self._trade_ids: set[str] = set()
+        self._trade_ids: set[str] | None = None  # made on the first fill (most orders get none)
 
     # -- derived -------------------------------------------------------------------------------
     @property
@@ -97,11 +99,12 @@ class Order:
     @property
     def trade_ids(self) -> frozenset[str]:
         """The venue trade ids applied so far."""
-        return frozenset(self._trade_ids)
+        return frozenset(self._trade_ids or ())
 
     def has_trade(self, trade_id: str) -> bool:
         """Return True if a fill with ``trade_id`` was applied."""
-        return trade_id in self._trade_ids
+        ids = self._trade_ids
+        return ids is not None and trade_id in ids
 
     # -- the one mutator -----------------------------------------------------------------------
     def apply(self, event: OrderEvent) -> bool:
@@ -118,7 +121,7 @@ class Order:
                 f"{type(event).__name__} for {event.client_order_id!r}",
             )
         kind = type(event)
-        if kind is OrderFilled and event.trade_id in self._trade_ids:  # type: ignore[attr-defined]
+        if kind is OrderFilled and self.has_trade(event.trade_id):  # type: ignore[attr-defined]
             return False
         target = TRANSITIONS.get((self.status, kind))
         if target is None:
@@ -153,6 +156,8 @@ class Order:
         self.filled_qty = new_filled
         self.avg_px = (prev_cost + fill.last_px * fill.last_qty) / new_filled
         self.fees += fill.fee
+        if self._trade_ids is None:
+            self._trade_ids = set()
         self._trade_ids.add(fill.trade_id)
         if fill.venue_order_id and not self.venue_order_id:
             self.venue_order_id = fill.venue_order_id
