@@ -52,7 +52,11 @@ class OrderWriter(OrderBook):
 
     def __init__(self, clock: Clock, store: OrderStore, bus: MessageBus, *, strict: bool) -> None:
         super().__init__(clock)
-        self.store = store
+        self.store = store  # fixed for the OMS's life: its append methods are bound here
+        # Bound once (not per flush): the writer journals several times per order.
+        self._journal: Callable[[list[OrderEvent]], object] = store.append
+        self._journal_new = _append_new_of(store)
+        self._pending_fresh = True  # every pending event's id was stamped by the OMS
         self.bus = bus
         self.strict = strict
         self.anomalies: list[str] = []
@@ -136,7 +140,7 @@ class OrderWriter(OrderBook):
             # The reconciler adopts an order the venue has and we never sent (external).
             if not event.event_id:
                 force_setattr(event, "event_id", f"{event.client_order_id}-1")
-            self._store_new(Order(event), event)
+            self._store_new(Order(event), event, fresh=False)
             return
         self._anomaly(
             f"event for unknown order {event.client_order_id!r}: "
@@ -144,27 +148,29 @@ class OrderWriter(OrderBook):
         )
 
     # ------------------------------------------------------------------ the one write path
-    def _store_new(self, order: Order, init: OrderInitialized) -> None:
+    def _store_new(self, order: Order, init: OrderInitialized, *, fresh: bool = True) -> None:
         coid = order.client_order_id
         self._orders[coid] = order
         self._pending.append(init)
+        if not fresh:
+            self._pending_fresh = False
 
     def _local(self, order: Order, kind: type[OrderEvent], **fields: Any) -> None:
         """Commit an event the OMS itself originates (now, for ``order``)."""
         now = self.clock.now_ns()
         coid = order.client_order_id
-        event_id = f"{coid}-{len(order.events) + 1}"
-        self._commit(
-            order,
-            kind(client_order_id=coid, ts_event=now, ts_init=now, event_id=event_id, **fields),
-        )
+        # _commit stamps the event id
+        self._commit(order, kind(client_order_id=coid, ts_event=now, ts_init=now, **fields))
 
     def _commit(self, order: Order, event: OrderEvent) -> None:
         coid = order.client_order_id
         if not event.event_id:
             # Broker events arrive without an id; the OMS owns them from here, so stamping
-            # the (frozen) struct in place is safe and saves a copy on the hot path.
+            # the (frozen) struct in place is safe and saves a copy on the hot path. The
+            # number is one past the order's last event, so the id is new to the journal.
             force_setattr(event, "event_id", f"{coid}-{len(order.events) + 1}")
+        else:
+            self._pending_fresh = False  # an id from elsewhere: the journal must check it
         fill = event if type(event) is OrderFilled else None
         if fill is not None and fill.last_qty > order.leaves_qty:
             self._anomaly(
@@ -188,13 +194,17 @@ class OrderWriter(OrderBook):
         the events that led to it are durable. Handlers may issue commands while their
         event is published; those commands' events are journaled by a later append.
         """
-        # Typed as returning object: the count is not needed here, and the compiled build
-        # would otherwise refuse (as a journal failure) a duck-typed store returning None.
-        journal: Callable[[list[OrderEvent]], object] = self.store.append
+        # The journal is typed as returning object: the count is not needed here, and the
+        # compiled build would otherwise refuse (as a journal failure) a duck-typed store
+        # returning None.
         while self._pending:
             batch, self._pending = self._pending, []
+            fresh, self._pending_fresh = self._pending_fresh, True
             try:
-                journal(batch)
+                if fresh and self._journal_new is not None:
+                    self._journal_new(batch)
+                else:
+                    self._journal(batch)
             except Exception as exc:
                 # Our state is now ahead of the journal: refuse everything until a restart
                 # rebuilds the book from what was durably written.
@@ -203,12 +213,12 @@ class OrderWriter(OrderBook):
                     f"the order journal failed ({type(exc).__name__}); the OMS has stopped "
                     "taking commands: restart it to recover from the journal and reconcile"
                 ) from exc
-            publish, watched = self.bus.publish, self._watched
+            bus, watched = self.bus, self._watched
             for event in batch:
                 kind = type(event)
-                publish(EVENT_TOPICS[kind], event)
+                bus.publish(EVENT_TOPICS[kind], event)
                 if kind is OrderFilled:
-                    publish(f"execution.{event.symbol}", event)  # type: ignore[attr-defined]
+                    bus.publish(f"execution.{event.symbol}", event)  # type: ignore[attr-defined]
                 if watched:
                     handle = watched.get(event.client_order_id)
                     if handle is not None:
@@ -220,6 +230,26 @@ class OrderWriter(OrderBook):
         self.bus.publish("oms.anomaly", message)
         if self.strict:
             raise InvalidTransition("?", "?", message)
+
+
+def _append_new_of(store: OrderStore) -> Callable[[list[OrderEvent]], object] | None:
+    """The store's ``append_new``, if it has one the writer may use; else None.
+
+    A store may offer ``append_new`` (see MemoryOrderStore) for events the OMS stamped
+    itself, whose ids cannot repeat; batches holding any other event take ``append``.
+    A subclass that overrides ``append`` (to count, mirror or fail batches) and not
+    ``append_new`` must still see every batch, so the class nearest the store's own
+    that defines either method decides.
+    """
+    for klass in type(store).__mro__:
+        defined = vars(klass)
+        if "append_new" in defined:
+            # not part of the OrderStore protocol, hence getattr
+            new: Callable[[list[OrderEvent]], object] = getattr(store, "append_new")  # noqa: B009
+            return new
+        if "append" in defined:
+            return None
+    return None
 
 
 class _CommandScope:

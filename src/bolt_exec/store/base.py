@@ -225,6 +225,7 @@ class MemoryOrderStore:
         # Event id -> its order; (order, id) pairs for the rare id that two orders share.
         self._ids: dict[str, str] = {}
         self._shared_ids: set[tuple[str, str]] = set()
+        self._indexed = 0  # entries before this one are in _ids (see append_new)
         self._orders: dict[str, OrderRecord] = {}
         self._fills: list[FillRecord] = []
         self._trades: set[tuple[str, str]] = set()
@@ -252,6 +253,7 @@ class MemoryOrderStore:
 
     def append(self, events: Sequence[OrderEvent]) -> int:
         """Append, skipping (order, event id) pairs already present; return how many were new."""
+        self._index_ids()
         ids = self._ids
         entries = self._entries
         before = len(entries)
@@ -263,7 +265,34 @@ class MemoryOrderStore:
                 elif not self._new_shared_id(event.client_order_id, event_id):
                     continue
             entries.append(event)
-        return len(self._entries) - before
+        self._indexed = len(entries)
+        return len(entries) - before
+
+    def append_new(self, events: Sequence[OrderEvent]) -> int:
+        """Append events whose ids the caller knows are new; return how many (all).
+
+        The OMS calls this for the events it stamped itself (``{client_order_id}-{n}``,
+        ``n`` one past the order's last event), which cannot repeat an id: it skips the
+        per-event lookup in the id index, the costliest part of an in-memory append over
+        a long session. The index catches up on the next :meth:`append`, so a later
+        re-append of the same events is still a no-op.
+        """
+        self._entries.extend(events)
+        return len(events)
+
+    def _index_ids(self) -> None:
+        entries = self._entries
+        if self._indexed == len(entries):
+            return
+        ids = self._ids
+        for event in entries[self._indexed :]:
+            event_id = event.event_id
+            if event_id:
+                if event_id not in ids:
+                    ids[event_id] = event.client_order_id
+                else:
+                    self._new_shared_id(event.client_order_id, event_id)
+        self._indexed = len(entries)
 
     def _new_shared_id(self, coid: str, event_id: str) -> bool:
         # An id already seen: new only if it is another order's and not yet seen for this one.

@@ -8,10 +8,12 @@ from decimal import Decimal
 
 import pytest
 
+from bolt_exec.adapters.paper import PaperBroker
 from bolt_exec.bus import MessageBus
+from bolt_exec.clock import SimClock
 from bolt_exec.errors import DuplicateOrderIdError, UnknownOrderError, ValidationError
 from bolt_exec.model.enums import OrderStatus
-from bolt_exec.model.events import OrderEvent, OrderFilled, event_topic
+from bolt_exec.model.events import OrderEvent, OrderExpired, OrderFilled, event_topic
 from bolt_exec.model.order import Order
 from bolt_exec.oms.manager import OrderManager
 from bolt_exec.safety.decision import APPROVED, Decision
@@ -401,6 +403,50 @@ def test_reconciler_can_adopt_an_external_order_and_its_fills() -> None:
     assert order.status is OrderStatus.PARTIALLY_FILLED and order.filled_qty == 4
     assert oms.position("AAPL").qty == 4  # type: ignore[union-attr]
     assert [e.event_id for e in oms.store.events()] == [f"{coid}-{n}" for n in range(1, 5)]
+
+
+class _RoutingStore(MemoryOrderStore):
+    """Records which append each journal batch took."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def append(self, events: Sequence[OrderEvent]) -> int:
+        self.calls.append(("append", [e.event_id for e in events]))
+        return super().append(events)
+
+    def append_new(self, events: Sequence[OrderEvent]) -> int:
+        self.calls.append(("append_new", [e.event_id for e in events]))
+        return super().append_new(events)
+
+
+def test_the_oms_skips_id_checks_only_for_ids_it_stamped_itself() -> None:
+    """Its own events take append_new; an event carrying an id of its own takes append,
+    so a redelivered reconciliation event is journaled once."""
+    store = _RoutingStore()
+    paper = PaperBroker([make_instrument()])
+    oms = OrderManager(paper, clock=SimClock(T0), store=store)
+    h = oms.submit("AAPL", "BUY", 10, "LIMIT", limit_px="90.00", tif="GTC")
+    coid = h.client_order_id
+    assert [kind for kind, _ in store.calls] == ["append_new", "append_new"]
+    assert store.calls[0][1] == [f"{coid}-1", f"{coid}-2"]
+    store.calls.clear()
+
+    expired = OrderExpired(
+        client_order_id=coid,
+        ts_event=T0,
+        ts_init=T0,
+        event_id=f"RECON-{coid}-EXPIRED",
+        reconciliation=True,
+    )
+    oms.on_event(expired)
+    oms.on_event(expired)  # delivered twice: the second is an illegal transition, not journaled
+
+    assert store.calls == [("append", [f"RECON-{coid}-EXPIRED"])]
+    assert len(oms.anomalies) == 1
+    assert [e.event_id for e in store.events()][-1] == f"RECON-{coid}-EXPIRED"
+    assert len(list(store.events())) == 4
 
 
 class _CountingStore(MemoryOrderStore):

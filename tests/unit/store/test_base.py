@@ -304,3 +304,18 @@ def test_algo_states_lists_and_delete_forgets(store: OrderStore) -> None:
     store.delete_algo_state("P1")
 
     assert list(store.algo_states()) == ["P2"]
+
+
+def test_memory_append_new_then_append_of_the_same_events_is_a_no_op(ev: Ev) -> None:
+    """append_new skips the id lookups; the index catches up before the next append."""
+    store = MemoryOrderStore()
+    first = [ev.init("A"), ev.submit("A")]
+
+    assert store.append_new(first) == 2
+    assert store.append_new([ev.accept("A")]) == 1
+    assert store.append(first) == 0  # already journaled by append_new: skipped
+    assert store.append([ev.init("B"), first[1]]) == 1
+
+    ids = [e.event_id for e in store.events()]
+    assert ids == ["A-1", "A-2", "A-3", "B-1"]
+    assert [e.seq for e in store.entries()] == [1, 2, 3, 4]
