@@ -2,7 +2,7 @@
 
 ``BOLT_EXEC_MYPYC=1`` compiles the modules every order passes through (OMS,
 order model, journal write path, paper venue, backtest loop) with mypyc into C
-extensions: W2 runs about 1.5x the orders/s, W1 and W3 about 1.25x. Without it
+extensions: W2 runs about 1.75x the orders/s, W1 and W3 about 1.25x. Without it
 the package is pure Python. mypyc type-checks against the installed dependencies,
 so they go in first and the build runs without isolation (``make compiled``)::
 

@@ -87,7 +87,13 @@ class AlgoState:
 
 
 class OrderStore(Protocol):
-    """An append-only journal of order events, with projections and operator state."""
+    """An append-only journal of order events, with projections and operator state.
+
+    A store may also offer ``append_new(events) -> int``, for batches whose event ids
+    the caller guarantees were never appended (the OMS's own ``{client_order_id}-{n}``
+    stamps): it may skip the duplicate check, but a later ``append`` of the same
+    events must still be a no-op (see :meth:`MemoryOrderStore.append_new`).
+    """
 
     def append(self, events: Sequence[OrderEvent]) -> int:
         """Make ``events`` durable, in order, in one transaction; return how many were new.
