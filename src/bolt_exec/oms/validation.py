@@ -7,6 +7,7 @@ and the fix) comes out. Nothing here touches the broker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final, NamedTuple, TypeVar
@@ -99,26 +100,27 @@ class _GridCache:
         self.qty: dict[type, dict[object, Decimal]] = {str: {}, float: {}, int: {}}
 
     def parse_px(self, value: object, field: str) -> Decimal:
-        known = self.px.get(type(value))
-        if known is None:
-            return _px(value, field, self.inst)
-        px = known.get(value)
-        if px is None:
-            px = _px(value, field, self.inst)
-            if len(known) < _GRID_CACHE_MAX:
-                known[value] = px
-        return px
+        return self._parse(self.px, value, field, _px)
 
     def parse_qty(self, value: object, field: str) -> Decimal:
-        known = self.qty.get(type(value))
+        return self._parse(self.qty, value, field, _qty)
+
+    def _parse(
+        self,
+        known_by_type: dict[type, dict[object, Decimal]],
+        value: object,
+        field: str,
+        parse: Callable[[object, str, Instrument], Decimal],
+    ) -> Decimal:
+        known = known_by_type.get(type(value))
         if known is None:
-            return _qty(value, field, self.inst)
-        qty = known.get(value)
-        if qty is None:
-            qty = _qty(value, field, self.inst)
+            return parse(value, field, self.inst)
+        number = known.get(value)
+        if number is None:
+            number = parse(value, field, self.inst)
             if len(known) < _GRID_CACHE_MAX:
-                known[value] = qty
-        return qty
+                known[value] = number
+        return number
 
 
 def _qty(value: object, field: str, inst: Instrument) -> Decimal:
